@@ -1,0 +1,42 @@
+// The one API contract between the UI and the backend. Electron's preload, the
+// web host and the renderer all derive from it; each feature declares its own
+// inputs (zod) and outputs (types) in a file beside this one and is merged here.
+import type { z } from 'zod';
+import { scheduleInputs, type ScheduleOutputs } from './schedule';
+
+export const apiInputs = {
+  ...scheduleInputs,
+};
+
+export type Method = keyof typeof apiInputs;
+export type Input<M extends Method> = z.input<(typeof apiInputs)[M]>;
+export type ParsedInput<M extends Method> = z.output<(typeof apiInputs)[M]>;
+
+export interface Outputs extends ScheduleOutputs {}
+
+/** Push events from the backend (live controller readings, run progress). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ApiEvents {}
+
+export type EventTopic = keyof ApiEvents;
+
+export type DoorCxApi = { [M in Method]: (input: Input<M>) => Promise<Outputs[M]> } & {
+  /** Returns the function that unsubscribes. */
+  subscribe<T extends EventTopic>(topic: T, listener: (event: ApiEvents[T]) => void): () => void;
+};
+
+/** IPC channel names and HTTP paths: declared here only. */
+export const TRANSPORT = {
+  ipcCall: 'doorcx:call',
+  ipcEvent: 'doorcx:event',
+  httpCallPrefix: '/api/',
+  wsEventsPath: '/events',
+  tokenHeader: 'x-doorcx-token',
+} as const;
+
+// Every method has an output type and every output a method.
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const contractIsComplete: Exact<Method, keyof Outputs> = true;
+void contractIsComplete;
+
+export { ApiError, type ApiErrorShape, type FieldIssue } from './errors';

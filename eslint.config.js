@@ -1,0 +1,57 @@
+// Lint: typescript-eslint with type-aware rules (floating promises matter in code
+// full of serial and database promises) and the process boundaries of DESIGN.md.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const io = ['electron', 'better-sqlite3', 'serialport', '@serialport/*', 'node:*', 'fs', 'fs/*', 'path', 'child_process', 'net', 'http', 'https', 'os'];
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'out/', 'release/', 'bin/', '**/*.mjs', '**/*.cjs', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/require-await': 'off',
+      // Only electron/ may import electron; only db/sqlite.ts may import the SQLite driver.
+      ...restrict(['electron', 'better-sqlite3'], 'Only electron/ imports electron; only db/sqlite.ts imports better-sqlite3.'),
+    },
+  },
+  {
+    files: ['electron/**'],
+    rules: restrict(['better-sqlite3'], 'Only db/sqlite.ts imports better-sqlite3.'),
+  },
+  {
+    files: ['db/sqlite.ts'],
+    rules: restrict(['electron'], 'Only electron/ imports electron.'),
+  },
+  {
+    files: ['core/**'],
+    rules: restrict(io, 'core/ is pure domain logic: no I/O, no Node or Electron modules.'),
+  },
+  {
+    files: ['controller/protocol/**'],
+    rules: restrict(io, 'The OSDP protocol layers are pure: the transport is supplied by the caller.'),
+  },
+  {
+    files: ['renderer/**'],
+    rules: restrict(
+      [...io, '**/db/**', '**/controller/**', '**/app/handlers/**', '**/app/index', '**/app/web-host/**', 'fastify', 'pino'],
+      'The renderer talks only to the typed API (renderer/src/api.ts) and may import core/ and app/contract only.',
+    ),
+  },
+);
