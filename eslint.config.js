@@ -3,7 +3,21 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const io = ['electron', 'better-sqlite3', 'serialport', '@serialport/*', 'node:*', 'fs', 'fs/*', 'path', 'child_process', 'net', 'http', 'https', 'os'];
+const io = [
+  'electron',
+  'better-sqlite3',
+  'serialport',
+  '@serialport/*',
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'child_process',
+  'net',
+  'http',
+  'https',
+  'os',
+];
 const restrict = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
 });

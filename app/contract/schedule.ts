@@ -23,7 +23,10 @@ export const scheduleInputs = {
       lockType: z.string().max(40).optional(),
       lockingArrangement: z.string().max(40).optional(),
       severity: z.string().max(40).optional(),
-      sort: z.object({ field: z.string().max(40), desc: z.boolean() }).strict().optional(),
+      sort: z
+        .object({ field: z.string().max(40), desc: z.boolean() })
+        .strict()
+        .optional(),
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(5000).default(200),
     })

@@ -16,7 +16,10 @@ console.log(`Open this address in a browser on this machine:\n\n  ${host.url}\n`
 console.log('Press Ctrl+C to stop.');
 
 const stop = () => {
-  void host.close().then(() => app.close()).then(() => process.exit(0));
+  void host
+    .close()
+    .then(() => app.close())
+    .then(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
