@@ -1,6 +1,6 @@
 // Exposes named API functions to the renderer, never ipcRenderer itself.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { apiInputs, TRANSPORT, type DoorCxApi, type EventTopic } from '../app/contract';
+import { apiInputs, TRANSPORT, type EventTopic } from '../app/contract';
 
 type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; details?: unknown } };
 
@@ -21,4 +21,5 @@ api.subscribe = (topic: EventTopic, listener: (event: unknown) => void) => {
   return () => ipcRenderer.removeListener(TRANSPORT.ipcEvent, handler);
 };
 
-contextBridge.exposeInMainWorld('doorcx', api as DoorCxApi);
+// The object is built from the contract's method names; its shape is DoorCxApi.
+contextBridge.exposeInMainWorld('doorcx', api);

@@ -69,7 +69,7 @@ function createWebApi(): DoorCxApi {
 }
 
 function wrapElectronApi(raw: DoorCxApi): DoorCxApi {
-  const api: Record<string, unknown> = { subscribe: raw.subscribe };
+  const api: Record<string, unknown> = { subscribe: (topic: EventTopic, listener: (e: never) => void) => raw.subscribe(topic, listener) };
   for (const method of Object.keys(apiInputs) as (keyof typeof apiInputs)[]) {
     const fn = raw[method] as (input: unknown) => Promise<unknown>;
     api[method] = (input: unknown) => fn(input).catch(rebuildError);
