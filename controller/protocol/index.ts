@@ -5,3 +5,5 @@
 export { crc16, checksum } from './crc';
 export * from './frame';
 export * from './messages';
+export * from './framer';
+export * from './secure-channel';
