@@ -93,11 +93,16 @@ export class Framer {
   }
 
   private expire(now: number, out: FramerOutput[]): void {
-    if (this.pending > 0 && this.lastByteAt !== undefined && now - this.lastByteAt > this.interCharTimeoutMs) {
-      this.drop(out, this.end, 'timeout', `partial frame of ${this.pending} bytes: no byte for ${now - this.lastByteAt} ms`);
-      this.start = this.end = 0;
-      // the abandoned bytes may have hidden a real frame start: nothing else to rescan, the buffer is empty
+    if (this.pending === 0 || this.lastByteAt === undefined || now - this.lastByteAt <= this.interCharTimeoutMs) return;
+    // The head candidate will never complete (e.g. a lost byte made LEN too long). Drop it up to the next SOM and
+    // rescan: whole frames received behind it are recovered; a stale tail is dropped in turn.
+    while (this.pending > 0) {
+      const before = this.pending;
+      this.dropToNextSom(out, this.start, 'timeout', `partial frame: no byte for ${now - this.lastByteAt} ms`);
+      this.scan(out);
+      if (this.pending >= before) break; // cannot happen (each pass drops ≥ 1 byte); guards against a hang
     }
+    if (this.pending === 0) this.start = this.end = 0;
   }
 
   private append(chunk: Uint8Array): void {
@@ -204,7 +209,9 @@ export class Framer {
 
   /** A bad candidate at `som`: discard it up to the next SOM already received (or everything held). */
   private dropToNextSom(out: FramerOutput[], som: number, reason: DropReason, message: string): void {
-    const next = this.nextSom(som + 1);
-    this.drop(out, next < 0 ? this.end : next, reason, message);
+    let next = this.nextSom(som + 1);
+    if (next < 0) next = this.end;
+    else while (next - 1 > som && this.buf[next - 1] === MARK) next--; // leave the next frame's mark byte(s)
+    this.drop(out, next, reason, message);
   }
 }
