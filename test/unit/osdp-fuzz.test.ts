@@ -46,7 +46,10 @@ test(`framer + secure sessions: ${N} fuzzed frames as one chopped stream, zero t
         if (o.type !== 'frame') continue;
         frames++;
         const f = o.frame.frame;
-        if (f.security && f.security.type >= 0x15) f.reply ? acu.unwrapReply(f) : pd.unwrapCommand(f);
+        if (f.security && f.security.type >= 0x15) {
+          if (f.reply) acu.unwrapReply(f);
+          else pd.unwrapCommand(f);
+        }
         assert.ok(parseFrame(o.frame.bytes).ok, 'framer only emits frames that parse');
       }
       at += n;
