@@ -210,3 +210,6 @@ export function parseSimSiteConfig(json: unknown): SimSiteConfig {
   }
   return json as SimSiteConfig;
 }
+
+/** resources/demo-site.sim.json: what is really installed at the demo site (its wiring faults). */
+export const DEMO_SIM_CONFIG_URL = new URL('../../resources/demo-site.sim.json', import.meta.url);
