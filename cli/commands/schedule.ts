@@ -1,0 +1,180 @@
+// `doorcx import | export | check`: the schedule workspace from the command line.
+// Every command goes through the same app (and API validation) as the UI.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { ApiError, type FieldIssue } from '../../app/contract';
+import type { ImportPreview, ScheduleDiff } from '../../app/contract/schedule';
+import { createApp, type App } from '../../app/index';
+import { listFindings, listSites } from '../../db/schedule';
+import { CliUsageError, type CliCommand, type CliIo } from '../main';
+
+function requireString(values: Record<string, string | boolean | undefined>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v.trim() === '') throw new CliUsageError(`--${name} is required`);
+  return v;
+}
+
+async function openApp(dbFile: string, mustExist: boolean): Promise<App> {
+  const file = resolve(dbFile);
+  if (mustExist && !existsSync(file)) throw new Error(`There is no database at ${file}`);
+  return createApp({ dbFile: file, dataDir: dirname(file), demo: false });
+}
+
+export function formatIssue(i: FieldIssue): string {
+  const where = [i.row !== undefined ? `row ${i.row}` : null, i.column !== undefined ? `column "${i.column}"` : null]
+    .filter(Boolean)
+    .join(', ');
+  const value = i.value !== undefined ? ` value "${i.value}":` : '';
+  return `${where ? `${where}:` : ''}${value} ${i.reason}`.trim();
+}
+
+export function formatDiff(d: ScheduleDiff): string {
+  const lines: string[] = [];
+  lines.push(`${d.added.length} added, ${d.changed.length} changed, ${d.removed.length} removed, ${d.unchanged} unchanged`);
+  for (const id of d.added) lines.push(`  + ${id}`);
+  for (const c of d.changed) {
+    lines.push(`  ~ ${c.openingId}`);
+    for (const f of c.changes) lines.push(`      ${f.field}: "${f.oldValue}" → "${f.newValue}"`);
+  }
+  for (const id of d.removed) lines.push(`  - ${id}`);
+  return lines.join('\n') + '\n';
+}
+
+function reportRejected(io: CliIo, file: string, errors: FieldIssue[]): number {
+  io.err(`${file} was rejected (${errors.length} problem${errors.length === 1 ? '' : 's'}); nothing was imported:\n`);
+  for (const e of errors) io.err(`  ${formatIssue(e)}\n`);
+  return 1;
+}
+
+const importCommand: CliCommand = {
+  name: 'import',
+  usage: 'import FILE --db PATH [--site NAME] [--yes] [--editor NAME]',
+  summary: 'Import a CSV/TSV/XLSX door schedule (re-import: shows the diff; --yes applies it)',
+  options: { db: { type: 'string' }, site: { type: 'string' }, yes: { type: 'boolean' }, editor: { type: 'string' } },
+  async run({ values, positionals }, io) {
+    const file = positionals[0];
+    if (!file || positionals.length > 1) throw new CliUsageError('give exactly one FILE to import');
+    const dbFile = requireString(values, 'db');
+    const siteName = typeof values.site === 'string' && values.site.trim() ? values.site.trim() : basename(file, extname(file));
+    const editor = typeof values.editor === 'string' && values.editor.trim() ? values.editor.trim() : 'cli import';
+    const bytes = readFileSync(file);
+    const app = await openApp(dbFile, false);
+    try {
+      const input = { fileName: basename(file), contentBase64: bytes.toString('base64'), siteName };
+      const preview = (await app.call('previewImport', input)) as ImportPreview;
+      if (preview.errors.length > 0 || !preview.diffHash || !preview.diff) return reportRejected(io, file, preview.errors);
+      const d = preview.diff;
+      if (preview.siteId !== null) {
+        io.out(`Site "${preview.siteName}" exists; differences with ${basename(file)}:\n${formatDiff(d)}`);
+        if (d.added.length + d.changed.length + d.removed.length === 0) {
+          io.out('Nothing to apply.\n');
+          return 0;
+        }
+        if (values.yes !== true) {
+          io.out('Not applied. Run again with --yes to apply these differences.\n');
+          return 0;
+        }
+      }
+      const r = (await app.call('applyImport', { ...input, confirmDiffHash: preview.diffHash, editor })) as {
+        siteId: number;
+        added: number;
+        changed: number;
+        removed: number;
+      };
+      io.out(
+        preview.siteId === null
+          ? `Imported ${r.added} openings into new site "${preview.siteName}" (id ${r.siteId}).\n`
+          : `Applied to site "${preview.siteName}": ${r.added} added, ${r.changed} changed, ${r.removed} removed.\n`,
+      );
+      return 0;
+    } catch (err) {
+      if (err instanceof ApiError && (err.code === 'import-rejected' || err.code === 'conflict')) {
+        return reportRejected(io, file, (err.details as FieldIssue[] | undefined) ?? [{ reason: err.message }]);
+      }
+      throw err;
+    } finally {
+      await app.close();
+    }
+  },
+};
+
+const exportCommand: CliCommand = {
+  name: 'export',
+  usage: 'export --db PATH --site NAME --out FILE.csv|FILE.xlsx',
+  summary: "Export a site's schedule with canonical headers (plus its extra columns)",
+  options: { db: { type: 'string' }, site: { type: 'string' }, out: { type: 'string' } },
+  async run({ values }, io) {
+    const dbFile = requireString(values, 'db');
+    const siteName = requireString(values, 'site');
+    const out = requireString(values, 'out');
+    const ext = extname(out).toLowerCase();
+    if (ext !== '.csv' && ext !== '.xlsx') throw new CliUsageError('--out must end in .csv or .xlsx');
+    const app = await openApp(dbFile, true);
+    try {
+      const site = listSites(app.ctx.db).find((s) => s.name.toLowerCase() === siteName.toLowerCase());
+      if (!site)
+        throw new Error(
+          `There is no site "${siteName}" (sites: ${
+            listSites(app.ctx.db)
+              .map((s) => s.name)
+              .join(', ') || 'none'
+          })`,
+        );
+      const f = (await app.call('exportSchedule', { siteId: site.id, format: ext.slice(1) })) as { contentBase64: string };
+      writeFileSync(out, Buffer.from(f.contentBase64, 'base64'));
+      io.out(`Exported ${site.openingCount} openings of "${site.name}" to ${out}\n`);
+      return 0;
+    } finally {
+      await app.close();
+    }
+  },
+};
+
+const checkCommand: CliCommand = {
+  name: 'check',
+  usage: 'check --db PATH [--site NAME] [--json]',
+  summary: 'List the schedule rule findings (life-safety, security, compliance, procurement)',
+  options: { db: { type: 'string' }, site: { type: 'string' }, json: { type: 'boolean' } },
+  async run({ values }, io) {
+    const dbFile = requireString(values, 'db');
+    const app = await openApp(dbFile, true);
+    try {
+      let sites = listSites(app.ctx.db);
+      if (typeof values.site === 'string') {
+        const wanted = values.site.toLowerCase();
+        sites = sites.filter((s) => s.name.toLowerCase() === wanted);
+        if (sites.length === 0) throw new Error(`There is no site "${values.site}"`);
+      }
+      const report = sites.map((s) => ({
+        id: s.id,
+        name: s.name,
+        openingCount: s.openingCount,
+        findingsBySeverity: s.findingsBySeverity,
+        findings: listFindings(app.ctx.db, s.id).map((f) => ({
+          openingId: f.openingId,
+          ruleId: f.rule_id,
+          severity: f.severity,
+          message: f.message,
+          requirement: f.requirement,
+        })),
+      }));
+      if (values.json === true) {
+        io.out(JSON.stringify({ version: 1, sites: report }, null, 2) + '\n');
+        return 0;
+      }
+      for (const s of report) {
+        const counts = Object.entries(s.findingsBySeverity)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ');
+        io.out(`${s.name}: ${s.openingCount} openings, ${s.findings.length} findings (${counts})\n`);
+        for (const f of s.findings) io.out(`  ${f.openingId}  [${f.severity}] ${f.ruleId}: ${f.message}\n      (${f.requirement})\n`);
+      }
+      if (report.length === 0) io.out('No sites in this database.\n');
+      return 0;
+    } finally {
+      await app.close();
+    }
+  },
+};
+
+export const scheduleCommands: CliCommand[] = [importCommand, exportCommand, checkCommand];

@@ -1,0 +1,107 @@
+// A parsed table (header row + data rows as text, from CSV/TSV or XLSX) → openings,
+// or every bad cell. Pure. Row numbers are as the user sees them in the file
+// (the header is row 1 in a file that starts with it).
+import { matchHeaders, type HeaderMatch } from './columns';
+import { isBlank } from './normalize';
+import { OPENING_FIELD_NAMES, REQUIRED_FIELDS, parseField } from './schema';
+import type { Opening, OpeningField } from './types';
+
+export interface TableRow {
+  rowNumber: number;
+  cells: string[];
+}
+
+export interface RawTable {
+  headers: string[];
+  headerRow: number;
+  rows: TableRow[];
+}
+
+/** Same shape as app/contract FieldIssue. */
+export interface CellIssue {
+  row?: number;
+  column?: string;
+  field?: string;
+  value?: string;
+  reason: string;
+}
+
+export interface TableResult {
+  mapping: HeaderMatch[];
+  openings: Opening[];
+  /** File row of each opening (same order). */
+  rowNumbers: number[];
+  errors: CellIssue[];
+}
+
+// Values of fields the file does not have: the schema's defaults, computed once.
+const DEFAULTS: Partial<Record<OpeningField, Opening[OpeningField]>> = {};
+for (const f of OPENING_FIELD_NAMES) {
+  const r = parseField(f, undefined);
+  if (r.ok) DEFAULTS[f] = r.value;
+}
+
+export function tableToOpenings(table: RawTable): TableResult {
+  const { matches, problems } = matchHeaders(table.headers, REQUIRED_FIELDS);
+  const errors: CellIssue[] = problems.map((p) => ({ row: table.headerRow, column: p.column, reason: p.reason }));
+  const mapped = matches.filter((m): m is HeaderMatch & { column: OpeningField } => m.column !== null);
+  const present = new Set(mapped.map((m) => m.column));
+  const absent = OPENING_FIELD_NAMES.filter((f) => !present.has(f));
+  const extras = matches.filter((m) => m.column === null && m.sourceHeader !== '');
+  const blankHeaders = matches.filter((m) => m.sourceHeader === '');
+  const width = table.headers.length;
+
+  const openings: Opening[] = [];
+  const rowNumbers: number[] = [];
+  const firstRowOfId = new Map<string, number>();
+
+  for (const { rowNumber, cells } of table.rows) {
+    if (cells.every((c) => isBlank(c))) continue; // blank lines (e.g. trailing ones Excel leaves) are not openings
+    let ok = true;
+    const bad = (issue: CellIssue) => {
+      errors.push({ row: rowNumber, ...issue });
+      ok = false;
+    };
+    for (let i = width; i < cells.length; i++) {
+      if (!isBlank(cells[i]))
+        bad({
+          column: `(column ${i + 1})`,
+          value: cells[i],
+          reason: `This row has a value beyond the last header (the header has ${width} columns)`,
+        });
+    }
+    for (const m of blankHeaders) {
+      const v = cells[m.index] ?? '';
+      if (!isBlank(v)) bad({ column: `(column ${m.index + 1})`, value: v, reason: 'A value under a blank header: give the column a name' });
+    }
+    const o: Record<string, unknown> = {};
+    for (const m of mapped) {
+      const raw = cells[m.index] ?? '';
+      const r = parseField(m.column, raw);
+      if (r.ok) o[m.column] = r.value;
+      else bad({ column: m.sourceHeader, field: m.column, value: raw, reason: r.reason });
+    }
+    for (const f of absent) o[f] = DEFAULTS[f];
+    const ex: Record<string, string> = {};
+    for (const m of extras) {
+      const v = cells[m.index] ?? '';
+      if (!isBlank(v)) ex[m.sourceHeader] = v;
+    }
+    o.extras = ex;
+    if (typeof o.opening_id === 'string' && o.opening_id !== '') {
+      const key = o.opening_id.toLowerCase();
+      const first = firstRowOfId.get(key);
+      const idHeader = mapped.find((m) => m.column === 'opening_id')?.sourceHeader ?? 'opening_id';
+      if (first !== undefined)
+        bad({ column: idHeader, field: 'opening_id', value: o.opening_id, reason: `Duplicate opening id: row ${first} has the same id` });
+      else firstRowOfId.set(key, rowNumber);
+    }
+    if (ok) {
+      openings.push(o as unknown as Opening);
+      rowNumbers.push(rowNumber);
+    }
+  }
+  if (errors.length === 0 && openings.length === 0)
+    errors.push({ row: table.headerRow + 1, reason: 'The file has a header row but no openings' });
+  return { mapping: matches, openings, rowNumbers, errors };
+}

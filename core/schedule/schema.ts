@@ -1,0 +1,259 @@
+// The one schema of an opening, used by the import (cell by cell) and by the edit form.
+// Each field normalises what people really type (core/schedule/normalize.ts) and then
+// validates; an error message says what is accepted. OPENING_FIELDS describes the
+// fields for the UI (label, kind, options) in display order.
+
+import { z } from 'zod';
+import {
+  normalizeArrangement,
+  normalizeCategory,
+  normalizeCurrentMa,
+  normalizeDpsActive,
+  normalizeEgress,
+  normalizeFailMode,
+  normalizeFireRating,
+  normalizeInteger,
+  normalizeLockStatusActive,
+  normalizeLockType,
+  normalizeText,
+  normalizeTriState,
+  normalizeVoltage,
+  normalizeYesNo,
+} from './normalize';
+import {
+  CATEGORIES,
+  DPS_POLARITIES,
+  EGRESS_STRATEGIES,
+  FAIL_MODES,
+  LOCK_STATUS_POLARITIES,
+  LOCK_TYPES,
+  LOCKING_ARRANGEMENTS,
+  TRI_STATES,
+  type Opening,
+  type OpeningField,
+} from './types';
+
+export type FieldKind = 'text' | 'longtext' | 'integer' | 'decimal' | 'enum' | 'boolean';
+
+export interface OpeningFieldMeta {
+  field: OpeningField;
+  label: string;
+  kind: FieldKind;
+  /** Allowed values for enum fields (canonical spelling). */
+  options?: readonly string[];
+  required: boolean;
+  /** Inclusive range for numbers; max length for text. */
+  min?: number;
+  max?: number;
+  unit?: string;
+  /** Value used when the cell is blank (undefined = blank means null/empty). */
+  defaultValue?: string | number | boolean;
+  group: 'identity' | 'door' | 'locking' | 'power' | 'controller' | 'compliance';
+  help?: string;
+}
+
+const required = (label: string) => `${label} is required`;
+
+function text(label: string, max: number, opts: { required?: boolean; multiline?: boolean } = {}) {
+  let s = z.string({ error: `${label} must be text` }).max(max, { error: `${label} must be at most ${max} characters` });
+  if (!opts.multiline) s = s.regex(/^[^\r\n\t]*$/, { error: `${label} must be on one line (no line breaks or tabs)` });
+  if (opts.required) s = s.min(1, { error: required(label) });
+  return z.preprocess(normalizeText, s);
+}
+
+function oneOf<T extends readonly [string, ...string[]]>(label: string, values: T, normalize: (v: unknown) => unknown, accepted: string) {
+  return z.preprocess(
+    normalize,
+    z.enum(values, {
+      error: (iss) =>
+        iss.input === undefined ? required(label) : `${label} must be one of: ${values.join(', ')}${accepted ? ` (${accepted})` : ''}`,
+    }),
+  );
+}
+
+function withDefault<T extends readonly [string, ...string[]]>(
+  label: string,
+  values: T,
+  normalize: (v: unknown) => unknown,
+  def: T[number],
+  accepted = '',
+) {
+  return z.preprocess(
+    normalize,
+    z
+      .enum(values, { error: () => `${label} must be one of: ${values.join(', ')}${accepted ? ` (${accepted})` : ''}` })
+      .default(def as never),
+  );
+}
+
+function integer(label: string, min: number, max: number, normalize: (v: unknown) => unknown = normalizeInteger) {
+  const msg = `${label} must be a whole number from ${min} to ${max}`;
+  return z.preprocess(normalize, z.number({ error: msg }).int({ error: msg }).min(min, { error: msg }).max(max, { error: msg }).nullable());
+}
+
+function decimal(label: string, min: number, max: number, unit: string, normalize: (v: unknown) => unknown) {
+  const msg = `${label} must be a number from ${min} to ${max} ${unit}`;
+  return z.preprocess(normalize, z.number({ error: msg }).min(min, { error: msg }).max(max, { error: msg }).nullable());
+}
+
+const YES_NO = 'yes/no, y/n, true/false, x';
+
+/** Field by field, in display order. */
+export const openingShape = {
+  opening_id: text('Opening id', 64, { required: true }),
+  building: text('Building', 100),
+  floor: text('Floor', 50),
+  location: text('Location', 200),
+  door_type: text('Door type', 100),
+  frame_type: text('Frame type', 100),
+  fire_rating_min: z.preprocess(
+    normalizeFireRating,
+    z
+      .number({ error: 'Fire rating must be minutes (90, "90 min") or hours ("1.5 hr"); blank or NR = not rated' })
+      .int({ error: 'Fire rating must be whole minutes (write 90 or "1.5 hr")' })
+      .min(0, { error: 'Fire rating must be from 0 to 240 minutes' })
+      .max(240, { error: 'Fire rating must be from 0 to 240 minutes' }),
+  ),
+  category: oneOf('Category', CATEGORIES, normalizeCategory, ''),
+  locking_arrangement: withDefault('Locking arrangement', LOCKING_ARRANGEMENTS, normalizeArrangement, 'normal', 'blank = normal'),
+  lock_type: oneOf('Lock type', LOCK_TYPES, normalizeLockType, 'e.g. "Mag Lock", "Strike", "Mortise", "Exit Device"'),
+  fail_mode: oneOf('Fail mode', FAIL_MODES, normalizeFailMode, 'FS/FSE, Fail Safe/Fail Secure accepted'),
+  egress: withDefault('Egress', EGRESS_STRATEGIES, normalizeEgress, 'mechanical', 'blank = mechanical'),
+  fire_alarm_release: z.preprocess(normalizeYesNo, z.boolean({ error: `Fire alarm release must be ${YES_NO}` }).default(false)),
+  hardware_set: text('Hardware set', 50),
+  power_supply: text('Power supply', 100),
+  lock_voltage: decimal('Lock voltage', 0, 240, 'V', normalizeVoltage),
+  lock_current_ma: integer('Lock current', 0, 20000, normalizeCurrentMa),
+  pd_address: integer('PD address', 0, 126),
+  lock_output: integer('Lock output', 0, 255),
+  alarm_output: integer('Alarm output', 0, 255),
+  dps_input: integer('DPS input', 0, 255),
+  lock_status_input: integer('Lock status input', 0, 255),
+  rex_input: integer('REX input', 0, 255),
+  code_basis: text('Code basis', 500),
+  ndaa_889: withDefault('NDAA 889', TRI_STATES, normalizeTriState, 'unknown', 'blank = unknown'),
+  taa: withDefault('TAA', TRI_STATES, normalizeTriState, 'unknown', 'blank = unknown'),
+  notes: text('Notes', 4000, { multiline: true }),
+  lock_status_active: withDefault('Lock status active', LOCK_STATUS_POLARITIES, normalizeLockStatusActive, 'secured', 'blank = secured'),
+  dps_active: withDefault('DPS active', DPS_POLARITIES, normalizeDpsActive, 'open', 'blank = open'),
+} satisfies Record<OpeningField, z.ZodType>;
+
+export const extrasSchema = z.record(z.string().min(1).max(200), z.string().max(4000)).default({});
+
+/** The whole opening (form save, import row). Unknown keys are rejected by name. */
+export const openingSchema = z.object({ ...openingShape, extras: extrasSchema }).strict();
+
+export type OpeningInput = z.input<typeof openingSchema>;
+
+// Compile-time check: the schema's output is exactly the Opening type.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesOpening: Same<z.output<typeof openingSchema>, Opening> = true;
+void schemaMatchesOpening;
+
+export const OPENING_FIELD_NAMES = Object.keys(openingShape) as OpeningField[];
+
+export function isOpeningField(name: string): name is OpeningField {
+  return Object.prototype.hasOwnProperty.call(openingShape, name);
+}
+
+/** Validate one field's value: the normalised value, or the reason it is refused. */
+export function parseField(
+  field: OpeningField,
+  value: unknown,
+): { ok: true; value: Opening[OpeningField] } | { ok: false; reason: string } {
+  const r = (openingShape[field] as z.ZodType).safeParse(value);
+  if (r.success) return { ok: true, value: r.data as Opening[OpeningField] };
+  return { ok: false, reason: r.error.issues[0]?.message ?? 'invalid value' };
+}
+
+const META: Omit<OpeningFieldMeta, 'required'>[] = [
+  { field: 'opening_id', label: 'Opening id', kind: 'text', max: 64, group: 'identity', help: 'The door mark, e.g. 1-101A' },
+  { field: 'building', label: 'Building', kind: 'text', max: 100, group: 'identity' },
+  { field: 'floor', label: 'Floor', kind: 'text', max: 50, group: 'identity' },
+  { field: 'location', label: 'Location', kind: 'text', max: 200, group: 'identity' },
+  { field: 'door_type', label: 'Door type', kind: 'text', max: 100, group: 'door' },
+  { field: 'frame_type', label: 'Frame type', kind: 'text', max: 100, group: 'door' },
+  {
+    field: 'fire_rating_min',
+    label: 'Fire rating',
+    kind: 'integer',
+    min: 0,
+    max: 240,
+    unit: 'min',
+    defaultValue: 0,
+    group: 'door',
+    help: '0 = not rated',
+  },
+  { field: 'category', label: 'Category', kind: 'enum', options: CATEGORIES, group: 'locking' },
+  {
+    field: 'locking_arrangement',
+    label: 'Locking arrangement',
+    kind: 'enum',
+    options: LOCKING_ARRANGEMENTS,
+    defaultValue: 'normal',
+    group: 'locking',
+  },
+  { field: 'lock_type', label: 'Lock type', kind: 'enum', options: LOCK_TYPES, group: 'locking' },
+  { field: 'fail_mode', label: 'Fail mode', kind: 'enum', options: FAIL_MODES, group: 'locking' },
+  { field: 'egress', label: 'Egress', kind: 'enum', options: EGRESS_STRATEGIES, defaultValue: 'mechanical', group: 'locking' },
+  { field: 'fire_alarm_release', label: 'Fire alarm release', kind: 'boolean', defaultValue: false, group: 'locking' },
+  { field: 'hardware_set', label: 'Hardware set', kind: 'text', max: 50, group: 'door' },
+  { field: 'power_supply', label: 'Power supply', kind: 'text', max: 100, group: 'power' },
+  { field: 'lock_voltage', label: 'Lock voltage', kind: 'decimal', min: 0, max: 240, unit: 'V', group: 'power' },
+  { field: 'lock_current_ma', label: 'Lock current', kind: 'integer', min: 0, max: 20000, unit: 'mA', group: 'power' },
+  { field: 'pd_address', label: 'PD address', kind: 'integer', min: 0, max: 126, group: 'controller', help: 'OSDP peripheral address' },
+  {
+    field: 'lock_output',
+    label: 'Lock output',
+    kind: 'integer',
+    min: 0,
+    max: 255,
+    group: 'controller',
+    help: 'Relay that switches lock power',
+  },
+  {
+    field: 'alarm_output',
+    label: 'Alarm output',
+    kind: 'integer',
+    min: 0,
+    max: 255,
+    group: 'controller',
+    help: 'Output that simulates the fire alarm',
+  },
+  { field: 'dps_input', label: 'DPS input', kind: 'integer', min: 0, max: 255, group: 'controller', help: 'Door position switch' },
+  { field: 'lock_status_input', label: 'Lock status input', kind: 'integer', min: 0, max: 255, group: 'controller' },
+  { field: 'rex_input', label: 'REX input', kind: 'integer', min: 0, max: 255, group: 'controller', help: 'Request-to-exit' },
+  {
+    field: 'code_basis',
+    label: 'Code basis',
+    kind: 'text',
+    max: 500,
+    group: 'compliance',
+    help: 'The code section or AHJ decision the mode comes from',
+  },
+  { field: 'ndaa_889', label: 'NDAA 889', kind: 'enum', options: TRI_STATES, defaultValue: 'unknown', group: 'compliance' },
+  { field: 'taa', label: 'TAA', kind: 'enum', options: TRI_STATES, defaultValue: 'unknown', group: 'compliance' },
+  { field: 'notes', label: 'Notes', kind: 'longtext', max: 4000, group: 'compliance' },
+  {
+    field: 'lock_status_active',
+    label: 'Lock status active',
+    kind: 'enum',
+    options: LOCK_STATUS_POLARITIES,
+    defaultValue: 'secured',
+    group: 'controller',
+  },
+  { field: 'dps_active', label: 'DPS active', kind: 'enum', options: DPS_POLARITIES, defaultValue: 'open', group: 'controller' },
+];
+
+const REQUIRED: ReadonlySet<OpeningField> = new Set(['opening_id', 'category', 'lock_type', 'fail_mode']);
+
+/** Field metadata for the UI, in display order. */
+export const OPENING_FIELDS: readonly OpeningFieldMeta[] = META.map((m) => ({ ...m, required: REQUIRED.has(m.field) }));
+
+export const REQUIRED_FIELDS: readonly OpeningField[] = [...REQUIRED];
+
+export function fieldMeta(field: OpeningField): OpeningFieldMeta {
+  const m = OPENING_FIELDS.find((x) => x.field === field);
+  if (!m) throw new Error(`No metadata for field ${field}`);
+  return m;
+}

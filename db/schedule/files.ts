@@ -1,0 +1,162 @@
+// Reading schedule files into a RawTable (CSV/TSV with papaparse, XLSX with exceljs)
+// and writing them back. Files as Excel and Revit really write them: BOM, CRLF, tab or
+// comma, quoted fields with commas/quotes/newlines, non-ASCII, trailing blank lines,
+// UTF-16 "Unicode Text" and Windows-1252 "CSV" from older Excel.
+import ExcelJS from 'exceljs';
+import Papa from 'papaparse';
+import type { CellIssue, RawTable } from '../../core/schedule/rows';
+
+export type ScheduleFormat = 'csv' | 'tsv' | 'xlsx';
+
+export type ReadResult =
+  { ok: true; format: ScheduleFormat; table: RawTable } | { ok: false; format: ScheduleFormat | null; errors: CellIssue[] };
+
+const MAX_BYTES = 150 * 1024 * 1024;
+
+export function formatFromName(fileName: string): ScheduleFormat | null {
+  const ext = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase();
+  if (ext === 'xlsx' || ext === 'xlsm') return 'xlsx';
+  if (ext === 'tsv' || ext === 'tab') return 'tsv';
+  if (ext === 'csv' || ext === 'txt') return 'csv';
+  return null;
+}
+
+function isZip(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
+/** Bytes → text: BOM-aware (UTF-8, UTF-16 LE/BE); invalid UTF-8 falls back to Windows-1252. */
+export function decodeText(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    return new TextDecoder('windows-1252').decode(body);
+  }
+}
+
+/** Comma or tab: whichever occurs more often (outside quotes) on the header line. */
+export function sniffDelimiter(text: string): ',' | '\t' {
+  let commas = 0;
+  let tabs = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === '\n' || c === '\r')) break;
+    else if (!quoted && c === ',') commas++;
+    else if (!quoted && c === '\t') tabs++;
+  }
+  return tabs > commas ? '\t' : ',';
+}
+
+export function readDelimited(text: string): { format: 'csv' | 'tsv'; table: RawTable; errors: CellIssue[] } {
+  const body = text.replace(/^\uFEFF/, '');
+  const delimiter = sniffDelimiter(body);
+  const parsed = Papa.parse<string[]>(body, { delimiter, header: false, skipEmptyLines: false, dynamicTyping: false });
+  const errors: CellIssue[] = parsed.errors
+    // A last line without a newline is not an error; mismatched field counts are checked per cell later.
+    .filter((e) => e.code !== 'UndetectableDelimiter' && e.type !== 'FieldMismatch')
+    .map((e) => ({
+      row: (e.row ?? 0) + 1,
+      reason: `The file cannot be read as ${delimiter === ',' ? 'CSV' : 'tab-separated text'}: ${e.message}`,
+    }));
+  const [header = [], ...rest] = parsed.data;
+  // Record i (0-based, header = 0) is row i + 1, as a spreadsheet shows it.
+  const rows = rest.map((cells, i) => ({ rowNumber: i + 2, cells }));
+  return { format: delimiter === ',' ? 'csv' : 'tsv', table: { headers: header, headerRow: 1, rows }, errors };
+}
+
+/** One cell's value as the text the user sees (numbers without float noise, dates as ISO dates, rich text flattened). */
+export function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (value instanceof Date) {
+    const iso = value.toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+  }
+  if (typeof value === 'object') {
+    if ('richText' in value) return value.richText.map((r) => r.text).join('');
+    if ('formula' in value || 'sharedFormula' in value) return cellText((value as { result?: ExcelJS.CellValue }).result ?? null);
+    if ('text' in value && typeof value.text === 'string') return value.text;
+    if ('error' in value) return String(value.error);
+  }
+  return '';
+}
+
+export async function readXlsx(bytes: Uint8Array): Promise<{ table: RawTable; errors: CellIssue[] }> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ExcelJS.Buffer);
+  } catch (err) {
+    return {
+      table: { headers: [], headerRow: 1, rows: [] },
+      errors: [{ reason: `The file is not a readable XLSX workbook: ${(err as Error).message}` }],
+    };
+  }
+  const ws = wb.worksheets[0];
+  if (!ws) return { table: { headers: [], headerRow: 1, rows: [] }, errors: [{ reason: 'The workbook has no worksheet' }] };
+  const rows: { rowNumber: number; cells: string[] }[] = [];
+  const width = ws.columnCount;
+  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    const cells: string[] = [];
+    for (let c = 1; c <= width; c++) cells.push(cellText(row.getCell(c).value));
+    while (cells.length > 0 && cells[cells.length - 1] === '') cells.pop();
+    rows.push({ rowNumber, cells });
+  });
+  // The first non-empty row is the header (its real row number is reported).
+  const headerIdx = rows.findIndex((r) => r.cells.some((c) => c.trim() !== ''));
+  if (headerIdx < 0)
+    return { table: { headers: [], headerRow: 1, rows: [] }, errors: [{ row: 1, reason: `Worksheet "${ws.name}" is empty` }] };
+  const header = rows[headerIdx]!;
+  return { table: { headers: header.cells, headerRow: header.rowNumber, rows: rows.slice(headerIdx + 1) }, errors: [] };
+}
+
+/** Reads a schedule file of any accepted kind; format from content (XLSX is a zip) and name. */
+export async function readScheduleFile(fileName: string, bytes: Uint8Array): Promise<ReadResult> {
+  if (bytes.byteLength > MAX_BYTES)
+    return { ok: false, format: null, errors: [{ reason: `The file is larger than ${MAX_BYTES / 1024 / 1024} MB` }] };
+  if (bytes.byteLength === 0) return { ok: false, format: null, errors: [{ reason: 'The file is empty' }] };
+  const byName = formatFromName(fileName);
+  if (isZip(bytes)) {
+    const { table, errors } = await readXlsx(bytes);
+    return errors.length > 0 ? { ok: false, format: 'xlsx', errors } : { ok: true, format: 'xlsx', table };
+  }
+  if (byName === 'xlsx') return { ok: false, format: 'xlsx', errors: [{ reason: 'The file is named .xlsx but is not an XLSX workbook' }] };
+  if (byName === null && fileName.includes('.')) {
+    return {
+      ok: false,
+      format: null,
+      errors: [{ reason: `Unsupported file type "${fileName}": use CSV, TSV/TXT (tab-separated) or XLSX` }],
+    };
+  }
+  const text = decodeText(bytes);
+  if (text.includes('\u0000'))
+    return {
+      ok: false,
+      format: null,
+      errors: [{ reason: 'The file is binary, not CSV/TSV text (an .xls workbook? save it as .xlsx or CSV)' }],
+    };
+  const { format, table, errors } = readDelimited(text);
+  return errors.length > 0 ? { ok: false, format, errors } : { ok: true, format, table };
+}
+
+// ---- writing ---------------------------------------------------------------
+
+export function writeCsv(headers: readonly string[], rows: readonly string[][]): string {
+  // BOM so Excel opens UTF-8 correctly; CRLF as Excel writes it.
+  return '\uFEFF' + Papa.unparse({ fields: [...headers], data: rows.map((r) => [...r]) }, { newline: '\r\n', quotes: false }) + '\r\n';
+}
+
+export async function writeXlsx(headers: readonly string[], rows: readonly (string | number)[][], sheetName = 'Schedule'): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet(sheetName);
+  ws.addRow([...headers]).font = { bold: true };
+  for (const r of rows) ws.addRow([...r]);
+  ws.views = [{ state: 'frozen', ySplit: 1 }];
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

@@ -1,0 +1,242 @@
+// Import a schedule file into a site (all-or-nothing), diff a re-import against the
+// stored site, apply the confirmed diff in one transaction, and export a site back
+// to CSV/XLSX so that import(export(site)) gives the same openings.
+import { createHash } from 'node:crypto';
+import type { HeaderMatch } from '../../core/schedule/columns';
+import { diffOpenings, formatValue } from '../../core/schedule/format';
+import { tableToOpenings, type CellIssue } from '../../core/schedule/rows';
+import { OPENING_FIELD_NAMES, OPENING_FIELDS } from '../../core/schedule/schema';
+import type { Opening, OpeningField } from '../../core/schedule/types';
+import type { Db } from '../sqlite';
+import { readScheduleFile, writeCsv, writeXlsx, type ScheduleFormat } from './files';
+import {
+  createSite,
+  deleteOpening,
+  getSite,
+  getSiteByName,
+  insertOpening,
+  listOpeningRecords,
+  listOpenings,
+  recordEdit,
+  replaceOpening,
+  setOpeningPosition,
+  touchSite,
+} from './repository';
+
+export interface ColumnMappingOut {
+  sourceHeader: string;
+  column: OpeningField | null;
+  how: string;
+}
+
+export interface Diff {
+  added: string[];
+  removed: string[];
+  changed: { openingId: string; changes: { field: string; oldValue: string; newValue: string }[] }[];
+  unchanged: number;
+}
+
+export interface Preview {
+  siteName: string;
+  siteId: number | null;
+  format: ScheduleFormat;
+  rowCount: number;
+  mapping: ColumnMappingOut[];
+  errors: CellIssue[];
+  sample: Opening[];
+  diff: Diff | null;
+  diffHash: string | null;
+  /** The parsed openings (not sent to the UI; used by apply). */
+  openings: Opening[];
+}
+
+export class ImportRejected extends Error {
+  constructor(
+    readonly errors: CellIssue[],
+    readonly kind: 'file' | 'stale' = 'file',
+  ) {
+    super(
+      kind === 'stale'
+        ? (errors[0]?.reason ?? 'The import changed since it was previewed')
+        : `The file was rejected: ${errors.length} problem${errors.length === 1 ? '' : 's'}; nothing was imported`,
+    );
+    this.name = 'ImportRejected';
+  }
+}
+
+function mappingOut(m: HeaderMatch[]): ColumnMappingOut[] {
+  return m.map(({ sourceHeader, column, how }) => ({ sourceHeader, column, how }));
+}
+
+export function diffSchedules(before: readonly Opening[], after: readonly Opening[]): Diff {
+  const old = new Map(before.map((o) => [o.opening_id, o]));
+  const seen = new Set<string>();
+  const diff: Diff = { added: [], removed: [], changed: [], unchanged: 0 };
+  for (const o of after) {
+    seen.add(o.opening_id);
+    const prev = old.get(o.opening_id);
+    if (!prev) {
+      diff.added.push(o.opening_id);
+      continue;
+    }
+    const changes = diffOpenings(prev, o, OPENING_FIELD_NAMES);
+    if (changes.length > 0) diff.changed.push({ openingId: o.opening_id, changes });
+    else diff.unchanged++;
+  }
+  for (const o of before) if (!seen.has(o.opening_id)) diff.removed.push(o.opening_id);
+  return diff;
+}
+
+/** Identifies "this file's openings applied to this state of this site". */
+function hashOf(siteName: string, siteId: number | null, before: readonly Opening[], after: readonly Opening[]): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify([siteName.toLowerCase(), siteId]));
+  for (const o of before) h.update(JSON.stringify(o));
+  h.update('\u0000');
+  for (const o of after) h.update(JSON.stringify(o));
+  return h.digest('hex');
+}
+
+/** Reads and checks the file and computes the diff against the stored site. Writes nothing. */
+export async function previewImport(db: Db, input: { fileName: string; bytes: Uint8Array; siteName: string }): Promise<Preview> {
+  const siteName = input.siteName.trim();
+  const read = await readScheduleFile(input.fileName, input.bytes);
+  const site = getSiteByName(db, siteName);
+  if (!read.ok) {
+    return {
+      siteName,
+      siteId: site?.id ?? null,
+      format: read.format ?? 'csv',
+      rowCount: 0,
+      mapping: [],
+      errors: read.errors,
+      sample: [],
+      diff: null,
+      diffHash: null,
+      openings: [],
+    };
+  }
+  const result = tableToOpenings(read.table);
+  const base = {
+    siteName,
+    siteId: site?.id ?? null,
+    format: read.format,
+    rowCount: result.openings.length + new Set(result.errors.map((e) => e.row)).size,
+    mapping: mappingOut(result.mapping),
+    errors: result.errors,
+    sample: result.openings.slice(0, 20),
+    openings: result.openings,
+  };
+  if (result.errors.length > 0) return { ...base, rowCount: countRows(read.table.rows), diff: null, diffHash: null };
+  const before = site ? listOpenings(db, site.id) : [];
+  return {
+    ...base,
+    rowCount: result.openings.length,
+    diff: diffSchedules(before, result.openings),
+    diffHash: hashOf(siteName, site?.id ?? null, before, result.openings),
+  };
+}
+
+function countRows(rows: { cells: string[] }[]): number {
+  return rows.filter((r) => r.cells.some((c) => c.trim() !== '')).length;
+}
+
+export interface ApplyResult {
+  siteId: number;
+  added: number;
+  changed: number;
+  removed: number;
+  preview: Preview;
+}
+
+/**
+ * Applies a previewed import if the file and the site still give `confirmDiffHash`.
+ * One transaction: a new site with all its openings, or the diff (each changed field
+ * recorded in opening_edits with source "import").
+ */
+export async function applyImport(
+  db: Db,
+  input: { fileName: string; bytes: Uint8Array; siteName: string; confirmDiffHash: string; editor: string; now: Date },
+): Promise<ApplyResult> {
+  const preview = await previewImport(db, input);
+  if (preview.errors.length > 0) throw new ImportRejected(preview.errors);
+  if (preview.diffHash !== input.confirmDiffHash) {
+    throw new ImportRejected(
+      [{ reason: 'The file or the site changed since the preview was shown; preview the import again and confirm the new differences' }],
+      'stale',
+    );
+  }
+  const diff = preview.diff!;
+  const now = input.now;
+  const siteId = db.transaction(() => {
+    const existing = getSiteByName(db, preview.siteName);
+    if (!existing) {
+      const site = createSite(db, preview.siteName, now);
+      preview.openings.forEach((o, i) => insertOpening(db, site.id, o, i, now));
+      return site.id;
+    }
+    const records = new Map(listOpeningRecords(db, existing.id).map((r) => [r.opening.opening_id, r]));
+    const changedIds = new Map(diff.changed.map((c) => [c.openingId, c.changes]));
+    preview.openings.forEach((o, position) => {
+      const rec = records.get(o.opening_id);
+      if (!rec) {
+        insertOpening(db, existing.id, o, position, now);
+        return;
+      }
+      const changes = changedIds.get(o.opening_id);
+      if (changes) {
+        replaceOpening(db, rec.ref, existing.id, o, now);
+        for (const c of changes)
+          recordEdit(db, { siteId: existing.id, openingId: o.opening_id, at: now, editor: input.editor, source: 'import', ...c });
+      }
+      if (rec.position !== position) setOpeningPosition(db, rec.ref, position);
+    });
+    for (const id of diff.removed) {
+      const rec = records.get(id);
+      if (rec) deleteOpening(db, rec.ref);
+    }
+    touchSite(db, existing.id, now);
+    return existing.id;
+  });
+  return { siteId, added: diff.added.length, changed: diff.changed.length, removed: diff.removed.length, preview };
+}
+
+// ---- export ----------------------------------------------------------------
+
+/** Canonical headers, then every extras column in order of first appearance. */
+export function exportTable(openings: readonly Opening[]): { headers: string[]; rows: string[][]; numeric: boolean[] } {
+  const extraHeaders: string[] = [];
+  const seen = new Set<string>(OPENING_FIELD_NAMES);
+  for (const o of openings)
+    for (const k of Object.keys(o.extras))
+      if (!seen.has(k)) {
+        seen.add(k);
+        extraHeaders.push(k);
+      }
+  const headers = [...OPENING_FIELD_NAMES, ...extraHeaders];
+  const rows = openings.map((o) => [...OPENING_FIELD_NAMES.map((f) => formatValue(o[f])), ...extraHeaders.map((h) => o.extras[h] ?? '')]);
+  const kinds = new Map(OPENING_FIELDS.map((m) => [m.field as string, m.kind]));
+  const numeric = headers.map((h) => kinds.get(h) === 'integer' || kinds.get(h) === 'decimal');
+  return { headers, rows, numeric };
+}
+
+export async function exportSite(
+  db: Db,
+  siteId: number,
+  format: 'csv' | 'xlsx',
+): Promise<{ fileName: string; mimeType: string; bytes: Buffer }> {
+  const site = getSite(db, siteId);
+  if (!site) throw new Error(`No site ${siteId}`);
+  const { headers, rows, numeric } = exportTable(listOpenings(db, siteId));
+  const base = site.name.replace(/[^\w .-]+/g, '_').trim() || `site-${siteId}`;
+  if (format === 'csv') {
+    return { fileName: `${base}.csv`, mimeType: 'text/csv', bytes: Buffer.from(writeCsv(headers, rows), 'utf8') };
+  }
+  // Numbers as numeric cells (so Excel can sum them); everything else as text cells.
+  const typed = rows.map((r) => r.map((v, i) => (numeric[i] && v !== '' ? Number(v) : v)));
+  return {
+    fileName: `${base}.xlsx`,
+    mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    bytes: await writeXlsx(headers, typed),
+  };
+}

@@ -1,0 +1,406 @@
+// Sites, openings, findings, edit history and settings over `Db`.
+// Other features (controller, runs, reports) read openings through these functions.
+import { evaluateOpening, worstSeverity } from '../../core/rules';
+import {
+  CATEGORIES,
+  FAIL_MODES,
+  SEVERITIES,
+  type Category,
+  type FailMode,
+  type Finding,
+  type LockingArrangement,
+  type LockType,
+  type Opening,
+  type OpeningField,
+  type Severity,
+} from '../../core/schedule/types';
+import { OPENING_FIELD_NAMES } from '../../core/schedule/schema';
+import type { Db, SqlValue, Statement } from '../sqlite';
+
+export interface SiteRecord {
+  id: number;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OpeningRecord {
+  /** Internal row id (openings.id). */
+  ref: number;
+  siteId: number;
+  opening: Opening;
+  version: number;
+  position: number;
+  findingCount: number;
+  worstSeverity: Severity | null;
+}
+
+export interface EditEntry {
+  id: number;
+  at: string;
+  editor: string;
+  field: string;
+  oldValue: string;
+  newValue: string;
+  source: 'form' | 'import';
+}
+
+const stmtCache = new WeakMap<Db, Map<string, Statement<never>>>();
+/** Prepared once per database and SQL text. */
+export function stmt<Row = Record<string, unknown>>(db: Db, sql: string): Statement<Row> {
+  let m = stmtCache.get(db);
+  if (!m) stmtCache.set(db, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = db.prepare<never>(sql)));
+  return s;
+}
+
+const BOOL_FIELDS: ReadonlySet<OpeningField> = new Set(['fire_alarm_release']);
+const COLS = OPENING_FIELD_NAMES;
+
+type Row = Record<string, unknown>;
+
+export function rowToOpening(row: Row): Opening {
+  const o: Record<string, unknown> = {};
+  for (const f of COLS) o[f] = BOOL_FIELDS.has(f) ? row[f] === 1 : row[f];
+  o.extras = JSON.parse(row.extras as string) as Record<string, string>;
+  return o as unknown as Opening;
+}
+
+function openingParams(o: Opening): Record<string, SqlValue> {
+  const p: Record<string, SqlValue> = {};
+  for (const f of COLS) {
+    const v = o[f];
+    p[f] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  }
+  p.extras = JSON.stringify(o.extras);
+  return p;
+}
+
+// ---- sites ----------------------------------------------------------------
+
+interface SiteRow {
+  id: number;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+const toSite = (r: SiteRow): SiteRecord => ({ id: r.id, name: r.name, createdAt: r.created_at, updatedAt: r.updated_at });
+
+export function createSite(db: Db, name: string, now: Date): SiteRecord {
+  const at = now.toISOString();
+  const info = stmt(db, 'INSERT INTO sites (name, created_at, updated_at) VALUES (?, ?, ?)').run(name, at, at);
+  return { id: Number(info.lastInsertRowid), name, createdAt: at, updatedAt: at };
+}
+
+export function getSite(db: Db, siteId: number): SiteRecord | undefined {
+  const r = stmt<SiteRow>(db, 'SELECT * FROM sites WHERE id = ?').get(siteId);
+  return r && toSite(r);
+}
+
+/** Site names are unique ignoring case. */
+export function getSiteByName(db: Db, name: string): SiteRecord | undefined {
+  const r = stmt<SiteRow>(db, 'SELECT * FROM sites WHERE name = ? COLLATE NOCASE').get(name);
+  return r && toSite(r);
+}
+
+export function touchSite(db: Db, siteId: number, now: Date): void {
+  stmt(db, 'UPDATE sites SET updated_at = ? WHERE id = ?').run(now.toISOString(), siteId);
+}
+
+export function deleteSite(db: Db, siteId: number): void {
+  stmt(db, 'DELETE FROM sites WHERE id = ?').run(siteId);
+}
+
+export function emptySeverityCounts(): Record<Severity, number> {
+  return Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+}
+
+export function listSites(db: Db): (SiteRecord & { openingCount: number; findingsBySeverity: Record<Severity, number> })[] {
+  const sites = stmt<SiteRow & { n: number }>(
+    db,
+    'SELECT s.*, (SELECT COUNT(*) FROM openings o WHERE o.site_id = s.id) AS n FROM sites s ORDER BY s.name COLLATE NOCASE',
+  ).all();
+  const counts = stmt<{ site_id: number; severity: Severity; n: number }>(
+    db,
+    'SELECT site_id, severity, COUNT(*) AS n FROM opening_findings GROUP BY site_id, severity',
+  ).all();
+  return sites.map((s) => {
+    const bySeverity = emptySeverityCounts();
+    for (const c of counts) if (c.site_id === s.id) bySeverity[c.severity] = c.n;
+    return { ...toSite(s), openingCount: s.n, findingsBySeverity: bySeverity };
+  });
+}
+
+// ---- openings -------------------------------------------------------------
+
+const SELECT_OPENING = 'SELECT * FROM openings';
+
+function toRecord(r: Row): OpeningRecord {
+  return {
+    ref: r.id as number,
+    siteId: r.site_id as number,
+    opening: rowToOpening(r),
+    version: r.version as number,
+    position: r.position as number,
+    findingCount: r.finding_count as number,
+    worstSeverity: (r.worst_severity as Severity | null) ?? null,
+  };
+}
+
+/** Every opening of a site in schedule order. */
+export function listOpenings(db: Db, siteId: number): Opening[] {
+  return stmt<Row>(db, `${SELECT_OPENING} WHERE site_id = ? ORDER BY position`).all(siteId).map(rowToOpening);
+}
+
+export function listOpeningRecords(db: Db, siteId: number): OpeningRecord[] {
+  return stmt<Row>(db, `${SELECT_OPENING} WHERE site_id = ? ORDER BY position`).all(siteId).map(toRecord);
+}
+
+/** One opening by its schedule id (e.g. "1-101"), or undefined. */
+export function getOpeningById(db: Db, siteId: number, openingId: string): Opening | undefined {
+  const r = stmt<Row>(db, `${SELECT_OPENING} WHERE site_id = ? AND opening_id = ?`).get(siteId, openingId);
+  return r && rowToOpening(r);
+}
+
+export function getOpeningRecord(db: Db, siteId: number, openingId: string): OpeningRecord | undefined {
+  const r = stmt<Row>(db, `${SELECT_OPENING} WHERE site_id = ? AND opening_id = ?`).get(siteId, openingId);
+  return r && toRecord(r);
+}
+
+/** Openings bound to one PD address (the controller looks openings up by address). */
+export function getOpeningsByPdAddress(db: Db, siteId: number, pdAddress: number): Opening[] {
+  return stmt<Row>(db, `${SELECT_OPENING} WHERE site_id = ? AND pd_address = ? ORDER BY position`).all(siteId, pdAddress).map(rowToOpening);
+}
+
+const INSERT_SQL = `INSERT INTO openings (site_id, position, updated_at, ${COLS.join(', ')}, extras)
+  VALUES (@site_id, @position, @updated_at, ${COLS.map((c) => `@${c}`).join(', ')}, @extras)`;
+const UPDATE_SQL = `UPDATE openings SET ${COLS.map((c) => `${c} = @${c}`).join(', ')}, extras = @extras,
+  version = version + 1, updated_at = @updated_at WHERE id = @ref`;
+
+/** Inserts an opening and stores its findings; returns the row id. */
+export function insertOpening(db: Db, siteId: number, opening: Opening, position: number, now: Date): number {
+  const info = stmt(db, INSERT_SQL).run({ ...openingParams(opening), site_id: siteId, position, updated_at: now.toISOString() });
+  const ref = Number(info.lastInsertRowid);
+  storeFindings(db, ref, siteId, evaluateOpening(opening));
+  return ref;
+}
+
+/** Replaces an opening's values (version + 1) and recomputes its findings. */
+export function replaceOpening(db: Db, ref: number, siteId: number, opening: Opening, now: Date): void {
+  stmt(db, UPDATE_SQL).run({ ...openingParams(opening), ref, updated_at: now.toISOString() });
+  storeFindings(db, ref, siteId, evaluateOpening(opening));
+}
+
+export function setOpeningPosition(db: Db, ref: number, position: number): void {
+  stmt(db, 'UPDATE openings SET position = ? WHERE id = ?').run(position, ref);
+}
+
+export function deleteOpening(db: Db, ref: number): void {
+  stmt(db, 'DELETE FROM openings WHERE id = ?').run(ref);
+}
+
+// ---- findings -------------------------------------------------------------
+
+/** SQL ordering a severity column worst first (no severity last). */
+const SEVERITY_RANK_SQL = (col: string) =>
+  `CASE ${col} ${SEVERITIES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} ELSE ${SEVERITIES.length} END`;
+const SEVERITY_ORDER_SQL = SEVERITY_RANK_SQL('worst_severity');
+
+export function storeFindings(db: Db, ref: number, siteId: number, findings: readonly Finding[]): void {
+  stmt(db, 'DELETE FROM opening_findings WHERE opening_ref = ?').run(ref);
+  const ins = stmt(
+    db,
+    'INSERT INTO opening_findings (opening_ref, site_id, rule_id, severity, message, requirement) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  for (const f of findings) ins.run(ref, siteId, f.rule_id, f.severity, f.message, f.requirement);
+  stmt(db, 'UPDATE openings SET finding_count = ?, worst_severity = ? WHERE id = ?').run(findings.length, worstSeverity(findings), ref);
+}
+
+interface FindingRow {
+  rule_id: string;
+  severity: Severity;
+  message: string;
+  requirement: string;
+}
+const toFinding = (r: FindingRow): Finding => ({
+  rule_id: r.rule_id,
+  severity: r.severity,
+  message: r.message,
+  requirement: r.requirement,
+});
+
+export function getFindings(db: Db, ref: number): Finding[] {
+  return stmt<FindingRow>(db, 'SELECT * FROM opening_findings WHERE opening_ref = ? ORDER BY id').all(ref).map(toFinding);
+}
+
+export interface SiteFinding extends Finding {
+  siteId: number;
+  siteName: string;
+  openingId: string;
+}
+
+/** Every stored finding by site, in schedule order, worst first within an opening. */
+export function listFindings(db: Db, siteId?: number): SiteFinding[] {
+  const rows = stmt<FindingRow & { site_id: number; site_name: string; opening_id: string }>(
+    db,
+    `SELECT f.*, s.name AS site_name, o.opening_id FROM opening_findings f
+       JOIN openings o ON o.id = f.opening_ref JOIN sites s ON s.id = f.site_id
+       WHERE (? IS NULL OR f.site_id = ?) ORDER BY s.name COLLATE NOCASE, o.position, ${SEVERITY_RANK_SQL('f.severity')}, f.id`,
+  ).all(siteId ?? null, siteId ?? null);
+  return rows.map((r) => ({ ...toFinding(r), siteId: r.site_id, siteName: r.site_name, openingId: r.opening_id }));
+}
+
+/** Recomputes every stored finding of a site (e.g. after the rules changed). */
+export function recomputeFindings(db: Db, siteId: number): void {
+  db.transaction(() => {
+    for (const r of listOpeningRecords(db, siteId)) storeFindings(db, r.ref, siteId, evaluateOpening(r.opening));
+  });
+}
+
+// ---- query (table) ----------------------------------------------------------
+
+export interface OpeningQuery {
+  siteId: number;
+  search?: string;
+  category?: Category;
+  failMode?: FailMode;
+  lockType?: LockType;
+  lockingArrangement?: LockingArrangement;
+  /** A severity: openings with at least one finding of it; 'any': with findings; 'none': without. */
+  severity?: Severity | 'any' | 'none';
+  sort?: { field: OpeningField | 'findingCount' | 'worstSeverity'; desc: boolean };
+  offset: number;
+  limit: number;
+}
+
+export interface QueriedRow extends Omit<Opening, 'extras'> {
+  findingCount: number;
+  worstSeverity: Severity | null;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export function queryOpenings(db: Db, q: OpeningQuery): { total: number; offset: number; rows: QueriedRow[] } {
+  const where = ['site_id = @siteId'];
+  const p: Record<string, SqlValue> = { siteId: q.siteId };
+  const search = q.search?.trim();
+  if (search) {
+    where.push(`(opening_id LIKE @search ESCAPE '\\' OR location LIKE @search ESCAPE '\\' OR notes LIKE @search ESCAPE '\\')`);
+    p.search = `%${escapeLike(search)}%`;
+  }
+  if (q.category) {
+    where.push('category = @category');
+    p.category = q.category;
+  }
+  if (q.failMode) {
+    where.push('fail_mode = @failMode');
+    p.failMode = q.failMode;
+  }
+  if (q.lockType) {
+    where.push('lock_type = @lockType');
+    p.lockType = q.lockType;
+  }
+  if (q.lockingArrangement) {
+    where.push('locking_arrangement = @arr');
+    p.arr = q.lockingArrangement;
+  }
+  if (q.severity === 'any') where.push('finding_count > 0');
+  else if (q.severity === 'none') where.push('finding_count = 0');
+  else if (q.severity) {
+    where.push('EXISTS (SELECT 1 FROM opening_findings f WHERE f.opening_ref = openings.id AND f.severity = @severity)');
+    p.severity = q.severity;
+  }
+  let order = 'position';
+  if (q.sort) {
+    const dir = q.sort.desc ? 'DESC' : 'ASC';
+    const col =
+      q.sort.field === 'findingCount' ? 'finding_count' : q.sort.field === 'worstSeverity' ? SEVERITY_ORDER_SQL : (q.sort.field as string);
+    // For severity "ascending" means worst first, which is what a user sorting by it wants.
+    order = `${col} ${dir}, position`;
+  }
+  const whereSql = where.join(' AND ');
+  const total = stmt<{ n: number }>(db, `SELECT COUNT(*) AS n FROM openings WHERE ${whereSql}`).get(p)?.n ?? 0;
+  const rows = stmt<Row>(db, `SELECT * FROM openings WHERE ${whereSql} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
+    .all({ ...p, limit: q.limit, offset: q.offset })
+    .map((r) => {
+      const { extras: _extras, ...o } = rowToOpening(r);
+      return { ...o, findingCount: r.finding_count as number, worstSeverity: (r.worst_severity as Severity | null) ?? null };
+    });
+  return { total, offset: q.offset, rows };
+}
+
+/** The column names a query may sort by (anything else is refused before it reaches SQL). */
+export const SORTABLE: ReadonlySet<string> = new Set([...COLS, 'findingCount', 'worstSeverity']);
+
+// ---- summary ---------------------------------------------------------------
+
+export function siteSummary(db: Db, siteId: number) {
+  const count = (col: string) =>
+    stmt<{ k: string; n: number }>(db, `SELECT ${col} AS k, COUNT(*) AS n FROM openings WHERE site_id = ? GROUP BY ${col}`).all(siteId);
+  const byMode = Object.fromEntries(FAIL_MODES.map((m) => [m, 0])) as Record<FailMode, number>;
+  for (const r of count('fail_mode')) byMode[r.k as FailMode] = r.n;
+  const byCategory = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
+  for (const r of count('category')) byCategory[r.k as Category] = r.n;
+  const byLockType: Partial<Record<LockType, number>> = {};
+  for (const r of count('lock_type')) byLockType[r.k as LockType] = r.n;
+  const byArrangement: Partial<Record<LockingArrangement, number>> = {};
+  for (const r of count('locking_arrangement')) byArrangement[r.k as LockingArrangement] = r.n;
+  const findingsBySeverity = emptySeverityCounts();
+  for (const r of stmt<{ severity: Severity; n: number }>(
+    db,
+    'SELECT severity, COUNT(*) AS n FROM opening_findings WHERE site_id = ? GROUP BY severity',
+  ).all(siteId))
+    findingsBySeverity[r.severity] = r.n;
+  const openingCount = stmt<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM openings WHERE site_id = ?').get(siteId)?.n ?? 0;
+  const openingsWithFindings =
+    stmt<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM openings WHERE site_id = ? AND finding_count > 0').get(siteId)?.n ?? 0;
+  return { openingCount, byMode, byCategory, byLockType, byArrangement, findingsBySeverity, openingsWithFindings };
+}
+
+// ---- edit history ----------------------------------------------------------
+
+export function recordEdit(
+  db: Db,
+  e: {
+    siteId: number;
+    openingId: string;
+    at: Date;
+    editor: string;
+    field: string;
+    oldValue: string;
+    newValue: string;
+    source: 'form' | 'import';
+  },
+): void {
+  stmt(
+    db,
+    'INSERT INTO opening_edits (site_id, opening_id, at, editor, field, old_value, new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(e.siteId, e.openingId, e.at.toISOString(), e.editor, e.field, e.oldValue, e.newValue, e.source);
+}
+
+/** Newest first. */
+export function getEditHistory(db: Db, siteId: number, openingId: string): EditEntry[] {
+  return stmt<{ id: number; at: string; editor: string; field: string; old_value: string; new_value: string; source: 'form' | 'import' }>(
+    db,
+    'SELECT * FROM opening_edits WHERE site_id = ? AND opening_id = ? ORDER BY id DESC',
+  )
+    .all(siteId, openingId)
+    .map((r) => ({ id: r.id, at: r.at, editor: r.editor, field: r.field, oldValue: r.old_value, newValue: r.new_value, source: r.source }));
+}
+
+// ---- settings --------------------------------------------------------------
+
+export function getSetting<T = unknown>(db: Db, key: string): T | undefined {
+  const r = stmt<{ value: string }>(db, 'SELECT value FROM settings WHERE key = ?').get(key);
+  return r ? (JSON.parse(r.value) as T) : undefined;
+}
+
+export function setSetting(db: Db, key: string, value: unknown): void {
+  stmt(db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+    key,
+    JSON.stringify(value),
+  );
+}
