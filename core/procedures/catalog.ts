@@ -2,6 +2,7 @@
 // when it applies, which requirements it verifies (by arrangement), and a step
 // list built from the project's thresholds. Requirement ids are resolved to code
 // sections per edition by core/requirements, never hard-coded in logic.
+import { REQUIREMENTS } from '../requirements';
 import type { Category, FailMode, LockingArrangement, Opening } from '../schedule/types';
 import type { Thresholds } from './settings';
 import type { Applicability, ConfirmStep, ProcedureId, StepDef, WatchStep } from './types';
@@ -12,7 +13,11 @@ export interface ProcedureDef {
   kind: 'automatic' | 'checklist';
   applies: Applicability;
   /** Requirement ids verified, for every opening, plus extra ones by locking arrangement. */
-  verifies: { always: string[]; byArrangement?: Partial<Record<LockingArrangement, string[]>> };
+  /**
+   * Requirement ids (core/requirements) verified: always, plus extra ones by locking arrangement;
+   * `arrangement` adds the opening's arrangement requirement (LA-…), whose behaviour the test proves.
+   */
+  verifies: { always: string[]; arrangement?: boolean; byArrangement?: Partial<Record<LockingArrangement, string[]>> };
   criteria(t: Thresholds, o: Opening): string[];
   steps(t: Thresholds, o: Opening): StepDef[];
 }
@@ -23,7 +28,7 @@ const a = (cat: Category): string => (cat === 'egress' || cat === 'interior' ? '
 /** Plain-words risk when the lock holds although it should release. */
 export function heldRisk(o: Opening, stimulus: 'power loss' | 'fire alarm'): string {
   const who =
-    o.category === 'egress' || o.egress === 'electronic' || o.locking_arrangement !== 'normal'
+    stimulus === 'fire alarm' || o.category === 'egress' || o.egress === 'electronic' || o.locking_arrangement !== 'normal'
       ? 'occupants can be trapped'
       : 'the door will not open for responders when it must';
   return `${o.fail_mode === 'fail-safe' ? 'fail-safe' : 'release'} expected on ${a(o.category)} ${o.category} door; the lock held on ${stimulus} — ${who}`;
@@ -382,33 +387,8 @@ function relockSteps(t: Thresholds): StepDef[] {
 const check = (items: [string, string, string][], severity: ConfirmStep['severity']) => (): StepDef[] =>
   items.map(([id, question, wrong]) => confirm(id, question, question, wrong, severity));
 
-const NFPA80: [string, string, string][] = [
-  ['labels', 'Labels on door and frame are present and legible?', 'fire-door label missing or illegible'],
-  ['no-holes', 'No holes or breaks in the door or frame surfaces?', 'holes or breaks in a rated door or frame'],
-  ['glazing', 'Glazing, vision-light frames and glazing beads are intact and secure?', 'glazing or vision-light frame damaged'],
-  [
-    'assembly-secure',
-    'Door, frame, hinges, hardware and threshold are secure, aligned and in working order?',
-    'door assembly loose, misaligned or not working',
-  ],
-  ['no-missing-parts', 'No missing or broken parts?', 'missing or broken parts on a rated opening'],
-  [
-    'clearances',
-    'Clearance ≤ 3/4 in (19 mm) under the door and ≤ 1/8 in (3 mm) at the top, hinge and latch edges?',
-    'door clearances exceed NFPA 80 limits',
-  ],
-  ['closer', 'The closer closes the door completely from fully open?', 'the closer does not close the door from fully open'],
-  [
-    'coordinator',
-    'On pairs: the coordinator closes the inactive leaf first (or single leaf)?',
-    'coordinator does not close the inactive leaf first',
-  ],
-  ['latch', 'The latch engages when the door closes?', 'latch does not engage'],
-  ['aux-hardware', 'No auxiliary hardware interferes with closing or latching?', 'auxiliary hardware interferes with closing or latching'],
-  ['no-field-mods', 'No field modifications that void the label?', 'field modifications void the fire label'],
-  ['gasketing', 'Gasketing and edge seals are intact where required?', 'gasketing or edge seals damaged or missing'],
-  ['signage', 'Signage on the door is compliant?', 'non-compliant signage on a rated door'],
-];
+/** NFPA 80 inspection items come from the requirement table: one question each. */
+const NFPA80_IDS = [...REQUIREMENTS.keys()].filter((id) => /^NFPA80-\d+$/.test(id));
 
 export const CATALOG: readonly ProcedureDef[] = [
   {
@@ -417,14 +397,15 @@ export const CATALOG: readonly ProcedureDef[] = [
     kind: 'automatic',
     applies: {},
     verifies: {
-      always: ['MODE-1'],
+      always: [],
+      arrangement: true,
       byArrangement: {
         'door-hardware-release': ['DHR-3'],
         'sensor-release': ['SR-2'],
         'delayed-egress-15': ['DE-2'],
         'delayed-egress-30': ['DE-2'],
         'controlled-egress': ['CE-2'],
-        'elevator-lobby': ['EL-1'],
+        'elevator-lobby': ['EL'],
       },
     },
     criteria: (t, o) =>
@@ -450,11 +431,11 @@ export const CATALOG: readonly ProcedureDef[] = [
     verifies: {
       always: ['FA-2', 'FA-4'],
       byArrangement: {
-        'sensor-release': ['SR-5'],
+        'sensor-release': ['SR-5', 'SR-6'],
         'delayed-egress-15': ['DE-1'],
         'delayed-egress-30': ['DE-1'],
         'controlled-egress': ['CE-1'],
-        'elevator-lobby': ['EL-2'],
+        'elevator-lobby': ['EL'],
       },
     },
     criteria: (t) => [
@@ -469,7 +450,7 @@ export const CATALOG: readonly ProcedureDef[] = [
     title: 'Request to exit',
     kind: 'automatic',
     applies: { requiresBinding: ['rex_input'] },
-    verifies: { always: ['REX-1'], byArrangement: { 'sensor-release': ['SR-1'] } },
+    verifies: { always: [], arrangement: true, byArrangement: { 'sensor-release': ['SR-1'] } },
     criteria: (t) => [
       `Released within ${s(t.rexReleaseMs)} of the REX`,
       'The technician confirms the door opens',
@@ -507,7 +488,7 @@ export const CATALOG: readonly ProcedureDef[] = [
     title: 'Relock',
     kind: 'automatic',
     applies: {},
-    verifies: { always: ['RELOCK-1'] },
+    verifies: { always: [], arrangement: true },
     criteria: (t) => [`Secured within ${s(t.relockMs)} with power on and the door closed`, 'The technician confirms the door latches'],
     steps: relockSteps,
   },
@@ -516,7 +497,7 @@ export const CATALOG: readonly ProcedureDef[] = [
     title: 'Device mode verified on the label',
     kind: 'checklist',
     applies: {},
-    verifies: { always: ['MODE-2'] },
+    verifies: { always: ['MODE-CODE-BASIS'], arrangement: true },
     criteria: () => ['The label or marking on the installed lock shows the scheduled mode'],
     steps: (_t, o) => [
       confirm(
@@ -551,7 +532,7 @@ export const CATALOG: readonly ProcedureDef[] = [
     title: 'Mechanical egress',
     kind: 'checklist',
     applies: { egress: ['mechanical'] },
-    verifies: { always: ['EGRESS-1'] },
+    verifies: { always: [], arrangement: true },
     criteria: () => ['One motion of the inside lever or panic hardware frees the door, with or without power'],
     steps: check(
       [
@@ -688,13 +669,35 @@ export const CATALOG: readonly ProcedureDef[] = [
     ),
   },
   {
+    id: 'check-ce-remote',
+    title: 'Controlled egress: remote release',
+    kind: 'checklist',
+    applies: { arrangements: ['controlled-egress'] },
+    verifies: { always: ['CE-3'] },
+    criteria: () => ['The remote switch at the staff station cuts lock power directly'],
+    steps: check(
+      [
+        [
+          'ce-remote',
+          'Does the remote release switch at the staff station unlock the door at once (cutting lock power directly)?',
+          'the remote release switch does not unlock the door — staff cannot release occupants',
+        ],
+      ],
+      'life-safety',
+    ),
+  },
+  {
     id: 'check-nfpa80',
     title: 'NFPA 80 fire-door inspection',
     kind: 'checklist',
     applies: { fireRated: true },
-    verifies: { always: ['NFPA80-1'] },
+    verifies: { always: NFPA80_IDS },
     criteria: () => ['Every NFPA 80 inspection item verified (visual and functional)'],
-    steps: check(NFPA80, 'life-safety'),
+    steps: () =>
+      NFPA80_IDS.map((id) => {
+        const q = REQUIREMENTS.get(id)!;
+        return confirm(id, q.title, q.text, `NFPA 80: ${q.text.replace(/\.$/, '')} — not met`, 'life-safety');
+      }),
   },
 ];
 

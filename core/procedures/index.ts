@@ -1,5 +1,6 @@
 // proceduresFor(opening, settings): which procedures apply to an opening and
 // their concrete steps, with the project's thresholds filled in.
+import { arrangementRequirementId, cite, DEFAULT_EDITIONS, EDITIONS, type Edition } from '../requirements';
 import type { Opening } from '../schedule/types';
 import { CATALOG, type ProcedureDef } from './catalog';
 import type { ProjectSettings } from './settings';
@@ -36,16 +37,26 @@ function reasonFor(def: ProcedureDef, o: Opening): string {
 }
 
 export function requirementIdsFor(def: ProcedureDef, o: Opening): string[] {
-  return [...def.verifies.always, ...(def.verifies.byArrangement?.[o.locking_arrangement] ?? [])];
+  const la = def.verifies.arrangement ? [arrangementRequirementId(o.locking_arrangement)] : [];
+  return [...la, ...def.verifies.always, ...(def.verifies.byArrangement?.[o.locking_arrangement] ?? [])];
+}
+
+/** The editions cited: the project's IBC edition in place of the default one, plus the NFPA codes. */
+export function editionsFor(settings: ProjectSettings): Edition[] {
+  const chosen = EDITIONS.find((e) => e === settings.edition);
+  if (!chosen || !chosen.startsWith('IBC')) return [...DEFAULT_EDITIONS];
+  return [chosen, ...DEFAULT_EDITIONS.filter((e) => !e.startsWith('IBC'))];
 }
 
 export function planProcedure(def: ProcedureDef, o: Opening, settings: ProjectSettings): PlannedProcedure {
   const t = settings.thresholds;
+  const ids = requirementIdsFor(def, o);
   return {
     id: def.id,
     title: def.title,
     kind: def.kind,
-    requirementIds: requirementIdsFor(def, o),
+    requirementIds: ids,
+    citation: ids.length ? cite(ids, editionsFor(settings)) : '',
     reason: reasonFor(def, o),
     expectedMode: o.fail_mode,
     criteria: def.criteria(t, o),

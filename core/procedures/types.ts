@@ -18,6 +18,7 @@ export const PROCEDURE_IDS = [
   'check-sr-sensor',
   'check-de-signage',
   'check-de-audible',
+  'check-ce-remote',
   'check-nfpa80',
 ] as const;
 export type ProcedureId = (typeof PROCEDURE_IDS)[number];
@@ -125,6 +126,8 @@ export interface PlannedProcedure {
   kind: 'automatic' | 'checklist';
   /** Requirement ids (DOMAIN.md: DHR-3, SR-4, FA-2…). */
   requirementIds: string[];
+  /** Their sections in the project's editions, e.g. "IBC 2021 1010.2.12; NFPA 101 7.2.1.6.2". */
+  citation: string;
   /** Why this procedure applies to this opening, in words. */
   reason: string;
   /** The mode the schedule expects (the procedure's variant). */

@@ -70,14 +70,14 @@ export interface WatchJudgement extends StepVerdict {
   done: boolean;
 }
 
-function missed(step: WatchStep, reason: string, measuredMs?: number, resolutionMs?: number): WatchJudgement {
+function missed(step: WatchStep, reason: string, measuredMs?: number, resolutionMs?: number, diagnosis = ''): WatchJudgement {
   return {
     done: true,
     verdict: 'fail',
     reason,
     measuredMs,
     resolutionMs,
-    deficiency: { severity: step.severity, description: step.missMeans },
+    deficiency: { severity: step.severity, description: step.missMeans + diagnosis },
   };
 }
 
@@ -157,7 +157,11 @@ export function judgeWatch(step: WatchStep, ev: WatchEvidence, now: number): Wat
             ev.attemptAt !== null && s.at >= ev.attemptAt
               ? ` — ${sec(s.at - ev.attemptAt)} after a release was attempted with power dropped: the lock still had power (stuck relay or bypassed wiring) or it is not installed ${want === 'secured' ? 'fail-secure' : 'as scheduled'}`
               : '';
-          return missed(step, `read ${lock} ${sec(t)} into the ${sec(step.ms)} window${after}`, t, resolution);
+          const diagnosis =
+            after && want === 'secured'
+              ? ' (it released when a release was attempted with power dropped: lock power was not cut — stuck relay or bypassed wiring)'
+              : '';
+          return missed(step, `read ${lock} ${sec(t)} into the ${sec(step.ms)} window${after}`, t, resolution, diagnosis);
         }
         if (want === 'secured' && r.dps.ok && r.dps.value === 'open' && s.at <= deadline)
           return missed(step, `the door opened ${sec(t)} into the ${sec(step.ms)} window`, t, resolution);

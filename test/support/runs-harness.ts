@@ -1,0 +1,245 @@
+// Drives the pure runner core (core/runs) against the pure door model
+// (controller/sim/door-model) in virtual time, with a truthful technician who
+// answers prompts from what the door really does. Used by the verdict-matrix
+// unit tests: no clock, no I/O, exact and fast.
+import { DoorModel, doorConfigFromOpening, type DoorFaults } from '../../controller/sim/door-model';
+import type { PlannedProcedure } from '../../core/procedures';
+import { ProcedureMachine, type Prompt, type PromptAnswer, type RunnerEvent, type StepRecord } from '../../core/runs/machine';
+import type { ProcedureVerdict } from '../../core/verdicts';
+import type { Opening } from '../../core/schedule/types';
+
+export interface HarnessOptions {
+  opening: Opening;
+  procedure: PlannedProcedure;
+  faults?: DoorFaults;
+  /** From this virtual time on, every controller exchange fails (cable pulled). */
+  linkDropAt?: number;
+  /** Frame round trip in ms (request + reply on the wire). */
+  frameMs?: number;
+  /** How long the technician takes to react to a prompt. */
+  reactMs?: number;
+  /** Override the technician's answer to a prompt (return undefined to answer truthfully). */
+  answer?: (p: Prompt) => PromptAnswer | undefined;
+}
+
+export interface HarnessResult {
+  verdict: ProcedureVerdict;
+  results: StepRecord[];
+  door: DoorModel;
+  endedAt: number;
+  prompts: Prompt[];
+  /** The lock_output relay's state (true = lock power on) once every PD timer has run out. */
+  lockPowerRestored: boolean;
+}
+
+/** The simulated PD: relays at rest (lock power ON, alarm OFF) plus one running timer per output. */
+class PdOutputs {
+  private timers = new Map<'lock_output' | 'alarm_output', { until: number }>();
+  constructor(private readonly door: DoorModel) {}
+  set(point: 'lock_output' | 'alarm_output', on: boolean, ms: number, now: number): void {
+    this.tick(now);
+    this.timers.set(point, { until: now + ms });
+    this.apply(point, on, now);
+  }
+  private apply(point: 'lock_output' | 'alarm_output', on: boolean, at: number): void {
+    if (point === 'lock_output') this.door.setLockRelay(on, at);
+    else this.door.setAlarmRelay(on, at);
+  }
+  tick(now: number): void {
+    for (const [point, t] of [...this.timers].sort((a, b) => a[1].until - b[1].until)) {
+      if (t.until <= now) {
+        this.timers.delete(point);
+        this.apply(point, point === 'lock_output', t.until);
+      }
+    }
+  }
+  lastTimerEnd(): number {
+    return Math.max(0, ...[...this.timers.values()].map((t) => t.until));
+  }
+}
+
+export function runInVirtualTime(o: HarnessOptions): HarnessResult {
+  const { opening, procedure } = o;
+  const frame = o.frameMs ?? 4;
+  const react = o.reactMs ?? 800;
+  const door = new DoorModel(doorConfigFromOpening(opening, o.faults ?? {}), 0);
+  const pd = new PdOutputs(door);
+  const m = new ProcedureMachine({ opening, procedure });
+  let now = 1000;
+  const personQueue: { at: number; prompt: Prompt }[] = [];
+  const answers: { at: number; promptId: string; answer: PromptAnswer }[] = [];
+  const prompts: Prompt[] = [];
+  const linkUp = () => o.linkDropAt === undefined || now < o.linkDropAt;
+
+  const values = (): number[] => {
+    pd.tick(now);
+    const d = door.inputs(now);
+    const v: number[] = [];
+    if (opening.lock_status_input !== null) v[opening.lock_status_input] = d.lockStatus;
+    if (opening.dps_input !== null) v[opening.dps_input] = d.dps;
+    if (opening.rex_input !== null) v[opening.rex_input] = d.rex;
+    for (let i = 0; i < v.length; i++) v[i] ??= 0;
+    return v;
+  };
+  const outValues = (): number[] => {
+    pd.tick(now);
+    const s = door.state(now);
+    const v: number[] = [0, 0];
+    if (opening.lock_output !== null) v[opening.lock_output] = s.lockRelayOn ? 1 : 0;
+    if (opening.alarm_output !== null) v[opening.alarm_output] = s.alarmRelayOn ? 1 : 0;
+    return v;
+  };
+
+  /** What a careful technician does and answers, looking at the real door. */
+  const act = (p: Prompt): PromptAnswer => {
+    const forced = o.answer?.(p);
+    pd.tick(now);
+    if (forced !== undefined) return forced;
+    const text = p.text.toLowerCase();
+    if (p.kind === 'attempt') {
+      door.pressRex(now);
+      return 'done';
+    }
+    if (p.kind === 'action') {
+      if (text.includes('activate the fire alarm')) door.setPanelFireAlarm(true, now);
+      else if (text.includes('reset the fire alarm')) door.setPanelFireAlarm(false, now);
+      else if (text.includes('cut lock power')) door.setLockRelay(false, now);
+      else if (text.includes('restore lock power')) door.setLockRelay(true, now);
+      else if (text.includes('push to exit')) door.pressRex(now, procedure.thresholds.manualReleaseHoldMs + 5000);
+      else if (text.includes('push the exit device')) door.pressRex(now, 60_000);
+      else if (text.includes('rex')) door.pressRex(now);
+      return 'done';
+    }
+    if (p.kind === 'confirm') {
+      switch (p.stepId) {
+        case 'door-opened':
+          return door.push(now, 'secure') ? 'yes' : 'no';
+        case 'secure-side-held':
+        case 'latched':
+          return door.push(now, 'secure') ? 'no' : 'yes';
+        case 'mechanical-egress':
+        case 'one-motion':
+          return door.push(now, 'egress') ? 'yes' : 'no';
+        case 'silence-not-reset':
+          return door.state(now).mechanism === 'released' ? 'yes' : 'no';
+        case 'mode-label':
+          return door.installedMode === opening.fail_mode ? 'yes' : 'no';
+        default:
+          return 'yes';
+      }
+    }
+    return 'done';
+  };
+
+  let ev: RunnerEvent = { type: 'start', now };
+  for (let guard = 0; guard < 2_000_000; guard++) {
+    const a = m.handle(ev);
+    switch (a.type) {
+      case 'output': {
+        if (!linkUp()) {
+          ev = { type: 'link-error', now, reason: 'no reply from PD (offline)' };
+          break;
+        }
+        const sentAt = now;
+        now += frame;
+        pd.set(a.point, a.state === 'on', a.durationMs, sentAt + frame / 2);
+        ev = { type: 'output-done', now, sentAt };
+        break;
+      }
+      case 'read-inputs': {
+        if (!linkUp()) {
+          now += 200;
+          ev = { type: 'link-error', now, reason: 'no reply from PD (offline)' };
+          break;
+        }
+        const sentAt = now;
+        now += frame;
+        ev = { type: 'inputs', now, sentAt, values: values() };
+        break;
+      }
+      case 'read-outputs':
+        if (!linkUp()) {
+          now += 200;
+          ev = { type: 'link-error', now, reason: 'no reply from PD (offline)' };
+          break;
+        }
+        now += frame;
+        ev = { type: 'outputs', now, values: outValues() };
+        break;
+      case 'prompt':
+        prompts.push(a.prompt);
+        if (a.prompt.answers.length > 0) personQueue.push({ at: now + react, prompt: a.prompt });
+        ev = { type: 'tick', now };
+        break;
+      case 'close-prompt':
+        ev = { type: 'tick', now };
+        break;
+      case 'wait': {
+        personQueue.sort((x, y) => x.at - y.at);
+        const next = personQueue[0];
+        if (answers.length > 0) {
+          const ans = answers.shift()!;
+          ev = { type: 'answer', now, promptId: ans.promptId, answer: ans.answer };
+          break;
+        }
+        if (next && next.at <= Math.max(a.until, now)) {
+          personQueue.shift();
+          now = Math.max(now, next.at);
+          const answer = act(next.prompt);
+          ev = { type: 'answer', now, promptId: next.prompt.id, answer };
+          break;
+        }
+        now = Math.max(now, a.until);
+        ev = { type: 'tick', now };
+        break;
+      }
+      case 'record':
+        now += 1;
+        ev = { type: 'committed', now };
+        break;
+      case 'done': {
+        const end = Math.max(now, pd.lastTimerEnd()) + 1;
+        pd.tick(end);
+        return { verdict: a.verdict, results: a.results, door, endedAt: now, prompts, lockPowerRestored: door.state(end).lockRelayOn };
+      }
+    }
+  }
+  throw new Error('the runner core did not finish');
+}
+
+/** An opening bound like the demo site (lock_output 0, alarm_output 1, inputs 0/1/2). */
+export function makeOpening(over: Partial<Opening> = {}): Opening {
+  return {
+    opening_id: 'T-1',
+    building: 'A',
+    floor: '1',
+    location: 'Test corridor',
+    door_type: 'HM',
+    frame_type: 'HM',
+    fire_rating_min: 0,
+    category: 'egress',
+    locking_arrangement: 'sensor-release',
+    lock_type: 'maglock',
+    fail_mode: 'fail-safe',
+    egress: 'electronic',
+    fire_alarm_release: true,
+    hardware_set: 'HW-1',
+    power_supply: 'PS-1',
+    lock_voltage: 24,
+    lock_current_ma: 500,
+    pd_address: 1,
+    lock_output: 0,
+    alarm_output: 1,
+    lock_status_input: 0,
+    dps_input: 1,
+    rex_input: 2,
+    code_basis: 'IBC 2021 1010.2.12',
+    ndaa_889: 'yes',
+    taa: 'yes',
+    notes: '',
+    lock_status_active: 'secured',
+    dps_active: 'open',
+    extras: {},
+    ...over,
+  };
+}
