@@ -7,3 +7,4 @@ export * from './frame';
 export * from './messages';
 export * from './framer';
 export * from './secure-channel';
+export * from './link';
