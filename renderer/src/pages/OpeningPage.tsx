@@ -1,0 +1,239 @@
+// One opening: the validated edit form, its findings (with the requirement each
+// comes from) and the history of every edit.
+import { useState } from 'react';
+import { ApiError } from '../../../app/contract';
+import type { OpeningDetail } from '../../../app/contract/schedule';
+import { isOpeningField } from '../../../core/schedule/schema';
+import type { OpeningField } from '../../../core/schedule/types';
+import { api } from '../api';
+import { changedFields, OpeningFields, toFormValues, useOpeningForm, type FormOut } from '../schedule/OpeningForm';
+import { scheduleViewHref } from '../schedule/lastView';
+import { ErrorBanner, issuesOf, messageOf } from '../ui/errors';
+import { formatWhen } from '../ui/format';
+import { SeverityBadge } from '../ui/severity';
+import { useAsync } from '../ui/useAsync';
+
+const EDITOR_KEY = 'doorcx-editor';
+/** Opening ids are the stable key across visits and re-imports; the form does not rename them. */
+const READ_ONLY: ReadonlySet<OpeningField> = new Set(['opening_id']);
+
+export function OpeningPage({ siteId, openingId }: { siteId: number; openingId: string }) {
+  const detail = useAsync(() => api.getOpening({ siteId, openingId }), [siteId, openingId]);
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <div style={{ marginRight: 'auto' }}>
+          <h1>Opening {openingId}</h1>
+          {detail.data && (
+            <p className="page-sub">
+              {[
+                detail.data.opening.location,
+                detail.data.opening.building,
+                detail.data.opening.floor && `floor ${detail.data.opening.floor}`,
+              ]
+                .filter(Boolean)
+                .join(' · ')}
+            </p>
+          )}
+        </div>
+        <a className="btn" href={scheduleViewHref(siteId)}>
+          ← Back to schedule
+        </a>
+      </div>
+      <ErrorBanner error={detail.error} title="The opening could not be loaded" />
+      {detail.loading && !detail.data && <p className="muted">Loading…</p>}
+      {detail.data && <OpeningEditor key={detail.data.version} detail={detail.data} onSaved={detail.set} onReload={detail.reload} />}
+    </div>
+  );
+}
+
+function OpeningEditor({
+  detail,
+  onSaved,
+  onReload,
+}: {
+  detail: OpeningDetail;
+  onSaved: (d: OpeningDetail) => void;
+  onReload: () => void;
+}) {
+  const form = useOpeningForm(detail.opening);
+  const [editor, setEditor] = useState(() => localStorage.getItem(EDITOR_KEY) ?? '');
+  const [editorError, setEditorError] = useState('');
+  const [saveError, setSaveError] = useState<unknown>(null);
+  const [conflict, setConflict] = useState<unknown>(null);
+  const [notice, setNotice] = useState('');
+  const { isDirty, isSubmitting, errors } = form.formState;
+  const errorCount = Object.keys(errors).length;
+
+  const save = async (values: FormOut) => {
+    setSaveError(null);
+    setNotice('');
+    if (!editor.trim()) {
+      setEditorError('Enter your name: every edit is recorded with who made it.');
+      document.getElementById('editor-name')?.focus();
+      return;
+    }
+    const changes = changedFields(detail.opening, values);
+    if (Object.keys(changes).length === 0) {
+      setNotice('Nothing to save: the values are the same as stored.');
+      return;
+    }
+    try {
+      const updated = await api.updateOpening({
+        siteId: detail.siteId,
+        openingId: detail.opening.opening_id,
+        changes,
+        editor: editor.trim(),
+        baseVersion: detail.version,
+      });
+      // The editor remounts with the new version (key), so the form starts clean from the stored values.
+      onSaved(updated);
+      form.reset(toFormValues(updated.opening));
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'conflict') {
+        setConflict(err);
+        return;
+      }
+      const issues = issuesOf(err);
+      let placed = 0;
+      for (const issue of issues) {
+        if (issue.field && isOpeningField(issue.field)) {
+          form.setError(issue.field, { type: 'server', message: issue.reason }, { shouldFocus: placed === 0 });
+          placed++;
+        }
+      }
+      if (placed < issues.length || issues.length === 0) setSaveError(err);
+    }
+  };
+
+  return (
+    <div className="detail">
+      <form
+        noValidate
+        aria-label={`Edit opening ${detail.opening.opening_id}`}
+        onSubmit={(e) => void form.handleSubmit(save)(e)}
+        onChange={() => setNotice('')}
+      >
+        {conflict !== null && (
+          <div className="banner error" role="alert" style={{ marginBottom: 14 }}>
+            <h2>Someone changed this opening since you opened it</h2>
+            <p style={{ margin: '0 0 8px' }}>
+              {messageOf(conflict)} Your edits were not saved. Load the latest version and make them again.
+            </p>
+            <button type="button" className="btn" onClick={onReload}>
+              Load the latest version
+            </button>
+          </div>
+        )}
+        <OpeningFields form={form} readOnly={READ_ONLY} />
+        <div className="save-bar">
+          <div className="field">
+            <label htmlFor="editor-name">Your name</label>
+            <input
+              id="editor-name"
+              type="text"
+              autoComplete="name"
+              value={editor}
+              aria-invalid={editorError ? true : undefined}
+              aria-describedby={editorError ? 'editor-name-error' : undefined}
+              onChange={(e) => {
+                setEditor(e.target.value);
+                setEditorError('');
+                localStorage.setItem(EDITOR_KEY, e.target.value);
+              }}
+            />
+            {editorError && (
+              <p id="editor-name-error" className="field-error">
+                {editorError}
+              </p>
+            )}
+          </div>
+          <button type="submit" className="btn primary" disabled={isSubmitting}>
+            {isSubmitting ? 'Saving…' : 'Save changes'}
+          </button>
+          <button
+            type="button"
+            className="btn"
+            disabled={!isDirty || isSubmitting}
+            onClick={() => form.reset(toFormValues(detail.opening))}
+          >
+            Undo edits
+          </button>
+          <span role="status" aria-live="polite" style={{ alignSelf: 'center' }}>
+            {errorCount > 0 ? (
+              <strong style={{ color: 'var(--danger)' }}>
+                {errorCount} field{errorCount === 1 ? '' : 's'} need{errorCount === 1 ? 's' : ''} attention
+              </strong>
+            ) : (
+              notice || (isDirty ? 'Unsaved changes' : `Version ${detail.version}`)
+            )}
+          </span>
+        </div>
+        <div style={{ marginTop: 10 }}>
+          <ErrorBanner error={saveError} title="Not saved" />
+        </div>
+      </form>
+      <aside className="side" aria-label="Findings and history">
+        <FindingsPanel detail={detail} />
+        <HistoryPanel detail={detail} />
+      </aside>
+    </div>
+  );
+}
+
+function FindingsPanel({ detail }: { detail: OpeningDetail }) {
+  return (
+    <section className="panel" aria-labelledby="findings-title">
+      <h2 id="findings-title">Findings ({detail.findings.length})</h2>
+      {detail.findings.length === 0 ? (
+        <p style={{ margin: 0 }}>
+          <SeverityBadge severity={null} /> The schedule meets every rule for this opening.
+        </p>
+      ) : (
+        <ul className="findings">
+          {detail.findings.map((f) => (
+            <li key={f.rule_id} className={`finding sev-border-${f.severity}`}>
+              <SeverityBadge severity={f.severity} />
+              <p>{f.message}</p>
+              <p className="req">
+                Requirement: {f.requirement} <span className="muted">· rule {f.rule_id}</span>
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function HistoryPanel({ detail }: { detail: OpeningDetail }) {
+  const history = [...detail.history].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.id - a.id));
+  return (
+    <section className="panel" aria-labelledby="history-title">
+      <h2 id="history-title">Edit history</h2>
+      {history.length === 0 ? (
+        <p className="muted" style={{ margin: 0 }}>
+          No edits since the schedule was imported.
+        </p>
+      ) : (
+        <ul className="history">
+          {history.map((h) => (
+            <li key={h.id}>
+              <div>
+                <strong>{h.field}</strong> <span className="muted">· {h.source === 'import' ? 'import' : h.editor}</span>
+              </div>
+              <div className="change">
+                <del>{h.oldValue || '(empty)'}</del> → <ins>{h.newValue || '(empty)'}</ins>
+              </div>
+              <div className="muted" style={{ fontSize: '0.85rem' }}>
+                {formatWhen(h.at)}
+                {h.source === 'import' ? ` by ${h.editor}` : ''}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

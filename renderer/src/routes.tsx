@@ -1,0 +1,35 @@
+// Every page of the app, in one list. A feature adds a page by adding one entry
+// here (its component lives in its own folder, e.g. renderer/src/runs/).
+// The first matching entry wins, so put specific paths before general ones.
+import type { ReactNode } from 'react';
+import { OpeningPage } from './pages/OpeningPage';
+import { SitePage } from './pages/SitePage';
+import { SitesPage } from './pages/SitesPage';
+
+export interface AppRoute {
+  /** Hash path pattern; `:name` segments become params. */
+  path: string;
+  /** The page. Params are already URI-decoded. */
+  render: (params: Record<string, string>) => ReactNode;
+  /** The last breadcrumb (after "Sites" and the site picker when the path has :siteId). */
+  crumb?: (params: Record<string, string>) => string;
+  /** Title of the browser tab / window. */
+  title: (params: Record<string, string>) => string;
+}
+
+export const routes: AppRoute[] = [
+  { path: '/sites', render: () => <SitesPage />, title: () => 'Sites' },
+  {
+    path: '/sites/:siteId',
+    render: (p) => <SitePage key={p.siteId} siteId={Number(p.siteId)} />,
+    title: () => 'Schedule',
+  },
+  {
+    path: '/sites/:siteId/openings/:openingId',
+    render: (p) => <OpeningPage key={`${p.siteId}/${p.openingId}`} siteId={Number(p.siteId)} openingId={p.openingId ?? ''} />,
+    crumb: (p) => `Opening ${p.openingId ?? ''}`,
+    title: (p) => `Opening ${p.openingId ?? ''}`,
+  },
+];
+
+export const DEFAULT_PATH = '/sites';

@@ -1,0 +1,109 @@
+// Shared harness for browser tests: a real backend (SQLite file in a temp folder),
+// the web host serving the built renderer, and Debian's Chromium driven by
+// playwright-core — all in the test's process. Needs `npx vite build` first
+// (`npm test` does it). Every feature's browser tests reuse this.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createApp, type App } from '../../app/index';
+import { startWebHost, type WebHost } from '../../app/web-host/server';
+
+export const CHROMIUM = process.env.DOORCX_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+export const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+
+export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (never "npx playwright install").`);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+export interface HarnessOptions {
+  /** Load the demo site on first run (default false: tests start from an empty database). */
+  demo?: boolean;
+  now?: () => Date;
+  viewport?: { width: number; height: number };
+  colorScheme?: 'light' | 'dark';
+  /** Reuse a browser across harnesses in one test file (it is then not closed by close()). */
+  browser?: Browser;
+}
+
+export interface Harness {
+  app: App;
+  host: WebHost;
+  browser: Browser;
+  context: BrowserContext;
+  /** Already opened on the app (the token taken from the URL), at #/sites. */
+  page: Page;
+  /** The temp folder holding doorcx.sqlite; removed by close(). */
+  dir: string;
+  /** Uncaught page errors and console errors (CSP violations included); assert it stays empty. */
+  pageErrors: string[];
+  /** Go to a hash route, e.g. '/sites/1'. */
+  goto(path: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+    throw new Error(`The renderer is not built (${RENDERER_DIR}): run "npx vite build" (npm test does it).`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'doorcx-browser-'));
+  const cleanups: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
+  const close = async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch {
+        // keep closing the rest
+      }
+    }
+  };
+  try {
+    const app = await createApp({
+      dbFile: join(dir, 'doorcx.sqlite'),
+      dataDir: dir,
+      demo: options.demo ?? false,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    cleanups.push(() => app.close());
+    const host = await startWebHost({ app, rendererDir: RENDERER_DIR });
+    cleanups.push(() => host.close());
+    const browser = options.browser ?? (await launchChromium());
+    if (!options.browser) cleanups.push(() => browser.close());
+    const context = await browser.newContext({
+      viewport: options.viewport ?? { width: 1280, height: 800 },
+      colorScheme: options.colorScheme ?? 'light',
+    });
+    cleanups.push(() => context.close());
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`);
+    });
+    await page.goto(host.url);
+    await page.waitForFunction(() => window.location.hash.startsWith('#/'));
+    const goto = async (path: string) => {
+      await page.evaluate((p) => {
+        window.location.hash = p;
+      }, path);
+    };
+    return { app, host, browser, context, page, dir, pageErrors, goto, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
