@@ -1,0 +1,411 @@
+// Commissioning runs' part of the API: runs and progress, finding the next opening,
+// the opening's checklist, running procedures over the controller link (with live
+// readings, countdowns and prompts pushed as ApiEvents), person confirmations,
+// checklist items, retests, deficiencies with photos, and the event-log check.
+//
+// Flow for the UI: startRun → getRun (progress by floor) → nextOpening (search /
+// tag / floor route) → getOpeningChecklist (expected mode + why, first) →
+// runProcedure (returns the attempt id at once) → listen to runs:* events and
+// answer prompts with answerPrompt → getAttempt for the result card.
+import { z } from 'zod';
+import type { Finding, Opening, Severity } from '../../core/schedule/types';
+import type { Prompt, PromptAnswer } from '../../core/runs/machine';
+import type { Verdict } from '../../core/verdicts/types';
+
+export type { Prompt, PromptAnswer } from '../../core/runs/machine';
+export type { Verdict } from '../../core/verdicts/types';
+
+const siteId = z.number().int().positive();
+const runId = z.number().int().positive();
+const attemptId = z.number().int().positive();
+const openingId = z.string().trim().min(1).max(64);
+const procedureId = z.string().trim().min(1).max(64);
+const who = z.string().trim().min(1).max(100);
+const severity = z.enum(['life-safety', 'security', 'compliance', 'procurement']);
+const answer = z.enum(['yes', 'no', 'not-checked']);
+
+/** Thresholds a project may adjust (ms); see core/procedures/settings.ts for the defaults and code limits. */
+const thresholds = z
+  .object({
+    releaseMs: z.number().int().positive(),
+    holdWindowMs: z.number().int().positive(),
+    relockMs: z.number().int().positive(),
+    alarmHoldMs: z.number().int().positive(),
+    manualReleaseHoldMs: z.number().int().positive(),
+    delayedEgress15Ms: z.number().int().positive(),
+    delayedEgress30Ms: z.number().int().positive(),
+    rexReleaseMs: z.number().int().positive(),
+    pdTimerMarginMs: z.number().int().positive(),
+    promptTimeoutMs: z.number().int().positive(),
+    pollIntervalMs: z.number().int().positive(),
+  })
+  .partial()
+  .strict();
+
+/** Which controller link a procedure runs over. Absent = the app's current controller connection. */
+const link = z.discriminatedUnion('kind', [
+  /** An in-process simulator of the run's site (demo / no hardware). */
+  z.object({ kind: z.literal('simulated') }).strict(),
+  z
+    .object({ kind: z.literal('serial'), port: z.string().trim().min(1).max(300), baud: z.number().int().positive().default(9600) })
+    .strict(),
+]);
+
+export const runsInputs = {
+  startRun: z
+    .object({
+      siteId,
+      technician: who,
+      settings: z
+        .object({
+          edition: z.string().max(40).optional(),
+          thresholds: thresholds.optional(),
+          ahjNote: z.string().max(2000).nullable().optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+  listRuns: z.object({ siteId: siteId.optional() }).strict(),
+  getRun: z.object({ runId }).strict(),
+  /** Every opening of the run's site with its status (for the route list and tables). */
+  listRunOpenings: z
+    .object({
+      runId,
+      floor: z.string().max(40).optional(),
+      status: z.enum(['untested', 'pass', 'fail', 'inconclusive', 'incomplete']).optional(),
+    })
+    .strict(),
+  /**
+   * Find the opening to work on: `tag` = typed or scanned door tag (exact id, also "DOORCX:<id>" QR payloads);
+   * `search` = id / location text; otherwise the floor route: the first not-yet-tested opening after `afterOpeningId`
+   * in schedule order (on `floor` when given).
+   */
+  nextOpening: z
+    .object({
+      runId,
+      tag: z.string().trim().min(1).max(200).optional(),
+      search: z.string().trim().min(1).max(200).optional(),
+      floor: z.string().max(40).optional(),
+      afterOpeningId: openingId.optional(),
+    })
+    .strict(),
+  getOpeningChecklist: z.object({ runId, openingId }).strict(),
+  /** Starts a procedure and returns its attempt at once; follow it with runs:* events and getAttempt. */
+  runProcedure: z
+    .object({
+      runId,
+      openingId,
+      procedureId,
+      link: link.optional(),
+      /** Pre-answered confirmations by step id, for scripted use (the CLI's --confirm). */
+      answers: z.record(z.string().max(64), answer).optional(),
+    })
+    .strict(),
+  /** Answer a prompt: confirmations take yes / no / not-checked; actions and release attempts take done. */
+  answerPrompt: z
+    .object({ attemptId, promptId: z.string().min(1).max(200), answer: z.enum(['yes', 'no', 'not-checked', 'done']) })
+    .strict(),
+  /** Stop a running procedure: the PD's timer (or an explicit restore) brings lock power back; the attempt ends inconclusive. */
+  abortProcedure: z.object({ attemptId }).strict(),
+  getAttempt: z.object({ attemptId }).strict(),
+  /** Record a person-checked checklist procedure (every step answered at once). */
+  recordChecklistItem: z
+    .object({ runId, openingId, procedureId, answers: z.record(z.string().max(64), answer), note: z.string().max(2000).optional() })
+    .strict(),
+  /** Run (or record) the same procedure again; the new attempt supersedes the old one, which is kept. */
+  retest: z.object({ attemptId, link: link.optional(), answers: z.record(z.string().max(64), answer).optional() }).strict(),
+  listDeficiencies: z
+    .object({
+      siteId,
+      runId: runId.optional(),
+      openingId: openingId.optional(),
+      status: z.enum(['open', 'fixed-retested', 'accepted-by-ahj']).optional(),
+    })
+    .strict(),
+  createDeficiency: z
+    .object({ siteId, openingId, runId: runId.optional(), severity, description: z.string().trim().min(1).max(4000), createdBy: who })
+    .strict(),
+  /** fixed-retested needs a passing retest attempt; accepted-by-ahj needs a note (who at the AHJ, what was accepted). */
+  setDeficiencyStatus: z
+    .object({
+      deficiencyId: z.number().int().positive(),
+      status: z.enum(['open', 'fixed-retested', 'accepted-by-ahj']),
+      note: z.string().trim().max(4000).default(''),
+      by: who,
+      retestAttemptId: attemptId.optional(),
+    })
+    .strict(),
+  attachPhoto: z
+    .object({
+      deficiencyId: z.number().int().positive(),
+      fileName: z.string().trim().min(1).max(255),
+      mimeType: z.enum(['image/jpeg', 'image/png', 'image/webp', 'image/heic']),
+      contentBase64: z
+        .string()
+        .min(1)
+        .max(40 * 1024 * 1024),
+    })
+    .strict(),
+  getPhoto: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+  verifyEventLog: z.object({}).strict(),
+};
+
+export interface ProjectSettingsView {
+  edition: string;
+  thresholds: Record<string, number>;
+  ahjNote: string | null;
+}
+
+export type OpeningStatus = 'untested' | 'pass' | 'fail' | 'inconclusive' | 'incomplete';
+
+export interface Progress {
+  total: number;
+  /** Openings with at least one recorded procedure. */
+  tested: number;
+  /** Every applicable procedure recorded and passed. */
+  passed: number;
+  failed: number;
+  inconclusive: number;
+  /** Some procedures passed, others not yet run. */
+  incomplete: number;
+  /** Not tested at all. */
+  remaining: number;
+}
+
+export interface FloorProgress extends Progress {
+  floor: string;
+}
+
+export interface RunSummary {
+  id: number;
+  uuid: string;
+  siteId: number;
+  siteName: string;
+  technician: string;
+  startedAt: string;
+  settings: ProjectSettingsView;
+  progress: Progress;
+}
+
+export type AttemptStatus = 'running' | 'finished' | 'interrupted';
+
+export interface AttemptSummary {
+  id: number;
+  uuid: string;
+  runId: number;
+  openingId: string;
+  procedureId: string;
+  procedureTitle: string;
+  startedAt: string;
+  endedAt: string | null;
+  /** interrupted = DoorCx stopped mid-procedure; runProcedure / retest resumes it at the interrupted step. */
+  status: AttemptStatus;
+  verdict: Verdict | null;
+  reason: string | null;
+  supersedes: number | null;
+  supersededBy: number | null;
+}
+
+export interface RunDetail {
+  run: RunSummary;
+  byFloor: FloorProgress[];
+  /** Attempts cut short by a crash or power loss: resume them before going on. */
+  interrupted: AttemptSummary[];
+  openDeficiencies: number;
+}
+
+export interface OpeningProgressRow {
+  openingId: string;
+  floor: string;
+  location: string;
+  category: Opening['category'];
+  failMode: Opening['fail_mode'];
+  lockType: Opening['lock_type'];
+  arrangement: Opening['locking_arrangement'];
+  status: OpeningStatus;
+  /** Latest verdict per applicable procedure (null = not run yet). */
+  procedures: { id: string; title: string; kind: 'automatic' | 'checklist'; verdict: Verdict | null }[];
+  openDeficiencies: number;
+}
+
+export interface NextOpeningResult {
+  how: 'tag' | 'search' | 'route';
+  next: OpeningProgressRow | null;
+  matches: OpeningProgressRow[];
+}
+
+export interface StepView {
+  id: string;
+  kind: 'precheck' | 'output' | 'watch' | 'restore' | 'confirm' | 'action';
+  title: string;
+  /** The question (confirm) or instruction (action) shown to the technician. */
+  text: string | null;
+  /** Watch windows and limits, ms. */
+  ms: number | null;
+}
+
+export interface ChecklistProcedure {
+  id: string;
+  title: string;
+  kind: 'automatic' | 'checklist';
+  requirementIds: string[];
+  citation: string;
+  reason: string;
+  criteria: string[];
+  steps: StepView[];
+  latest: AttemptSummary | null;
+  /** False when e.g. the opening has no PD address; `blockedReason` says why. */
+  runnable: boolean;
+  blockedReason: string | null;
+}
+
+export interface OpeningChecklist {
+  runId: number;
+  opening: Opening;
+  /** Shown first: the mode the schedule expects and why. */
+  expectedMode: Opening['fail_mode'];
+  modeReason: string;
+  findings: Finding[];
+  status: OpeningStatus;
+  procedures: ChecklistProcedure[];
+  deficiencies: Deficiency[];
+}
+
+export interface StepResultView {
+  id: number;
+  stepIndex: number;
+  stepId: string;
+  kind: string;
+  title: string;
+  verdict: Verdict;
+  reason: string;
+  /** Release / relock time and the resolution it was measured with, ms. */
+  measuredMs: number | null;
+  resolutionMs: number | null;
+  startedAt: string;
+  endedAt: string;
+  /** The evidence is a person's confirmation (the automatic part could not decide). */
+  personEvidence: boolean;
+  /** Input trace, answers, commands. */
+  evidence: Record<string, unknown>;
+  deficiencyId: number | null;
+  supersedes: number | null;
+}
+
+export interface AttemptDetail extends AttemptSummary {
+  steps: StepResultView[];
+  openPrompts: Prompt[];
+  link: string | null;
+}
+
+export type DeficiencyStatus = 'open' | 'fixed-retested' | 'accepted-by-ahj';
+
+export interface Attachment {
+  id: number;
+  sha256: string;
+  fileName: string;
+  mimeType: string;
+  size: number;
+  createdAt: string;
+}
+
+export interface Deficiency {
+  id: number;
+  uuid: string;
+  siteId: number;
+  runId: number | null;
+  openingId: string;
+  procedureId: string | null;
+  stepResultId: number | null;
+  severity: Severity;
+  description: string;
+  source: 'step' | 'manual';
+  createdAt: string;
+  createdBy: string;
+  status: DeficiencyStatus;
+  statusNote: string;
+  history: { status: DeficiencyStatus; note: string; at: string; by: string; retestAttemptId: number | null }[];
+  photos: Attachment[];
+}
+
+export interface EventLogCheck {
+  ok: boolean;
+  count: number;
+  /** The first row whose hash does not match (tampered, reordered or missing). */
+  badSeq: number | null;
+  reason: string | null;
+  headHash: string | null;
+}
+
+export interface RunsOutputs {
+  startRun: RunSummary;
+  listRuns: RunSummary[];
+  getRun: RunDetail;
+  listRunOpenings: OpeningProgressRow[];
+  nextOpening: NextOpeningResult;
+  getOpeningChecklist: OpeningChecklist;
+  runProcedure: AttemptSummary;
+  answerPrompt: { accepted: boolean };
+  abortProcedure: AttemptSummary;
+  getAttempt: AttemptDetail;
+  recordChecklistItem: AttemptDetail;
+  retest: AttemptSummary;
+  listDeficiencies: Deficiency[];
+  createDeficiency: Deficiency;
+  setDeficiencyStatus: Deficiency;
+  attachPhoto: Attachment;
+  getPhoto: { attachment: Attachment; contentBase64: string };
+  verifyEventLog: EventLogCheck;
+}
+
+/** Live events while a procedure runs. Timestamps are wall-clock ms. */
+export interface RunsEvents {
+  /** Every input reading, decoded through the opening's binding and polarity. */
+  'runs:reading': {
+    runId: number;
+    attemptId: number;
+    openingId: string;
+    at: number;
+    lockStatus: 'secured' | 'released' | 'fault';
+    doorPosition: 'open' | 'closed' | 'fault';
+    rex: 'active' | 'inactive' | 'fault';
+    /** Null when unknown (outputs not read since the last command). */
+    lockPower: boolean | null;
+    alarm: boolean | null;
+    raw: number[];
+  };
+  /** A step started (with its countdown deadline for watch windows) or finished (with its verdict). */
+  'runs:step': {
+    runId: number;
+    attemptId: number;
+    stepIndex: number;
+    stepId: string;
+    title: string;
+    kind: string;
+    phase: 'started' | 'finished';
+    /** Countdown: wall-clock ms the watch window or prompt timeout ends. */
+    deadlineAt: number | null;
+    verdict: Verdict | null;
+    reason: string | null;
+    measuredMs: number | null;
+    resolutionMs: number | null;
+  };
+  /** A prompt opened (show it) or closed (hide it). */
+  'runs:prompt': { runId: number; attemptId: number; open: boolean; prompt: Prompt };
+  /** An attempt started, finished or was found interrupted; `warning` for recovery notices. */
+  'runs:attempt': {
+    runId: number;
+    attemptId: number;
+    openingId: string;
+    procedureId: string;
+    status: AttemptStatus;
+    verdict: Verdict | null;
+    reason: string | null;
+    warning: string | null;
+  };
+}
+
+// Keep the answer type in step with the runner core's.
+const _answers: readonly PromptAnswer[] = ['yes', 'no', 'not-checked', 'done'];
+void _answers;
