@@ -46,11 +46,22 @@ export function evaluateOpening(o: Opening, options: RuleOptions = {}): Finding[
       rule_id: rule.id,
       severity: rule.severity,
       message: fill(rule.message, o),
-      requirement: cite(ids, editions, table),
+      requirement: citeCached(ids, editions, table),
       rank: severityRank(rule.severity) * 100 + rule.priority,
     });
   }
   return out.sort((a, b) => a.rank - b.rank).map(({ rank: _rank, ...f }) => f);
+}
+
+// cite() is pure over (ids, editions, table); the same few combinations repeat on every opening.
+const citeCache = new WeakMap<ReadonlyMap<string, Requirement>, Map<string, string>>();
+function citeCached(ids: string[], editions: readonly Edition[], table: ReadonlyMap<string, Requirement>): string {
+  let m = citeCache.get(table);
+  if (!m) citeCache.set(table, (m = new Map()));
+  const key = `${ids.join(',')}|${editions.join(',')}`;
+  let c = m.get(key);
+  if (c === undefined) m.set(key, (c = cite(ids, editions, table)));
+  return c;
 }
 
 /** 0 = life-safety (worst) … 3 = procurement. */

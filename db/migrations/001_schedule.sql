@@ -56,15 +56,23 @@ CREATE TABLE openings (
   -- denormalised from opening_findings so the table sorts and colours rows without a join
   finding_count INTEGER NOT NULL DEFAULT 0,
   worst_severity TEXT,
+  -- 0 = life-safety … 3 = procurement, 4 = no finding (sorts worst first)
+  worst_rank INTEGER NOT NULL DEFAULT 4,
+  -- bit i set = at least one finding of severity i (same order), so a severity filter is one expression
+  severity_mask INTEGER NOT NULL DEFAULT 0,
   updated_at TEXT NOT NULL,
   UNIQUE (site_id, opening_id)
 );
+-- Filters end in position so a filtered page comes straight off the index in schedule order.
 CREATE INDEX openings_site_position ON openings (site_id, position);
-CREATE INDEX openings_site_category ON openings (site_id, category);
-CREATE INDEX openings_site_mode ON openings (site_id, fail_mode);
-CREATE INDEX openings_site_lock_type ON openings (site_id, lock_type);
-CREATE INDEX openings_site_arrangement ON openings (site_id, locking_arrangement);
+CREATE INDEX openings_site_category ON openings (site_id, category, position);
+CREATE INDEX openings_site_mode ON openings (site_id, fail_mode, position);
+CREATE INDEX openings_site_lock_type ON openings (site_id, lock_type, position);
+CREATE INDEX openings_site_arrangement ON openings (site_id, locking_arrangement, position);
+CREATE INDEX openings_site_worst ON openings (site_id, worst_rank, position);
 CREATE INDEX openings_site_pd ON openings (site_id, pd_address);
+-- Narrow copy of the searched columns: a search scans this instead of the wide rows.
+CREATE INDEX openings_search ON openings (site_id, position, severity_mask, opening_id, location, notes);
 
 -- Rule results, recomputed on import and on every edit (core/rules), stored so the
 -- table can filter by severity in SQL.

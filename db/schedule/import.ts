@@ -4,11 +4,11 @@
 import { createHash } from 'node:crypto';
 import type { HeaderMatch } from '../../core/schedule/columns';
 import { diffOpenings, formatValue } from '../../core/schedule/format';
-import { tableToOpenings, type CellIssue } from '../../core/schedule/rows';
+import { tableToOpenings, type CellIssue, type TableResult } from '../../core/schedule/rows';
 import { OPENING_FIELD_NAMES, OPENING_FIELDS } from '../../core/schedule/schema';
 import type { Opening, OpeningField } from '../../core/schedule/types';
 import type { Db } from '../sqlite';
-import { readScheduleFile, writeCsv, writeXlsx, type ScheduleFormat } from './files';
+import { readScheduleFile, writeCsv, writeXlsx, type ReadResult, type ScheduleFormat } from './files';
 import {
   createSite,
   deleteOpening,
@@ -87,20 +87,22 @@ export function diffSchedules(before: readonly Opening[], after: readonly Openin
   return diff;
 }
 
-/** Identifies "this file's openings applied to this state of this site". */
-function hashOf(siteName: string, siteId: number | null, before: readonly Opening[], after: readonly Opening[]): string {
+/**
+ * Identifies "this file applied to this state of this site". The file's openings are a pure
+ * function of its name and bytes, so their parse key stands for them; the stored openings are
+ * hashed in full, so any edit or import in between changes the hash.
+ */
+function hashOf(siteName: string, siteId: number | null, before: readonly Opening[], fileKey: string): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify([siteName.toLowerCase(), siteId]));
+  h.update(JSON.stringify([siteName.toLowerCase(), siteId, fileKey]));
   for (const o of before) h.update(JSON.stringify(o));
-  h.update('\u0000');
-  for (const o of after) h.update(JSON.stringify(o));
   return h.digest('hex');
 }
 
 /** Reads and checks the file and computes the diff against the stored site. Writes nothing. */
 export async function previewImport(db: Db, input: { fileName: string; bytes: Uint8Array; siteName: string }): Promise<Preview> {
   const siteName = input.siteName.trim();
-  const read = await readScheduleFile(input.fileName, input.bytes);
+  const { key, read, result: parsed } = await parseFile(db, input.fileName, input.bytes);
   const site = getSiteByName(db, siteName);
   if (!read.ok) {
     return {
@@ -116,12 +118,12 @@ export async function previewImport(db: Db, input: { fileName: string; bytes: Ui
       openings: [],
     };
   }
-  const result = tableToOpenings(read.table);
+  const result = parsed!;
   const base = {
     siteName,
     siteId: site?.id ?? null,
     format: read.format,
-    rowCount: result.openings.length + new Set(result.errors.map((e) => e.row)).size,
+    rowCount: result.openings.length,
     mapping: mappingOut(result.mapping),
     errors: result.errors,
     sample: result.openings.slice(0, 20),
@@ -133,8 +135,27 @@ export async function previewImport(db: Db, input: { fileName: string; bytes: Ui
     ...base,
     rowCount: result.openings.length,
     diff: diffSchedules(before, result.openings),
-    diffHash: hashOf(siteName, site?.id ?? null, before, result.openings),
+    diffHash: hashOf(siteName, site?.id ?? null, before, key),
   };
+}
+
+// Parsing is a pure function of (file name, bytes): the last result per database is kept so
+// the apply that follows a preview does not read and validate a 50,000-row file twice.
+// The apply still recomputes the diff hash against the database as it is then.
+const parseCache = new WeakMap<Db, { key: string; read: ReadResult; result: TableResult | null }>();
+
+async function parseFile(
+  db: Db,
+  fileName: string,
+  bytes: Uint8Array,
+): Promise<{ key: string; read: ReadResult; result: TableResult | null }> {
+  const key = createHash('sha256').update(fileName).update('\u0000').update(bytes).digest('hex');
+  const hit = parseCache.get(db);
+  if (hit?.key === key) return hit;
+  const read = await readScheduleFile(fileName, bytes);
+  const entry = { key, read, result: read.ok ? tableToOpenings(read.table) : null };
+  parseCache.set(db, entry);
+  return entry;
 }
 
 function countRows(rows: { cells: string[] }[]): number {

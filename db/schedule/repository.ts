@@ -1,6 +1,6 @@
 // Sites, openings, findings, edit history and settings over `Db`.
 // Other features (controller, runs, reports) read openings through these functions.
-import { evaluateOpening, worstSeverity } from '../../core/rules';
+import { evaluateOpening, severityRank, worstSeverity } from '../../core/rules';
 import {
   CATEGORIES,
   FAIL_MODES,
@@ -173,16 +173,23 @@ export function getOpeningsByPdAddress(db: Db, siteId: number, pdAddress: number
   return stmt<Row>(db, `${SELECT_OPENING} WHERE site_id = ? AND pd_address = ? ORDER BY position`).all(siteId, pdAddress).map(rowToOpening);
 }
 
-const INSERT_SQL = `INSERT INTO openings (site_id, position, updated_at, ${COLS.join(', ')}, extras)
-  VALUES (@site_id, @position, @updated_at, ${COLS.map((c) => `@${c}`).join(', ')}, @extras)`;
+const INSERT_SQL = `INSERT INTO openings (site_id, position, updated_at, finding_count, worst_severity, worst_rank, severity_mask,
+  ${COLS.join(', ')}, extras) VALUES (${Array.from({ length: COLS.length + 8 }, () => '?').join(', ')})`;
 const UPDATE_SQL = `UPDATE openings SET ${COLS.map((c) => `${c} = @${c}`).join(', ')}, extras = @extras,
   version = version + 1, updated_at = @updated_at WHERE id = @ref`;
 
 /** Inserts an opening and stores its findings; returns the row id. */
 export function insertOpening(db: Db, siteId: number, opening: Opening, position: number, now: Date): number {
-  const info = stmt(db, INSERT_SQL).run({ ...openingParams(opening), site_id: siteId, position, updated_at: now.toISOString() });
-  const ref = Number(info.lastInsertRowid);
-  storeFindings(db, ref, siteId, evaluateOpening(opening));
+  const findings = evaluateOpening(opening);
+  const s = severityColumns(findings);
+  const params: SqlValue[] = [siteId, position, now.toISOString(), findings.length, s.worst, s.rank, s.mask];
+  for (const f of COLS) {
+    const v = opening[f];
+    params.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
+  }
+  params.push(JSON.stringify(opening.extras));
+  const ref = Number(stmt(db, INSERT_SQL).run(...params).lastInsertRowid);
+  insertFindings(db, ref, siteId, findings);
   return ref;
 }
 
@@ -205,16 +212,35 @@ export function deleteOpening(db: Db, ref: number): void {
 /** SQL ordering a severity column worst first (no severity last). */
 const SEVERITY_RANK_SQL = (col: string) =>
   `CASE ${col} ${SEVERITIES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} ELSE ${SEVERITIES.length} END`;
-const SEVERITY_ORDER_SQL = SEVERITY_RANK_SQL('worst_severity');
 
-export function storeFindings(db: Db, ref: number, siteId: number, findings: readonly Finding[]): void {
-  stmt(db, 'DELETE FROM opening_findings WHERE opening_ref = ?').run(ref);
+function severityColumns(findings: readonly Finding[]): { worst: Severity | null; rank: number; mask: number } {
+  const worst = worstSeverity(findings);
+  let mask = 0;
+  for (const f of findings) mask |= 1 << severityRank(f.severity);
+  return { worst, rank: worst === null ? SEVERITIES.length : severityRank(worst), mask };
+}
+
+function insertFindings(db: Db, ref: number, siteId: number, findings: readonly Finding[]): void {
+  if (findings.length === 0) return;
   const ins = stmt(
     db,
     'INSERT INTO opening_findings (opening_ref, site_id, rule_id, severity, message, requirement) VALUES (?, ?, ?, ?, ?, ?)',
   );
   for (const f of findings) ins.run(ref, siteId, f.rule_id, f.severity, f.message, f.requirement);
-  stmt(db, 'UPDATE openings SET finding_count = ?, worst_severity = ? WHERE id = ?').run(findings.length, worstSeverity(findings), ref);
+}
+
+/** Replaces an opening's stored findings (and the columns derived from them). */
+export function storeFindings(db: Db, ref: number, siteId: number, findings: readonly Finding[]): void {
+  stmt(db, 'DELETE FROM opening_findings WHERE opening_ref = ?').run(ref);
+  insertFindings(db, ref, siteId, findings);
+  const s = severityColumns(findings);
+  stmt(db, 'UPDATE openings SET finding_count = ?, worst_severity = ?, worst_rank = ?, severity_mask = ? WHERE id = ?').run(
+    findings.length,
+    s.worst,
+    s.rank,
+    s.mask,
+    ref,
+  );
 }
 
 interface FindingRow {
@@ -310,14 +336,15 @@ export function queryOpenings(db: Db, q: OpeningQuery): { total: number; offset:
   if (q.severity === 'any') where.push('finding_count > 0');
   else if (q.severity === 'none') where.push('finding_count = 0');
   else if (q.severity) {
-    where.push('EXISTS (SELECT 1 FROM opening_findings f WHERE f.opening_ref = openings.id AND f.severity = @severity)');
-    p.severity = q.severity;
+    // severity_mask mirrors opening_findings (bit = severity rank), kept in step by storeFindings
+    where.push('(severity_mask & @bit) != 0');
+    p.bit = 1 << severityRank(q.severity);
   }
   let order = 'position';
   if (q.sort) {
     const dir = q.sort.desc ? 'DESC' : 'ASC';
     const col =
-      q.sort.field === 'findingCount' ? 'finding_count' : q.sort.field === 'worstSeverity' ? SEVERITY_ORDER_SQL : (q.sort.field as string);
+      q.sort.field === 'findingCount' ? 'finding_count' : q.sort.field === 'worstSeverity' ? 'worst_rank' : (q.sort.field as string);
     // For severity "ascending" means worst first, which is what a user sorting by it wants.
     order = `${col} ${dir}, position`;
   }
