@@ -33,10 +33,12 @@ interface ColumnMeta {
 const col = createColumnHelper<GridItem>();
 const text = (get: (r: OpeningRow) => string | number | null | boolean) => (item: GridItem) => (item.row ? get(item.row) : undefined);
 
+// Widths are fixed except Location, which takes the rest; on narrow screens (tablet
+// portrait) the less important columns drop out rather than scroll sideways.
 const columns = [
   col.accessor(
     text((r) => r.opening_id),
-    { id: 'opening_id', header: 'Opening', meta: { width: 'minmax(96px, 0.8fr)' } },
+    { id: 'opening_id', header: 'Opening', meta: { width: '100px' } },
   ),
   col.accessor(
     text((r) => r.worstSeverity),
@@ -44,7 +46,7 @@ const columns = [
       id: 'worstSeverity',
       header: 'Findings',
       sortDescFirst: true,
-      meta: { width: 'minmax(150px, 1fr)' },
+      meta: { width: '168px' },
       cell: ({ row }) =>
         row.original.row ? (
           <SeverityBadge severity={row.original.row.worstSeverity} count={row.original.row.findingCount || undefined} />
@@ -53,34 +55,34 @@ const columns = [
   ),
   col.accessor(
     text((r) => r.location),
-    { id: 'location', header: 'Location', meta: { width: 'minmax(140px, 2fr)' } },
+    { id: 'location', header: 'Location', meta: { width: 'minmax(160px, 1fr)' } },
   ),
   col.accessor(
     text((r) => [r.building, r.floor].filter(Boolean).join(' / ')),
     {
       id: 'floor',
       header: 'Bldg / floor',
-      meta: { width: 'minmax(90px, 0.8fr)', minTableWidth: 1180 },
+      meta: { width: '120px', minTableWidth: 1260 },
     },
   ),
   col.accessor(
     text((r) => humanize(r.category)),
-    { id: 'category', header: 'Category', meta: { width: 'minmax(100px, 1fr)', minTableWidth: 720 } },
+    { id: 'category', header: 'Category', meta: { width: '120px', minTableWidth: 720 } },
   ),
   col.accessor(
     text((r) => humanize(r.lock_type)),
-    { id: 'lock_type', header: 'Lock type', meta: { width: 'minmax(130px, 1.2fr)', minTableWidth: 860 } },
+    { id: 'lock_type', header: 'Lock type', meta: { width: '196px', minTableWidth: 980 } },
   ),
   col.accessor(
     text((r) => humanize(r.fail_mode)),
-    { id: 'fail_mode', header: 'Mode', meta: { width: 'minmax(100px, 0.9fr)' } },
+    { id: 'fail_mode', header: 'Mode', meta: { width: '116px' } },
   ),
   col.accessor(
     text((r) => humanize(r.locking_arrangement)),
     {
       id: 'locking_arrangement',
       header: 'Arrangement',
-      meta: { width: 'minmax(140px, 1.3fr)', minTableWidth: 1000 },
+      meta: { width: '190px', minTableWidth: 880 },
     },
   ),
   col.accessor(
@@ -88,12 +90,12 @@ const columns = [
     {
       id: 'fire_alarm_release',
       header: 'Fire alarm',
-      meta: { width: 'minmax(80px, 0.6fr)', minTableWidth: 1100 },
+      meta: { width: '120px', minTableWidth: 1200 },
     },
   ),
   col.accessor(
     text((r) => r.pd_address ?? '—'),
-    { id: 'pd_address', header: 'PD', meta: { width: 'minmax(56px, 0.4fr)', minTableWidth: 1240 } },
+    { id: 'pd_address', header: 'PD', meta: { width: '60px', minTableWidth: 1400 } },
   ),
 ];
 

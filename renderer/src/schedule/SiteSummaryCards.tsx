@@ -22,7 +22,7 @@ export function SiteSummaryCards({ summary }: { summary: SiteSummary }) {
       </div>
       <div className="card">
         <h2>By category</h2>
-        <dl className="kv">
+        <dl className="kv two">
           {CATEGORIES.map((c) => (
             <Row key={c} label={humanize(c)} value={summary.byCategory[c] ?? 0} />
           ))}
@@ -30,7 +30,7 @@ export function SiteSummaryCards({ summary }: { summary: SiteSummary }) {
       </div>
       <div className="card">
         <h2>Findings by severity</h2>
-        <dl className="kv">
+        <dl className="kv two">
           {SEVERITIES.map((s) => (
             <div key={s} style={{ display: 'contents' }}>
               <dt>
