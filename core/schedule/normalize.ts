@@ -129,12 +129,12 @@ export function normalizeTriState(value: unknown): unknown {
   return value.trim();
 }
 
-/** Free text: trimmed; null/undefined → ''. Inner newlines are kept (notes). */
+/** Free text: trimmed; null/undefined → ''. Inner line breaks are kept (notes) as \n, whatever the file used. */
 export function normalizeText(value: unknown): unknown {
   if (value === undefined || value === null) return '';
   if (typeof value === 'number') return String(value);
   if (typeof value !== 'string') return value;
-  return value.trim();
+  return value.replace(/\r\n?/g, '\n').trim();
 }
 
 function parseNumber(text: string): number | undefined {

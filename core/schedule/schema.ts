@@ -280,7 +280,7 @@ function fastFor(m: OpeningFieldMeta): Fast {
     case 'text':
       return (raw) => (raw.length <= max && isTrimmed(raw) && !/[\r\n\t]/.test(raw) && !(m.required && raw === '') ? raw : MISS);
     case 'longtext':
-      return (raw) => (raw.length <= max && isTrimmed(raw) ? raw : MISS);
+      return (raw) => (raw.length <= max && isTrimmed(raw) && !raw.includes('\r') ? raw : MISS);
     case 'enum': {
       const options = new Set<string>(m.options);
       return (raw) => (options.has(raw) ? raw : raw === '' && m.defaultValue !== undefined ? m.defaultValue : MISS);
