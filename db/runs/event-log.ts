@@ -1,0 +1,106 @@
+// The append-only, hash-chained event log: every command, reading batch,
+// confirmation and result. Each row's hash = sha256(prev_hash ‖ canonical JSON
+// (RFC 8785) of the event), so changing, removing or reordering any row breaks
+// every hash after it. The triggers of migration 002 refuse UPDATE and DELETE.
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { Db } from '../sqlite';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface LogEvent {
+  type: string;
+  runId?: number | null;
+  attemptId?: number | null;
+  payload: unknown;
+}
+
+export interface LoggedEvent {
+  seq: number;
+  at: string;
+  hash: string;
+}
+
+function canonical(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new Error('event payload cannot be represented as JSON');
+  return text;
+}
+
+export function eventHash(
+  prevHash: string,
+  e: { seq: number; at: string; type: string; runId: number | null; attemptId: number | null; payload: unknown },
+): string {
+  return createHash('sha256')
+    .update(prevHash)
+    .update(canonical({ seq: e.seq, at: e.at, type: e.type, runId: e.runId, attemptId: e.attemptId, payload: e.payload }))
+    .digest('hex');
+}
+
+/** Appends one event; call inside the transaction that records what it describes. */
+export function appendEvent(db: Db, e: LogEvent, now: Date): LoggedEvent {
+  const head = db.prepare<{ seq: number; hash: string }>('SELECT seq, hash FROM event_log ORDER BY seq DESC LIMIT 1').get();
+  const seq = (head?.seq ?? 0) + 1;
+  const prev = head?.hash ?? GENESIS_HASH;
+  const at = now.toISOString();
+  // Round-trip through JSON so what is hashed is exactly what is stored (undefined fields dropped, dates as text).
+  const payload: unknown = JSON.parse(canonical(e.payload ?? null));
+  const runId = e.runId ?? null;
+  const attemptId = e.attemptId ?? null;
+  const hash = eventHash(prev, { seq, at, type: e.type, runId, attemptId, payload });
+  db.prepare('INSERT INTO event_log (seq, at, type, run_id, attempt_id, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+    seq,
+    at,
+    e.type,
+    runId,
+    attemptId,
+    canonical(payload),
+    prev,
+    hash,
+  );
+  return { seq, at, hash };
+}
+
+export interface ChainCheck {
+  ok: boolean;
+  count: number;
+  badSeq: number | null;
+  reason: string | null;
+  headHash: string | null;
+}
+
+/** Re-computes the whole chain from the first row. */
+export function verifyEventLog(db: Db): ChainCheck {
+  let prev = GENESIS_HASH;
+  let expectSeq = 1;
+  let count = 0;
+  const rows = db
+    .prepare<{
+      seq: number;
+      at: string;
+      type: string;
+      run_id: number | null;
+      attempt_id: number | null;
+      payload: string;
+      prev_hash: string;
+      hash: string;
+    }>('SELECT seq, at, type, run_id, attempt_id, payload, prev_hash, hash FROM event_log ORDER BY seq')
+    .iterate();
+  for (const r of rows) {
+    const fail = (reason: string): ChainCheck => ({ ok: false, count, badSeq: r.seq, reason, headHash: null });
+    if (r.seq !== expectSeq) return fail(`row ${expectSeq} is missing (next row is ${r.seq})`);
+    if (r.prev_hash !== prev) return fail(`row ${r.seq} does not link to the row before it`);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(r.payload);
+    } catch {
+      return fail(`row ${r.seq} payload is not JSON`);
+    }
+    const want = eventHash(prev, { seq: r.seq, at: r.at, type: r.type, runId: r.run_id, attemptId: r.attempt_id, payload });
+    if (want !== r.hash) return fail(`row ${r.seq} was altered: its hash does not match its content`);
+    prev = r.hash;
+    expectSeq++;
+    count++;
+  }
+  return { ok: true, count, badSeq: null, reason: null, headHash: count ? prev : null };
+}

@@ -1,0 +1,3 @@
+export * from './repository';
+export * from './event-log';
+export * from './photos';

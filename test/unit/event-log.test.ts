@@ -1,0 +1,155 @@
+// The runs tables are append-only (SQLite triggers) and the event log is a hash
+// chain that detects any edit, removal or reordering — on real SQLite files with
+// the real migrations.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { migrate } from '../../db/migrate';
+import { openSqlite, type Db } from '../../db/sqlite';
+import { createSite } from '../../db/schedule';
+import { DEFAULT_SETTINGS, procedureFor } from '../../core/procedures';
+import {
+  appendEvent,
+  createAttempt,
+  createRun,
+  listDeficiencies,
+  recordStep,
+  setDeficiencyStatus,
+  verifyEventLog,
+  currentStatus,
+} from '../../db/runs';
+import type { StepRecord } from '../../core/runs/machine';
+import { makeOpening } from '../support/runs-harness';
+import { tempDir } from '../support/tmp';
+
+const now = new Date('2026-11-26T10:00:00Z');
+
+function setup(t: { after: (fn: () => void) => void }): { db: Db; file: string } {
+  const file = join(tempDir(t), 'runs.sqlite');
+  const db = openSqlite(file);
+  t.after(() => db.close());
+  migrate(db);
+  return { db, file };
+}
+
+const failedStep: StepRecord = {
+  procedureId: 'power-drop',
+  stepId: 'release',
+  stepIndex: 2,
+  kind: 'watch',
+  title: 'Lock-status reads released within 2 s',
+  verdict: 'fail',
+  reason: 'still secured 2.1 s after the start',
+  measuredMs: null,
+  resolutionMs: null,
+  startedAt: 1000,
+  endedAt: 3100,
+  deficiency: {
+    severity: 'life-safety',
+    description: 'fail-safe expected on an egress door; the lock held on power loss — occupants can be trapped',
+  },
+  personEvidence: false,
+  evidence: { trace: [{ sentAt: 1000, at: 1004, values: [1, 0, 0] }] },
+};
+
+function seed(db: Db) {
+  const site = createSite(db, 'Test site', now);
+  const run = createRun(db, { siteId: site.id, technician: 'Ana', settings: DEFAULT_SETTINGS }, now);
+  const opening = makeOpening({ opening_id: '1-102' });
+  const attempt = createAttempt(
+    db,
+    { runId: run.id, opening, plan: procedureFor(opening, 'power-drop', DEFAULT_SETTINGS), link: 'test', supersedes: null },
+    now,
+  );
+  const step = recordStep(db, { run, attempt, record: failedStep, by: 'Ana' }, now);
+  return { site, run, attempt, step };
+}
+
+test('a failed step records its deficiency (status open) and the chain verifies', (t) => {
+  const { db } = setup(t);
+  const { site, step } = seed(db);
+  assert.ok(step.deficiencyId);
+  const [d] = listDeficiencies(db, { siteId: site.id });
+  assert.equal(d!.description, failedStep.deficiency!.description);
+  assert.equal(currentStatus(d!).status, 'open');
+  const check = verifyEventLog(db);
+  assert.equal(check.ok, true);
+  assert.equal(check.count, 4); // run, attempt, deficiency, step
+});
+
+test('UPDATE and DELETE on recorded results abort', (t) => {
+  const { db } = setup(t);
+  seed(db);
+  for (const sql of [
+    "UPDATE step_results SET verdict = 'pass'",
+    'DELETE FROM step_results',
+    "UPDATE attempts SET opening_id = 'x'",
+    'DELETE FROM runs',
+    "UPDATE deficiencies SET description = 'fine'",
+    'DELETE FROM deficiency_status',
+    "UPDATE event_log SET type = 'x'",
+    'DELETE FROM event_log',
+  ])
+    assert.throws(() => db.exec(sql), /append-only/, sql);
+  assert.throws(() => db.exec('DELETE FROM sites'), /FOREIGN KEY/, 'a site with recorded runs cannot be deleted');
+});
+
+test('deficiency status changes are new rows; AHJ acceptance needs a note, fixed-retested a retest', (t) => {
+  const { db } = setup(t);
+  const { site, step, attempt } = seed(db);
+  assert.throws(
+    () =>
+      setDeficiencyStatus(
+        db,
+        { deficiencyId: step.deficiencyId!, status: 'accepted-by-ahj', note: ' ', by: 'Ana', retestAttemptId: null },
+        now,
+      ),
+    /CHECK/,
+  );
+  assert.throws(
+    () =>
+      setDeficiencyStatus(
+        db,
+        { deficiencyId: step.deficiencyId!, status: 'fixed-retested', note: '', by: 'Ana', retestAttemptId: null },
+        now,
+      ),
+    /CHECK/,
+  );
+  setDeficiencyStatus(
+    db,
+    { deficiencyId: step.deficiencyId!, status: 'fixed-retested', note: 'relay replaced', by: 'Ana', retestAttemptId: attempt.id },
+    now,
+  );
+  const d = listDeficiencies(db, { siteId: site.id })[0]!;
+  assert.deepEqual(
+    d.history.map((h) => h.status),
+    ['open', 'fixed-retested'],
+  );
+  assert.equal(verifyEventLog(db).ok, true);
+});
+
+test('the chain detects an edited, removed or reordered row even with the triggers dropped', (t) => {
+  const { db } = setup(t);
+  seed(db);
+  for (let i = 0; i < 5; i++) db.transaction(() => appendEvent(db, { type: 'reading', payload: { i, values: [1, 0, 0] } }, now));
+  assert.equal(verifyEventLog(db).ok, true);
+  // Someone with the file bypasses the triggers:
+  db.exec('DROP TRIGGER event_log_no_update; DROP TRIGGER event_log_no_delete;');
+  db.exec(`UPDATE event_log SET payload = '{"i":9,"values":[0,0,0]}' WHERE seq = 6`);
+  const edited = verifyEventLog(db);
+  assert.equal(edited.ok, false);
+  assert.equal(edited.badSeq, 6);
+  assert.match(edited.reason!, /altered/);
+});
+
+test('a removed row breaks the chain', (t) => {
+  const { db } = setup(t);
+  seed(db);
+  for (let i = 0; i < 3; i++) db.transaction(() => appendEvent(db, { type: 'reading', payload: { i } }, now));
+  db.exec('DROP TRIGGER event_log_no_delete;');
+  db.exec('DELETE FROM event_log WHERE seq = 5');
+  const r = verifyEventLog(db);
+  assert.equal(r.ok, false);
+  assert.equal(r.badSeq, 6);
+  assert.match(r.reason!, /missing/);
+});
