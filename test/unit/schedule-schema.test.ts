@@ -50,10 +50,10 @@ test('single-line text refuses line breaks; notes keep them', () => {
 test('the form path: whole-object validation names each bad field', () => {
   const r = openingSchema.safeParse({ ...GOOD, pd_address: 300, fail_mode: 'sideways', bogus: 1 });
   assert.equal(r.success, false);
-  const paths = r.error!.issues.map((i) => String(i.path[0] ?? i.code));
+  const paths = r.error.issues.map((i) => String(i.path[0] ?? i.code));
   assert.ok(paths.includes('pd_address'));
   assert.ok(paths.includes('fail_mode'));
-  assert.ok(r.error!.issues.some((i) => i.code === 'unrecognized_keys'));
+  assert.ok(r.error.issues.some((i) => i.code === 'unrecognized_keys'));
 });
 
 test('OPENING_FIELDS covers every field in schema order, with options for enums', () => {
