@@ -412,7 +412,13 @@ export class AcuBus {
       return { purpose, command, sequence: pd.sequence, secure: true, bytes: pd.session.wrapCommand(command, opts) };
     }
     const p = commandPayload(command);
-    return { purpose, command, sequence: pd.sequence, secure: false, bytes: buildFrame({ ...opts, security, code: p.code, data: p.data }) };
+    return {
+      purpose,
+      command,
+      sequence: pd.sequence,
+      secure: false,
+      bytes: buildFrame({ address: pd.address, sequence: pd.sequence, useCrc: pd.useCrc, security, code: p.code, data: p.data }),
+    };
   }
 
   private transmit(pd: Pd, f: Omit<InFlight, 'deadline'>, now: number, retry: boolean): void {
