@@ -144,3 +144,9 @@ test('text is trimmed and line breaks become \\n', () => {
   assert.equal(normalizeText('one\r\ntwo\rthree'), 'one\ntwo\nthree');
   assert.equal(normalizeText(undefined), '');
 });
+
+test('docs/schedule-import.md lists every header alias', async () => {
+  const { readFileSync } = await import('node:fs');
+  const doc = readFileSync(new URL('../../docs/schedule-import.md', import.meta.url), 'utf8');
+  for (const f of OPENING_FIELD_NAMES) for (const a of HEADER_ALIASES[f]) assert.ok(doc.includes(`\`${a}\``), `${f}: ${a}`);
+});
