@@ -17,6 +17,7 @@ export type LinkErrorKind =
   | 'secure-channel' // handshake failed (e.g. key mismatch), MAC failure, or KEYSET outside a secure channel
   | 'unexpected-reply' // a reply type that does not answer this command
   | 'bad-reply' // a reply that does not decode
+  | 'invalid-command' // a command field out of range (rejected before it reaches the wire)
   | 'removed'; // the PD was removed from the bus
 
 /** Why a request failed. Never carries key material. */
@@ -273,7 +274,7 @@ export class AcuBus {
     try {
       commandPayload(command); // validate now so a bad field rejects here, not on the wire
     } catch (e) {
-      return Promise.reject(new LinkError('bad-reply', address, command.type, `invalid command: ${(e as Error).message}`));
+      return Promise.reject(new LinkError('invalid-command', address, command.type, `invalid command: ${(e as Error).message}`));
     }
     return new Promise<Reply>((resolve, reject) => {
       pd.queue.push({ command, attempts: 0, maxAttempts: opts.attempts ?? Infinity, seqResets: 0, resolve, reject });

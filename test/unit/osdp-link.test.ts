@@ -383,3 +383,13 @@ test('install mode (SCBK-D) reports the default key, and KEYSET is sent only on 
   assert.ok(h.events.some((e) => e.type === 'key-changed'));
   assert.equal(h.bus.status(22)!.usesDefaultKey, false);
 });
+
+test('an out-of-range command is rejected before it reaches the wire', async () => {
+  const h = harness([new ScriptedPd(30, answer)]);
+  await assert.rejects(
+    h.bus.request(30, { type: 'OUT', records: [{ output: 0, code: 6, timerMs: 10_000_000 }] }),
+    (e: unknown) => e instanceof LinkError && e.kind === 'invalid-command' && /timer/.test(e.message),
+  );
+  await assert.rejects(h.bus.request(31, { type: 'POLL' }), (e: unknown) => e instanceof LinkError && e.kind === 'offline');
+  assert.throws(() => h.bus.addPd({ address: 127 }), /0-126/);
+});
