@@ -69,6 +69,7 @@ export interface PdStatus {
 
 /** Events for the driver and UI. Payloads are plaintext decoded messages; keys never appear. */
 export type LinkEvent =
+  /** a frame written; a KEYSET's key is redacted (empty) here */
   | { type: 'tx'; at: number; address: number; bytes: Uint8Array; command: Command; retry: boolean; secure: boolean }
   | { type: 'rx'; at: number; address: number; bytes: Uint8Array; reply?: Reply; error?: string; secure: boolean }
   | { type: 'online'; at: number; address: number }
@@ -175,6 +176,9 @@ interface Pd {
   nextProbeAt: number;
   counters: PdCounters;
 }
+
+/** Events never carry key material: a KEYSET's key is replaced by an empty array (the frame itself is encrypted). */
+const redact = (c: Command): Command => (c.type === 'KEYSET' ? { type: 'KEYSET', keyType: c.keyType, key: new Uint8Array(0) } : c);
 
 const nextSeq = (s: Sequence): Sequence => (s === 3 ? 1 : ((s + 1) as Sequence));
 
@@ -427,7 +431,7 @@ export class AcuBus {
     pd.counters.sent++;
     if (pd.silentSince === null) pd.silentSince = now;
     this.flight = { ...f, deadline: now + this.o.replyTimeoutMs, pd };
-    this.emit({ type: 'tx', at: now, address: pd.address, bytes: f.bytes, command: f.command, retry, secure: f.secure });
+    this.emit({ type: 'tx', at: now, address: pd.address, bytes: f.bytes, command: redact(f.command), retry, secure: f.secure });
     this.o.write(f.bytes);
   }
 

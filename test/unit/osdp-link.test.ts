@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import {
   AcuBus,
   type Command,
@@ -382,6 +383,14 @@ test('install mode (SCBK-D) reports the default key, and KEYSET is sent only on 
   assert.equal(pd.received.find((r) => r.cmd.type === 'KEYSET')?.scb, SCS.CMD_ENC, 'KEYSET travels encrypted');
   assert.ok(h.events.some((e) => e.type === 'key-changed'));
   assert.equal(h.bus.status(22)!.usesDefaultKey, false);
+  // the new key appears in no event and not in the bus's own printed form
+  const printed = JSON.stringify(h.events, (_k, v: unknown) => (v instanceof Uint8Array ? hex(v) : v)) + inspect(h.bus, { depth: 8 });
+  assert.ok(!printed.includes(hex(newKey).slice(0, 11)) && !printed.includes('160, 161, 162'), 'key leaked');
+  // and the PD still talks to us under the new key after a fresh handshake
+  h.bus.removePd(22);
+  h.bus.addPd({ address: 22, secure: { scbk: newKey } });
+  h.run(h.now + 300);
+  assert.equal(h.bus.status(22)!.secure, 'active');
 });
 
 test('an out-of-range command is rejected before it reaches the wire', async () => {
