@@ -8,6 +8,7 @@ import type { AppContext } from './context';
 import { dispatch } from './dispatch';
 import { EventBus } from './events';
 import type { Handlers } from './handlers';
+import { closeControllerState, createControllerHandlers, createControllerState } from './handlers/controller';
 import { createScheduleHandlers } from './handlers/schedule';
 import { loadDemoSiteOnFirstRun } from './demo';
 
@@ -38,8 +39,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     throw err;
   }
   const ctx: AppContext = { db, dataDir: options.dataDir, events: new EventBus(), now: options.now ?? (() => new Date()) };
+  const controller = createControllerState();
   const handlers: Handlers = {
     ...createScheduleHandlers(ctx),
+    ...createControllerHandlers(ctx, controller),
   };
   if (options.demo ?? true) await loadDemoSiteOnFirstRun(ctx);
   return {
@@ -47,6 +50,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     handlers,
     call: (method, input) => dispatch(handlers, method, input),
     close: async () => {
+      await closeControllerState(controller);
       db.close();
     },
   };

@@ -1,5 +1,6 @@
 // `doorcx <command> …`: one module per feature under cli/commands registers its commands here.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { controllerCommands } from './commands/controller';
 import { scheduleCommands } from './commands/schedule';
 
 export interface CliIo {
@@ -16,7 +17,7 @@ export interface CliCommand {
   run(args: { values: Record<string, string | boolean | undefined>; positionals: string[] }, io: CliIo): Promise<number>;
 }
 
-export const commands: CliCommand[] = [...scheduleCommands];
+export const commands: CliCommand[] = [...scheduleCommands, ...controllerCommands];
 
 export class CliUsageError extends Error {}
 

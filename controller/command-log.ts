@@ -1,14 +1,14 @@
 // The technician's command log: every frame on the wire with its direction, time,
-// decoded meaning and hex. Frames are re-framed from the raw byte streams, so what
-// the log shows is what the line carried (including drops). Encrypted payloads are
-// shown as such; key material never reaches the log (KEYSET only travels encrypted).
-import { Framer, commandName, decode, hex, inputStateName, replyName, type Command, type FramerOutput, type Reply } from './protocol';
+// decoded meaning and hex, plus bytes the framer dropped and link notes (online,
+// offline, secure channel). Key material never reaches the log: KEYSET is described
+// as redacted and only travels encrypted.
+import { hex, inputStateName, parseFrame, replyName, type Command, type LinkEvent, type Reply } from './protocol';
 
 export interface LogEntry {
   seq: number;
   /** ms since the epoch */
   at: number;
-  direction: 'tx' | 'rx' | 'drop';
+  direction: 'tx' | 'rx' | 'drop' | 'note';
   address: number | null;
   meaning: string;
   hex: string;
@@ -78,10 +78,8 @@ export function describeReply(r: Reply): string {
   }
 }
 
-/** Turns raw tx/rx byte streams into log entries. */
+/** The technician's log, fed from the link's events (which carry the decoded plaintext even for secure frames). */
 export class CommandLog {
-  private readonly tx = new Framer();
-  private readonly rx = new Framer();
   private readonly entries: LogEntry[] = [];
   private next = 1;
   private readonly listeners = new Set<(e: LogEntry) => void>();
@@ -97,39 +95,60 @@ export class CommandLog {
     return this.entries.slice(-limit);
   }
 
-  sent(bytes: Uint8Array, at: number): void {
-    this.feed(this.tx.push(bytes), 'tx', at);
-  }
-
-  received(bytes: Uint8Array, at: number): void {
-    this.feed(this.rx.push(bytes), 'rx', at);
-  }
-
-  private feed(outputs: FramerOutput[], direction: 'tx' | 'rx', at: number): void {
-    for (const o of outputs) {
-      if (o.type === 'drop') {
+  /** Log one link event at wall-clock time `at` (ms since the epoch). Events that are not frames are logged as notes. */
+  record(e: LinkEvent, at: number): void {
+    switch (e.type) {
+      case 'tx': {
+        const f = parseFrame(e.bytes);
+        const seq = f.ok ? ` · seq ${f.frame.sequence}` : '';
+        const how = `${e.secure ? ' [secure]' : ''}${e.retry ? ' (retry)' : ''}`;
+        this.add({ at, direction: 'tx', address: e.address, meaning: `${describeCommand(e.command)}${how}${seq}`, hex: hex(e.bytes) });
+        return;
+      }
+      case 'rx': {
+        const f = parseFrame(e.bytes);
+        const seq = f.ok ? ` · seq ${f.frame.sequence}` : '';
+        const name = f.ok ? replyName(f.frame.code) : 'reply';
+        const meaning = e.reply ? describeReply(e.reply) : `${name} (${e.error ?? 'undecodable'})`;
+        this.add({ at, direction: 'rx', address: e.address, meaning: `${meaning}${e.secure ? ' [secure]' : ''}${seq}`, hex: hex(e.bytes) });
+        return;
+      }
+      case 'drop':
         this.add({
           at,
           direction: 'drop',
           address: null,
-          meaning: `${direction} dropped ${o.drop.count} byte(s): ${o.drop.message}`,
-          hex: hex(o.drop.bytes),
+          meaning: `dropped ${e.drop.count} byte(s): ${e.drop.reason} — ${e.drop.message}`,
+          hex: hex(e.drop.bytes),
         });
-        continue;
-      }
-      const f = o.frame.frame;
-      let meaning: string;
-      const t = f.security?.type;
-      if (t !== undefined && t >= 0x15) {
-        const name = direction === 'tx' ? commandName(f.code) : replyName(f.code);
-        meaning = t === 0x17 || t === 0x18 ? `${name} [secure, ${f.data.length} encrypted bytes]` : `${name} [secure, MAC]`;
-      } else {
-        const d = decode(o.frame.bytes);
-        if (!d.ok) meaning = `${direction === 'tx' ? commandName(f.code) : replyName(f.code)} (undecodable: ${d.error.message})`;
-        else meaning = d.direction === 'command' ? describeCommand(d.command) : describeReply(d.reply);
-      }
-      this.add({ at, direction, address: f.address, meaning: `${meaning} · seq ${f.sequence}`, hex: hex(o.frame.bytes) });
+        return;
+      case 'online':
+        this.note(at, e.address, 'PD online');
+        return;
+      case 'offline':
+        this.note(at, e.address, `PD offline (no valid reply for ${Math.round(e.silentMs)} ms)`);
+        return;
+      case 'secure':
+        this.note(
+          at,
+          e.address,
+          `secure channel ${e.state}${e.usesDefaultKey ? ' (default key SCBK-D)' : ''}${e.error ? `: ${e.error.message}` : ''}`,
+        );
+        return;
+      case 'key-changed':
+        this.note(at, e.address, 'secure-channel key changed (KEYSET)');
+        return;
+      case 'stray':
+        this.note(at, e.address, `stray reply ignored: ${e.reason}`);
+        return;
+      default:
+        return; // nak / unsolicited are visible in their rx entry
     }
+  }
+
+  /** A line for something the technician or the driver did (not a frame). */
+  note(at: number, address: number | null, meaning: string): void {
+    this.add({ at, direction: 'note', address, meaning, hex: '' });
   }
 
   private add(e: Omit<LogEntry, 'seq'>): void {

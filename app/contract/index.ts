@@ -2,21 +2,23 @@
 // web host and the renderer all derive from it; each feature declares its own
 // inputs (zod) and outputs (types) in a file beside this one and is merged here.
 import type { z } from 'zod';
+import { controllerInputs, type ControllerEvents, type ControllerOutputs } from './controller';
 import { scheduleInputs, type ScheduleOutputs } from './schedule';
 
 export const apiInputs = {
   ...scheduleInputs,
+  ...controllerInputs,
 };
 
 export type Method = keyof typeof apiInputs;
 export type Input<M extends Method> = z.input<(typeof apiInputs)[M]>;
 export type ParsedInput<M extends Method> = z.output<(typeof apiInputs)[M]>;
 
-export interface Outputs extends ScheduleOutputs {}
+export interface Outputs extends ScheduleOutputs, ControllerOutputs {}
 
 /** Push events from the backend (live controller readings, run progress). */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ApiEvents {}
+export interface ApiEvents extends ControllerEvents {}
 
 export type EventTopic = keyof ApiEvents;
 

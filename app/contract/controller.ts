@@ -1,0 +1,188 @@
+// The controller link's part of the API: serial ports, connecting to a bus (a real
+// USB–RS-485 adapter or the in-process simulated controller), scanning for PDs,
+// reading points, the safe timed output, and simulator controls for demos.
+import { z } from 'zod';
+
+const address = z.number().int().min(0).max(126);
+const baud = z.union([z.literal(9600), z.literal(19200), z.literal(38400), z.literal(57600), z.literal(115200), z.literal(230400)]);
+
+export const controllerInputs = {
+  controllerListPorts: z.object({}).strict(),
+  controllerConnect: z
+    .object({
+      kind: z.enum(['simulated', 'serial']),
+      /** Serial: the device path (e.g. /dev/ttyUSB0). */
+      port: z.string().trim().min(1).max(300).optional(),
+      baud: baud.default(9600),
+      /** Simulated: whose openings the simulated PDs stand for (default: the demo site). */
+      siteId: z.number().int().positive().optional(),
+      /** Run the secure channel on every PD that offers it (SCBK-D unless the PD was re-keyed). */
+      secure: z.boolean().default(false),
+    })
+    .strict()
+    .refine((v) => v.kind === 'simulated' || v.port !== undefined, { message: 'a serial connection needs a port', path: ['port'] }),
+  controllerDisconnect: z.object({}).strict(),
+  controllerStatus: z.object({}).strict(),
+  controllerScan: z
+    .object({
+      from: address.default(0),
+      to: address.default(126),
+      /** Empty = the connection's current baud only. */
+      bauds: z.array(baud).max(6).default([]),
+    })
+    .strict()
+    .refine((v) => v.from <= v.to, { message: '"from" must not be above "to"', path: ['from'] }),
+  controllerPdStatus: z.object({ address }).strict(),
+  controllerReadPoints: z.object({ address }).strict(),
+  controllerTimedOutput: z
+    .object({
+      address,
+      output: z.number().int().min(0).max(255),
+      state: z.enum(['off', 'on']),
+      /** 100 ms to 10 minutes: the PD restores the output's permanent state by itself when it ends. */
+      durationMs: z.number().int().min(100).max(600_000),
+    })
+    .strict(),
+  controllerSimControl: z
+    .object({
+      action: z.enum(['rex', 'push', 'push-egress', 'credential', 'fire-alarm', 'fire-alarm-reset', 'set-faults']),
+      openingId: z.string().trim().min(1).max(64).optional(),
+      faults: z
+        .object({
+          modeOpposite: z.boolean().optional(),
+          stuckRelay: z.boolean().optional(),
+          lockStatusUnwired: z.enum(['inactive', 'open']).nullable().optional(),
+          pd: z.enum(['silent', 'nak', 'noise']).nullable().optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+  controllerLog: z.object({ limit: z.number().int().min(1).max(2000).default(200) }).strict(),
+};
+
+export interface SerialPortInfo {
+  path: string;
+  manufacturer?: string;
+  serialNumber?: string;
+  vendorId?: string;
+  productId?: string;
+}
+
+export interface ControllerStatus {
+  connected: boolean;
+  kind: 'simulated' | 'serial' | null;
+  description: string | null;
+  baud: number | null;
+  /** Simulated: the site whose openings the PDs stand for. */
+  siteId: number | null;
+  /** Simulated: PD address → opening id. */
+  simulatedPds: { address: number; openingId: string | null }[];
+  framesDropped: number;
+}
+
+export interface PdCapabilitySummary {
+  inputs: number;
+  outputs: number;
+  crc: boolean;
+  secureChannel: boolean;
+  /** Raw PDCAP entries. */
+  raw: { function: number; compliance: number; count: number }[];
+}
+
+export interface PdIdentitySummary {
+  vendor: string;
+  model: number;
+  version: number;
+  serial: string;
+  firmware: string;
+}
+
+export interface ScanFinding {
+  address: number;
+  baud: number;
+  identity: PdIdentitySummary | null;
+  capabilities: PdCapabilitySummary | null;
+  /** true: the SCBK-D handshake succeeds (key never changed); false: refused; null: no secure channel offered. */
+  defaultKey: boolean | null;
+  note?: string;
+}
+
+export interface ScanResult {
+  found: ScanFinding[];
+  probed: number;
+  durationMs: number;
+}
+
+export interface PdStatus {
+  address: number;
+  online: boolean;
+  identity: PdIdentitySummary | null;
+  capabilities: PdCapabilitySummary | null;
+  inputs: number[] | null;
+  outputs: number[] | null;
+  /** Simulated only: the opening this PD stands for. */
+  openingId: string | null;
+}
+
+export interface PointReading {
+  address: number;
+  at: string;
+  /** 0 inactive, 1 active, 2 short, 3 open, 4 fault, 5 unknown (v2.2.2) */
+  inputs: number[];
+  outputs: number[];
+}
+
+export interface TimedOutputResult {
+  address: number;
+  output: number;
+  state: 'off' | 'on';
+  durationMs: number;
+  sentAt: string;
+  /** What the PD answered to OUT (ACK or OSTATR). */
+  reply: string;
+  /** OSTAT right after the command: the output's actual state (an ACK alone proves nothing). */
+  confirmedOn: boolean;
+  /** The output is where it was asked to be. */
+  confirmed: boolean;
+  /** When the PD will restore the permanent state by itself. */
+  restoresAt: string;
+}
+
+export interface CommandLogEntry {
+  seq: number;
+  at: string;
+  direction: 'tx' | 'rx' | 'drop' | 'note';
+  address: number | null;
+  /** Decoded meaning, e.g. "OUT out 0 temporary OFF for 5.0 s" or "ISTATR 1 0 0 0". Keys never appear. */
+  meaning: string;
+  hex: string;
+}
+
+export interface ControllerInputEvent {
+  address: number;
+  at: string;
+  inputs: number[];
+  /** Inputs that changed since the previous reading. */
+  changed: number[];
+}
+
+export interface ControllerOutputs {
+  controllerListPorts: SerialPortInfo[];
+  controllerConnect: ControllerStatus;
+  controllerDisconnect: ControllerStatus;
+  controllerStatus: ControllerStatus;
+  controllerScan: ScanResult;
+  controllerPdStatus: PdStatus;
+  controllerReadPoints: PointReading;
+  controllerTimedOutput: TimedOutputResult;
+  controllerSimControl: { ok: true; doorState: unknown };
+  controllerLog: CommandLogEntry[];
+}
+
+/** Push events (merged into ApiEvents). */
+export interface ControllerEvents {
+  controllerInput: ControllerInputEvent;
+  controllerLog: CommandLogEntry;
+  controllerStatus: ControllerStatus;
+}

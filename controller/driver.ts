@@ -1,0 +1,496 @@
+// The real-time OSDP driver: a Transport, the protocol engineer's AcuBus (pure, driven
+// by tick/receive), and one timer that wakes at the bus's next deadline. It keeps an
+// idle gap of ≥ 2 character times after the last received byte before the bus may
+// transmit, serialises writes, and shuts down cleanly. OsdpController is the API the
+// app, the CLI and the runs engineer use: requests, point reads, the SAFE timed output
+// (OUT code 5/6 with a timer, then confirmed with OSTAT), a bus scan, input-change
+// events and a decoded command log.
+import { CommandLog, type LogEntry } from './command-log';
+import {
+  AcuBus,
+  CAP_FUNCTION,
+  LinkError,
+  type Capability,
+  type Command,
+  type LinkEvent,
+  type PdConfig,
+  type Reply,
+  type RequestOptions,
+  type SecretKey,
+} from './protocol';
+import { charTimeMs, type Transport } from './serial/transport';
+
+export interface ControllerOptions {
+  /** Reply timeout (default 200 ms, the OSDP maximum). */
+  replyTimeoutMs?: number;
+  offlineAfterMs?: number;
+  reprobeMs?: number;
+  pollIntervalMs?: number;
+  /** Monotonic ms clock for the link (default performance.now). */
+  clock?: () => number;
+  /** Wall clock for log and event timestamps (default Date.now). */
+  wallClock?: () => number;
+  random?: (n: number) => Uint8Array;
+}
+
+export interface SecureOptions {
+  /** The PD's own key; omitted = SCBK-D (install mode). */
+  scbk?: Uint8Array | SecretKey;
+  install?: boolean;
+}
+
+/** One live input reading (unsolicited or requested). */
+export interface InputEvent {
+  address: number;
+  /** wall-clock ms */
+  at: number;
+  inputs: number[];
+  changed: number[];
+}
+
+export interface IdentitySummary {
+  vendor: string;
+  model: number;
+  version: number;
+  serial: string;
+  firmware: string;
+}
+
+export interface CapabilitySummary {
+  inputs: number;
+  outputs: number;
+  crc: boolean;
+  secureChannel: boolean;
+  raw: Capability[];
+}
+
+export interface ScanFound {
+  address: number;
+  baud: number;
+  identity: IdentitySummary | null;
+  capabilities: CapabilitySummary | null;
+  /** true: the SCBK-D handshake succeeds; false: refused (own key); null: no secure channel offered. */
+  defaultKey: boolean | null;
+  note?: string;
+}
+
+export interface ScanReport {
+  found: ScanFound[];
+  probed: number;
+  durationMs: number;
+}
+
+export interface ScanOptions {
+  bauds?: number[];
+  from?: number;
+  to?: number;
+  /** Per-probe reply timeout (default: the controller's reply timeout). */
+  probeTimeoutMs?: number;
+  onProgress?: (p: { address: number; baud: number; found: boolean }) => void;
+  /** Stop early (e.g. the technician pressed Cancel). */
+  signal?: AbortSignal;
+}
+
+export interface TimedOutputResult {
+  address: number;
+  output: number;
+  state: 'off' | 'on';
+  durationMs: number;
+  /** wall-clock ms the OUT was acknowledged */
+  sentAt: number;
+  /** what the PD answered to OUT: ACK or OSTATR */
+  reply: 'ACK' | 'OSTATR';
+  /** every output after the command, from OSTAT */
+  outputs: number[];
+  confirmedOn: boolean;
+  /** OSTAT shows the output where it was asked to be */
+  confirmed: boolean;
+  /** wall-clock ms when the PD restores the permanent state by itself */
+  restoresAt: number;
+}
+
+export function summariseIdentity(r: Reply): IdentitySummary | null {
+  if (r.type !== 'PDID') return null;
+  return {
+    vendor: r.vendor.map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join('-'),
+    model: r.model,
+    version: r.version,
+    serial: r.serial.toString(16).toUpperCase().padStart(8, '0'),
+    firmware: `${r.firmware.major}.${r.firmware.minor}.${r.firmware.build}`,
+  };
+}
+
+export function summariseCapabilities(r: Reply): CapabilitySummary | null {
+  if (r.type !== 'PDCAP') return null;
+  const get = (f: number) => r.capabilities.find((c) => c.function === f);
+  return {
+    inputs: get(CAP_FUNCTION.INPUTS)?.count ?? 0,
+    outputs: get(CAP_FUNCTION.OUTPUTS)?.count ?? 0,
+    crc: (get(CAP_FUNCTION.CRC)?.compliance ?? 0) > 0,
+    secureChannel: (get(CAP_FUNCTION.SECURE_CHANNEL)?.compliance ?? 0) > 0,
+    raw: r.capabilities,
+  };
+}
+
+/** Drives one AcuBus on the transport in real time. */
+class BusRunner {
+  readonly bus: AcuBus;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerAt = Infinity;
+  private lastRxAt = -Infinity;
+  private stopped = false;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly clock: () => number,
+    opts: Omit<ConstructorParameters<typeof AcuBus>[0], 'write' | 'wake'>,
+    private readonly write: (bytes: Uint8Array) => void,
+  ) {
+    this.bus = new AcuBus({ ...opts, write: (b) => this.write(b), wake: () => this.schedule() });
+  }
+
+  receive(bytes: Uint8Array): void {
+    if (this.stopped) return;
+    const now = this.clock();
+    this.lastRxAt = now;
+    this.bus.receive(bytes, now);
+    this.schedule();
+  }
+
+  /** RS-485 etiquette: leave ≥ 2 character times of idle after the last byte before transmitting. */
+  private idleGapMs(): number {
+    return 2 * charTimeMs(this.transport.baud);
+  }
+
+  private run = (): void => {
+    this.timer = null;
+    this.timerAt = Infinity;
+    if (this.stopped) return;
+    const now = this.clock();
+    const quietAt = this.lastRxAt + this.idleGapMs();
+    if (now < quietAt) {
+      this.arm(quietAt);
+      return;
+    }
+    this.bus.tick(now);
+    this.schedule();
+  };
+
+  private arm(at: number): void {
+    if (this.timer !== null && at >= this.timerAt) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(this.run, Math.max(0, at - this.clock()));
+  }
+
+  schedule(): void {
+    if (this.stopped) return;
+    const d = this.bus.nextDeadline();
+    if (d !== null) this.arm(d);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    for (const a of this.bus.addresses()) this.bus.removePd(a);
+  }
+}
+
+type Listener<T> = (e: T) => void;
+
+export class OsdpController {
+  readonly log = new CommandLog();
+  private runner: BusRunner | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private writeChain: Promise<void> = Promise.resolve();
+  private readonly clock: () => number;
+  private readonly wallClock: () => number;
+  private readonly lastInputs = new Map<number, number[]>();
+  private readonly inputListeners = new Set<Listener<InputEvent>>();
+  private readonly linkListeners = new Set<Listener<LinkEvent>>();
+  private readonly secureDefaults = new Map<number, SecureOptions>();
+  private defaultSecure: SecureOptions | null = null;
+  private scanning = false;
+  writeErrors = 0;
+
+  constructor(
+    readonly transport: Transport,
+    private readonly options: ControllerOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => performance.now());
+    this.wallClock = options.wallClock ?? (() => Date.now());
+  }
+
+  get isOpen(): boolean {
+    return this.runner !== null;
+  }
+
+  async open(): Promise<void> {
+    if (this.runner) return;
+    await this.transport.open();
+    this.runner = this.newRunner({});
+    this.unsubscribe = this.transport.onData((b) => this.runner?.receive(b));
+  }
+
+  private newRunner(over: { replyTimeoutMs?: number }): BusRunner {
+    const o = this.options;
+    // Pass only the options that are set: AcuBus spreads its options over its defaults, so an explicit
+    // `undefined` would replace a default (e.g. the 200 ms reply timeout) and the link would never time out.
+    const set = Object.fromEntries(
+      Object.entries({
+        replyTimeoutMs: over.replyTimeoutMs ?? o.replyTimeoutMs,
+        offlineAfterMs: o.offlineAfterMs,
+        reprobeMs: o.reprobeMs,
+        pollIntervalMs: o.pollIntervalMs,
+        random: o.random,
+      }).filter(([, v]) => v !== undefined),
+    );
+    return new BusRunner(this.transport, this.clock, { ...set, onEvent: (e) => this.onLinkEvent(e) }, (bytes) => this.writeBytes(bytes));
+  }
+
+  /** Writes go out in order; a failed write (cable pulled) is logged and the link times out. */
+  private writeBytes(bytes: Uint8Array): void {
+    this.writeChain = this.writeChain
+      .then(() => this.transport.write(bytes))
+      .catch((err: unknown) => {
+        this.writeErrors++;
+        this.log.note(this.wallClock(), null, `write failed: ${(err as Error).message}`);
+      });
+  }
+
+  /** Stop the timer, reject what is pending, let the last write finish, close the port. */
+  async close(): Promise<void> {
+    const runner = this.runner;
+    this.runner = null;
+    runner?.stop();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await this.writeChain;
+    await this.transport.close();
+  }
+
+  private get bus(): AcuBus {
+    if (!this.runner) throw new LinkError('offline', -1, 'POLL', 'the controller is not connected');
+    return this.runner.bus;
+  }
+
+  private onLinkEvent(e: LinkEvent): void {
+    const at = this.wallClock();
+    this.log.record(e, at);
+    if (e.type === 'rx' && e.reply?.type === 'ISTATR') this.noteInputs(e.address, e.reply.inputs, at);
+    for (const l of this.linkListeners) l(e);
+  }
+
+  private noteInputs(address: number, inputs: number[], at: number): void {
+    const prev = this.lastInputs.get(address);
+    const changed = inputs.map((v, i) => (prev?.[i] !== v ? i : -1)).filter((i) => i >= 0);
+    this.lastInputs.set(address, inputs.slice());
+    if (prev && changed.length === 0) return;
+    const event: InputEvent = { address, at, inputs: inputs.slice(), changed };
+    for (const l of this.inputListeners) l(event);
+  }
+
+  /** Input changes (unsolicited ISTATR on POLL, or a read that differs from the last one). */
+  onInput(listener: Listener<InputEvent>): () => void {
+    this.inputListeners.add(listener);
+    return () => this.inputListeners.delete(listener);
+  }
+
+  /** Every link event (tx, rx, online/offline, secure channel…). */
+  onLink(listener: Listener<LinkEvent>): () => void {
+    this.linkListeners.add(listener);
+    return () => this.linkListeners.delete(listener);
+  }
+
+  onLog(listener: Listener<LogEntry>): () => void {
+    return this.log.onEntry(listener);
+  }
+
+  /** Run the secure channel with every PD added from now on (or with one PD). */
+  useSecureChannel(secure: SecureOptions | null, address?: number): void {
+    if (address === undefined) this.defaultSecure = secure;
+    else if (secure) this.secureDefaults.set(address, secure);
+    else this.secureDefaults.delete(address);
+  }
+
+  /** Put a PD on the bus (polled, so its input changes arrive). Idempotent. */
+  attach(address: number, config: Omit<PdConfig, 'address'> = {}): void {
+    const bus = this.bus;
+    if (bus.addresses().includes(address)) return;
+    const secure = config.secure ?? this.secureDefaults.get(address) ?? this.defaultSecure ?? undefined;
+    bus.addPd({ address, poll: true, ...config, ...(secure ? { secure } : {}) });
+  }
+
+  detach(address: number): void {
+    this.runner?.bus.removePd(address);
+    this.lastInputs.delete(address);
+  }
+
+  status(address: number) {
+    return this.runner?.bus.status(address) ?? null;
+  }
+
+  /** Send one command to a PD (attached on first use) and wait for its reply. */
+  async request(address: number, command: Command, opts: RequestOptions = {}): Promise<Reply> {
+    if (this.scanning) throw new LinkError('offline', address, command.type, 'a bus scan is running; try again when it ends');
+    this.attach(address);
+    return this.bus.request(address, command, opts);
+  }
+
+  private async expect<T extends Reply['type']>(
+    address: number,
+    command: Command,
+    type: T,
+    opts?: RequestOptions,
+  ): Promise<Extract<Reply, { type: T }>> {
+    const r = await this.request(address, command, opts);
+    if (r.type !== type) throw new LinkError('unexpected-reply', address, command.type, `answered ${r.type}, expected ${type}`);
+    return r as Extract<Reply, { type: T }>;
+  }
+
+  async identify(address: number): Promise<IdentitySummary> {
+    return summariseIdentity(await this.expect(address, { type: 'ID' }, 'PDID'))!;
+  }
+
+  async capabilities(address: number): Promise<CapabilitySummary> {
+    return summariseCapabilities(await this.expect(address, { type: 'CAP' }, 'PDCAP'))!;
+  }
+
+  async readInputs(address: number): Promise<number[]> {
+    const r = await this.expect(address, { type: 'ISTAT' }, 'ISTATR', { attempts: 10 });
+    return r.inputs;
+  }
+
+  async readOutputs(address: number): Promise<number[]> {
+    const r = await this.expect(address, { type: 'OSTAT' }, 'OSTATR', { attempts: 10 });
+    return r.outputs;
+  }
+
+  /**
+   * Switch an output ONLY for a while: OUT control code 6 (temporary OFF) or 5 (temporary ON) with a timer, so the
+   * PD itself returns the output to its permanent state when the timer ends — even if DoorCx, the laptop or the
+   * cable dies. Then OSTAT confirms where the output really is (an ACK does not prove a relay moved).
+   */
+  async timedOutput(address: number, output: number, state: 'off' | 'on', durationMs: number): Promise<TimedOutputResult> {
+    if (!Number.isInteger(output) || output < 0 || output > 255) throw new RangeError(`output ${output} is not 0-255`);
+    const units = Math.round(durationMs / 100);
+    if (!(units >= 1 && units <= 0xffff)) throw new RangeError(`duration ${durationMs} ms must be 100 ms to ${0xffff * 100} ms`);
+    const timerMs = units * 100;
+    const reply = await this.request(address, { type: 'OUT', records: [{ output, code: state === 'off' ? 6 : 5, timerMs }] });
+    const sentAt = this.wallClock();
+    if (reply.type !== 'ACK' && reply.type !== 'OSTATR') throw new LinkError('unexpected-reply', address, 'OUT', `answered ${reply.type}`);
+    const outputs = await this.readOutputs(address);
+    const now = outputs[output];
+    if (now === undefined)
+      throw new LinkError('unexpected-reply', address, 'OSTAT', `OSTATR lists ${outputs.length} output(s); output ${output} is not there`);
+    const confirmedOn = now === 1;
+    this.log.note(
+      this.wallClock(),
+      address,
+      `timed output ${output} ${state.toUpperCase()} for ${(timerMs / 1000).toFixed(1)} s: OSTAT shows ${confirmedOn ? 'ON' : 'OFF'}${confirmedOn === (state === 'on') ? '' : ' — NOT CONFIRMED'}`,
+    );
+    return {
+      address,
+      output,
+      state,
+      durationMs: timerMs,
+      sentAt,
+      reply: reply.type,
+      outputs,
+      confirmedOn,
+      confirmed: confirmedOn === (state === 'on'),
+      restoresAt: sentAt + timerMs,
+    };
+  }
+
+  /**
+   * Find PDs: for each baud, probe every address with POLL (one attempt), then ID and CAP, and try the SCBK-D
+   * handshake to flag PDs still on the default key. The scan runs on its own bus instance: normal polling pauses.
+   */
+  async scan(options: ScanOptions = {}): Promise<ScanReport> {
+    if (!this.runner) throw new LinkError('offline', -1, 'POLL', 'the controller is not connected');
+    if (this.scanning) throw new Error('a scan is already running');
+    const from = options.from ?? 0;
+    const to = options.to ?? 126;
+    const bauds = options.bauds && options.bauds.length > 0 ? options.bauds : [this.transport.baud];
+    const originalBaud = this.transport.baud;
+    const main = this.runner;
+    const started = this.clock();
+    const found: ScanFound[] = [];
+    let probed = 0;
+    this.scanning = true;
+    const scanner = this.newRunner({ replyTimeoutMs: options.probeTimeoutMs ?? this.options.replyTimeoutMs });
+    this.runner = scanner;
+    const bus = scanner.bus;
+    const once: RequestOptions = { attempts: 1 };
+    try {
+      for (const baud of bauds) {
+        if (this.transport.baud !== baud) await this.transport.setBaud(baud);
+        for (let address = from; address <= to; address++) {
+          if (options.signal?.aborted) break;
+          probed++;
+          bus.addPd({ address, poll: false });
+          let alive = false;
+          try {
+            await bus.request(address, { type: 'POLL' }, once);
+            alive = true;
+          } catch {
+            alive = false;
+          }
+          if (!alive) {
+            bus.removePd(address);
+            options.onProgress?.({ address, baud, found: false });
+            continue;
+          }
+          const entry: ScanFound = { address, baud, identity: null, capabilities: null, defaultKey: null };
+          const notes: string[] = [];
+          try {
+            entry.identity = summariseIdentity(await bus.request(address, { type: 'ID' }, { attempts: 3 }));
+          } catch (e) {
+            notes.push(`ID: ${(e as Error).message}`);
+          }
+          try {
+            entry.capabilities = summariseCapabilities(await bus.request(address, { type: 'CAP' }, { attempts: 3 }));
+          } catch (e) {
+            notes.push(`CAP: ${(e as Error).message}`);
+          }
+          bus.removePd(address);
+          if (entry.capabilities?.secureChannel !== false) {
+            entry.defaultKey = await this.probeDefaultKey(bus, address);
+            if (entry.defaultKey === null) notes.push('secure channel not offered');
+          }
+          if (notes.length > 0) entry.note = notes.join('; ');
+          found.push(entry);
+          options.onProgress?.({ address, baud, found: true });
+        }
+      }
+    } finally {
+      scanner.stop();
+      this.runner = main;
+      this.scanning = false;
+      if (this.transport.baud !== originalBaud) await this.transport.setBaud(originalBaud);
+      main.schedule();
+    }
+    return { found, probed, durationMs: this.clock() - started };
+  }
+
+  /** true when the SCBK-D handshake succeeds, false when the PD refuses that key, null when it has no secure channel. */
+  private async probeDefaultKey(bus: AcuBus, address: number): Promise<boolean | null> {
+    let result: boolean | null = null;
+    bus.addPd({ address, poll: false, secure: { install: true } });
+    try {
+      // The link runs the handshake before the first request: a POLL that comes back means SCBK-D worked.
+      await bus.request(address, { type: 'POLL' }, { attempts: 3 });
+      result = true;
+    } catch (e) {
+      const err = e as LinkError;
+      // NAK 05 (no secure channel) vs a refused key (NAK 06 / cryptogram mismatch).
+      if (err.kind !== 'secure-channel') result = null;
+      else result = /NAK 5\b/.test(err.message) ? null : false;
+    } finally {
+      bus.removePd(address);
+    }
+    return result;
+  }
+}
