@@ -87,6 +87,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       colorScheme: options.colorScheme ?? 'light',
     });
     cleanups.push(() => context.close());
+    // tsx (esbuild keepNames) wraps named functions inside page.evaluate callbacks in __name(…),
+    // which does not exist in the page; give the page a no-op one.
+    await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     const pageErrors: string[] = [];

@@ -1,5 +1,5 @@
 // Every site on this laptop, with its size and findings, and the way in for a new schedule.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ImportDialog } from '../schedule/ImportDialog';
 import { href, navigate } from '../shell/router';
 import { useSites } from '../shell/sites';
@@ -10,6 +10,8 @@ import { SeverityCounts } from '../ui/severity';
 export function SitesPage() {
   const { sites, error, reloadSites } = useSites();
   const [importing, setImporting] = useState(false);
+  // Counts and findings change elsewhere (edits, imports, the CLI): refresh on every visit.
+  useEffect(() => reloadSites(), [reloadSites]);
 
   return (
     <div className="page">

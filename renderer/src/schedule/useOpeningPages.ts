@@ -9,7 +9,7 @@ import type { Input } from '../../../app/contract';
 import type { OpeningRow } from '../../../app/contract/schedule';
 import { api } from '../api';
 
-export const PAGE_SIZE = 200;
+export const PAGE_SIZE = 100;
 
 export type OpeningQuery = Omit<Input<'queryOpenings'>, 'offset' | 'limit'>;
 
