@@ -5,6 +5,10 @@ import type { ReactNode } from 'react';
 import { OpeningPage } from './pages/OpeningPage';
 import { SitePage } from './pages/SitePage';
 import { SitesPage } from './pages/SitesPage';
+import { ChecklistPage } from './runs/ChecklistPage';
+import { DeficienciesPage } from './runs/DeficienciesPage';
+import { RunPage } from './runs/RunPage';
+import { RunsPage } from './runs/RunsPage';
 
 export interface AppRoute {
   /** Hash path pattern; `:name` segments become params. */
@@ -29,6 +33,32 @@ export const routes: AppRoute[] = [
     render: (p) => <OpeningPage key={`${p.siteId}/${p.openingId}`} siteId={Number(p.siteId)} openingId={p.openingId ?? ''} />,
     crumb: (p) => `Opening ${p.openingId ?? ''}`,
     title: (p) => `Opening ${p.openingId ?? ''}`,
+  },
+  {
+    path: '/sites/:siteId/runs',
+    render: (p) => <RunsPage key={p.siteId} siteId={Number(p.siteId)} />,
+    crumb: () => 'Runs',
+    title: () => 'Runs',
+  },
+  {
+    path: '/sites/:siteId/runs/:runId',
+    render: (p) => <RunPage key={p.runId} siteId={Number(p.siteId)} runId={Number(p.runId)} />,
+    crumb: (p) => `Run #${p.runId ?? ''}`,
+    title: (p) => `Run #${p.runId ?? ''}`,
+  },
+  {
+    path: '/sites/:siteId/runs/:runId/openings/:openingId',
+    render: (p) => (
+      <ChecklistPage key={`${p.runId}/${p.openingId}`} siteId={Number(p.siteId)} runId={Number(p.runId)} openingId={p.openingId ?? ''} />
+    ),
+    crumb: (p) => `Run #${p.runId ?? ''} › ${p.openingId ?? ''}`,
+    title: (p) => `Test ${p.openingId ?? ''}`,
+  },
+  {
+    path: '/sites/:siteId/runs/:runId/deficiencies',
+    render: (p) => <DeficienciesPage key={p.runId} siteId={Number(p.siteId)} runId={Number(p.runId)} />,
+    crumb: (p) => `Run #${p.runId ?? ''} › Deficiencies`,
+    title: () => 'Deficiencies',
   },
 ];
 

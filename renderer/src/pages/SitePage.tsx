@@ -88,6 +88,9 @@ function SiteSchedule({ siteId, onReimported }: { siteId: number; onReimported: 
           <h1>{siteName ?? 'Schedule'}</h1>
           <p className="page-sub">Door schedule{summary.data ? ` · ${formatCount(summary.data.openingCount)} openings` : ''}</p>
         </div>
+        <a className="btn primary" href={href('/sites/:siteId/runs', { siteId })}>
+          Runs
+        </a>
         <button type="button" className="btn" onClick={() => setImporting(true)}>
           Re-import schedule
         </button>

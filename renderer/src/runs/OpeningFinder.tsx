@@ -1,0 +1,172 @@
+// Find the next opening three ways: the door tag (typed, or scanned by a barcode
+// scanner that types and presses Enter), a search over ids and locations, and the
+// floor route ("next untested on this floor" in schedule order).
+import { useState, type FormEvent } from 'react';
+import type { NextOpeningResult, OpeningProgressRow } from '../../../app/contract/runs';
+import { api } from '../api';
+import { href, navigate } from '../shell/router';
+import { ErrorBanner } from '../ui/errors';
+import { humanize } from '../ui/format';
+import { StatusPill } from './words';
+
+export function openingHref(siteId: number, runId: number, openingId: string): string {
+  return href('/sites/:siteId/runs/:runId/openings/:openingId', { siteId, runId, openingId });
+}
+
+export function MatchList({ rows, siteId, runId, label }: { rows: OpeningProgressRow[]; siteId: number; runId: number; label: string }) {
+  return (
+    <ul className="match-list" aria-label={label}>
+      {rows.map((r) => (
+        <li key={r.openingId}>
+          <a className="match" href={openingHref(siteId, runId, r.openingId)} data-opening-id={r.openingId}>
+            <span className="match-id">{r.openingId}</span>
+            <span className="match-loc">
+              {r.location}
+              <span className="muted">
+                {' '}
+                · Floor {r.floor} · {humanize(r.failMode)} · {humanize(r.lockType)}
+              </span>
+            </span>
+            <StatusPill status={r.status} />
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function OpeningFinder({
+  siteId,
+  runId,
+  floors,
+  currentOpeningId,
+  currentFloor,
+  autoFocusTag,
+}: {
+  siteId: number;
+  runId: number;
+  floors: string[];
+  currentOpeningId?: string;
+  currentFloor?: string;
+  autoFocusTag?: boolean;
+}) {
+  const [tag, setTag] = useState('');
+  const [search, setSearch] = useState('');
+  const [floor, setFloor] = useState(currentFloor ?? floors[0] ?? '');
+  const [found, setFound] = useState<NextOpeningResult | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const ask = async (input: Parameters<typeof api.nextOpening>[0], go: boolean) => {
+    setError(null);
+    setNote(null);
+    try {
+      const res = await api.nextOpening(input);
+      if (go && res.next) {
+        navigate(openingHref(siteId, runId, res.next.openingId));
+        return;
+      }
+      setFound(res);
+      if (res.how === 'tag' && !res.next) setNote(`No opening has the tag “${input.tag ?? ''}”. Check the tag or search by location.`);
+      if (res.how === 'route' && !res.next) setNote(`Every opening${input.floor ? ` on floor ${input.floor}` : ''} has been tested.`);
+      if (res.how === 'search' && res.matches.length === 0) setNote(`Nothing matches “${input.search ?? ''}”.`);
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  const onTag = (e: FormEvent) => {
+    e.preventDefault();
+    const t = tag.trim();
+    if (!t) return;
+    setTag('');
+    void ask({ runId, tag: t }, true);
+  };
+  const onSearch = (e: FormEvent) => {
+    e.preventDefault();
+    const s = search.trim();
+    if (s) void ask({ runId, search: s }, false);
+  };
+  const onRoute = () => {
+    void ask(
+      {
+        runId,
+        ...(floor ? { floor } : {}),
+        ...(currentOpeningId && (!floor || floor === currentFloor) ? { afterOpeningId: currentOpeningId } : {}),
+      },
+      true,
+    );
+  };
+
+  return (
+    <section className="finder panel" aria-labelledby="finder-title">
+      <h2 id="finder-title">Find the next opening</h2>
+      <div className="finder-grid">
+        <form onSubmit={onTag} className="finder-cell" aria-label="Find by door tag">
+          <label htmlFor="door-tag" className="finder-label">
+            Door tag <span className="muted">(type or scan, Enter)</span>
+          </label>
+          <div className="inline">
+            <input
+              id="door-tag"
+              type="text"
+              value={tag}
+              onChange={(e) => setTag(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              // The run page is where a scanner is used: be ready for it.
+              autoFocus={autoFocusTag}
+              placeholder="e.g. 1-101"
+            />
+            <button type="submit" className="btn">
+              Go
+            </button>
+          </div>
+        </form>
+        <form onSubmit={onSearch} className="finder-cell" role="search" aria-label="Search openings">
+          <label htmlFor="run-search" className="finder-label">
+            Search
+          </label>
+          <div className="inline">
+            <input
+              id="run-search"
+              type="search"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              autoComplete="off"
+              placeholder="id or location"
+            />
+            <button type="submit" className="btn">
+              Search
+            </button>
+          </div>
+        </form>
+        <div className="finder-cell">
+          <label htmlFor="route-floor" className="finder-label">
+            Floor route
+          </label>
+          <div className="inline">
+            <select id="route-floor" value={floor} onChange={(e) => setFloor(e.target.value)}>
+              <option value="">All floors</option>
+              {floors.map((f) => (
+                <option key={f} value={f}>
+                  Floor {f}
+                </option>
+              ))}
+            </select>
+            <button type="button" className="btn primary" onClick={onRoute}>
+              Next untested on this floor
+            </button>
+          </div>
+        </div>
+      </div>
+      <div aria-live="polite">
+        {note && <p className="finder-note">{note}</p>}
+        <ErrorBanner error={error} title="Could not find an opening" />
+        {found && found.how === 'search' && found.matches.length > 0 && (
+          <MatchList rows={found.matches} siteId={siteId} runId={runId} label="Search results" />
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,72 @@
+// One run: progress by floor (always on top), attempts interrupted by a crash to
+// resume first, the opening finder, and the floor's openings with their status.
+import { useState } from 'react';
+import { api } from '../api';
+import { ErrorBanner } from '../ui/errors';
+import { useAsync } from '../ui/useAsync';
+import { linkWords, loadRunLink } from './link';
+import { MatchList, OpeningFinder, openingHref } from './OpeningFinder';
+import { ProgressStrip } from './ProgressStrip';
+import { useRunDetail } from './useRun';
+import './runs.css';
+
+export function RunPage({ siteId, runId }: { siteId: number; runId: number }) {
+  const detail = useRunDetail(runId);
+  const floors = (detail.data?.byFloor ?? []).map((f) => f.floor);
+  const [floor, setFloor] = useState<string | null>(null);
+  const shownFloor = floor ?? floors[0] ?? '';
+  const rows = useAsync(
+    () => api.listRunOpenings({ runId, ...(shownFloor ? { floor: shownFloor } : {}) }),
+    [runId, shownFloor, detail.data],
+  );
+
+  return (
+    <div className="page run-page">
+      {detail.data && <ProgressStrip detail={detail.data} siteId={siteId} />}
+      <div className="page-head">
+        <div style={{ marginRight: 'auto' }}>
+          <h1>Run #{runId}</h1>
+          <p className="page-sub">
+            {detail.data ? `${detail.data.run.siteName} · ${detail.data.run.settings.edition} · ` : ''}
+            {linkWords(loadRunLink(runId))}
+          </p>
+        </div>
+      </div>
+      <ErrorBanner error={detail.error} title="The run could not be loaded" />
+      {detail.data && detail.data.interrupted.length > 0 && (
+        <div className="banner warn" role="alert">
+          <h2>Tests interrupted — resume them first</h2>
+          <p>
+            DoorCx stopped in the middle of these tests. Lock power may still be dropped until the PD&apos;s timer ends: go to the door.
+          </p>
+          <ul>
+            {detail.data.interrupted.map((a) => (
+              <li key={a.id}>
+                <a href={openingHref(siteId, runId, a.openingId)}>
+                  {a.openingId} · {a.procedureTitle}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {detail.data && <OpeningFinder siteId={siteId} runId={runId} floors={floors} autoFocusTag />}
+      {floors.length > 0 && (
+        <section className="panel" aria-labelledby="route-title">
+          <div className="page-head">
+            <h2 id="route-title">Openings on floor {shownFloor}</h2>
+            <div className="floor-tabs" role="group" aria-label="Floor">
+              {floors.map((f) => (
+                <button key={f} type="button" className="btn small" aria-pressed={f === shownFloor} onClick={() => setFloor(f)}>
+                  Floor {f}
+                </button>
+              ))}
+            </div>
+          </div>
+          <ErrorBanner error={rows.error} title="The openings could not be loaded" />
+          {rows.data && <MatchList rows={rows.data} siteId={siteId} runId={runId} label={`Openings on floor ${shownFloor}`} />}
+        </section>
+      )}
+    </div>
+  );
+}

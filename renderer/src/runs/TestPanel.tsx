@@ -1,0 +1,252 @@
+// A procedure running over the controller link: the door's live inputs as large
+// indicators (words and shapes, not colour alone), the step list, a countdown for
+// watch windows, and the prompts the technician answers.
+import { useEffect, useRef, useState } from 'react';
+import type { AttemptDetail, ChecklistProcedure, Prompt, PromptAnswer } from '../../../app/contract/runs';
+import { api } from '../api';
+import { ErrorBanner } from '../ui/errors';
+import type { LiveAttempt, LiveDispatch, Reading } from './live';
+import { ms, VerdictPill } from './words';
+
+interface Indicator {
+  label: string;
+  value: string;
+  icon: string;
+  tone: 'ok' | 'alert' | 'warn' | 'unknown';
+}
+
+export function indicatorsOf(r: Reading | null): Indicator[] {
+  const lock: Indicator = !r
+    ? { label: 'Lock status', value: '—', icon: '…', tone: 'unknown' }
+    : r.lockStatus === 'secured'
+      ? { label: 'Lock status', value: 'SECURED', icon: '🔒', tone: 'ok' }
+      : r.lockStatus === 'released'
+        ? { label: 'Lock status', value: 'RELEASED', icon: '🔓', tone: 'alert' }
+        : { label: 'Lock status', value: 'SENSOR FAULT', icon: '⚠', tone: 'warn' };
+  const door: Indicator = !r
+    ? { label: 'Door position', value: '—', icon: '…', tone: 'unknown' }
+    : r.doorPosition === 'closed'
+      ? { label: 'Door position', value: 'CLOSED', icon: '▮', tone: 'ok' }
+      : r.doorPosition === 'open'
+        ? { label: 'Door position', value: 'OPEN', icon: '◧', tone: 'alert' }
+        : { label: 'Door position', value: 'SENSOR FAULT', icon: '⚠', tone: 'warn' };
+  const rex: Indicator = !r
+    ? { label: 'REX', value: '—', icon: '…', tone: 'unknown' }
+    : r.rex === 'active'
+      ? { label: 'REX', value: 'ACTIVE', icon: '➜', tone: 'alert' }
+      : r.rex === 'inactive'
+        ? { label: 'REX', value: 'IDLE', icon: '·', tone: 'ok' }
+        : { label: 'REX', value: 'SENSOR FAULT', icon: '⚠', tone: 'warn' };
+  const power: Indicator =
+    r?.lockPower === true
+      ? { label: 'Lock power', value: 'ON', icon: '⚡', tone: 'ok' }
+      : r?.lockPower === false
+        ? { label: 'Lock power', value: 'OFF (dropped)', icon: '⏻', tone: 'alert' }
+        : { label: 'Lock power', value: 'not read yet', icon: '…', tone: 'unknown' };
+  const alarm: Indicator =
+    r?.alarm === true
+      ? { label: 'Fire alarm input', value: 'ACTIVE', icon: '🔔', tone: 'alert' }
+      : r?.alarm === false
+        ? { label: 'Fire alarm input', value: 'OFF', icon: '·', tone: 'ok' }
+        : { label: 'Fire alarm input', value: 'not read yet', icon: '…', tone: 'unknown' };
+  return [lock, door, rex, power, alarm];
+}
+
+export function DoorIndicators({ reading }: { reading: Reading | null }) {
+  return (
+    <dl className="indicators" aria-label="Door inputs">
+      {indicatorsOf(reading).map((i) => (
+        <div key={i.label} className={`ind ind-${i.tone}`} data-indicator={i.label}>
+          <dt>{i.label}</dt>
+          <dd>
+            <span className="ind-icon" aria-hidden="true">
+              {i.icon}
+            </span>
+            <span className="ind-value">{i.value}</span>
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function Countdown({ title, deadlineAt }: { title: string; deadlineAt: number }) {
+  const [now, setNow] = useState(() => Date.now());
+  const [start] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 100);
+    return () => clearInterval(t);
+  }, []);
+  const left = Math.max(0, deadlineAt - now);
+  const span = Math.max(1, deadlineAt - start);
+  return (
+    <div className="countdown" role="timer" aria-label={`${title}: ${(left / 1000).toFixed(0)} seconds left`}>
+      <div className="cd-text">
+        <span>{title}</span>
+        <strong className="cd-num">{(left / 1000).toFixed(1)} s</strong>
+      </div>
+      <div className="cd-bar" aria-hidden="true">
+        <span style={{ width: `${(100 * left) / span}%` }} />
+      </div>
+    </div>
+  );
+}
+
+const ANSWER_WORD: Record<PromptAnswer, string> = { yes: 'Yes', no: 'No', 'not-checked': 'Not checked', done: 'Done' };
+const PROMPT_HEAD: Record<Prompt['kind'], string> = {
+  confirm: 'Confirm what you see',
+  action: 'Do this now',
+  attempt: 'Try to release the lock now',
+  warning: 'Warning',
+};
+
+function PromptCard({ prompt, attemptId, dispatch }: { prompt: Prompt; attemptId: number; dispatch: LiveDispatch }) {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const first = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    first.current?.focus({ preventScroll: false });
+  }, [prompt.id]);
+  const answer = async (a: PromptAnswer) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.answerPrompt({ attemptId, promptId: prompt.id, answer: a });
+      if (r.accepted) dispatch({ type: 'answered', attemptId, promptId: prompt.id });
+      else setError(new Error('The test no longer waits for this answer.'));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className={`prompt prompt-${prompt.kind}`} role={prompt.kind === 'warning' ? 'alert' : 'group'} aria-labelledby={`p-${prompt.id}`}>
+      <p className="prompt-kind">{PROMPT_HEAD[prompt.kind]}</p>
+      <p className="prompt-text" id={`p-${prompt.id}`}>
+        {prompt.text}
+      </p>
+      {prompt.answers.length > 0 && (
+        <div className="prompt-answers">
+          {prompt.answers.map((a, i) => (
+            <button
+              key={a}
+              ref={i === 0 ? first : undefined}
+              type="button"
+              className={`btn answer answer-${a}`}
+              disabled={busy}
+              onClick={() => void answer(a)}
+            >
+              {ANSWER_WORD[a]}
+            </button>
+          ))}
+        </div>
+      )}
+      <ErrorBanner error={error} title="The answer was not taken" />
+    </div>
+  );
+}
+
+export function TestPanel({
+  attemptId,
+  procedure,
+  live,
+  dispatch,
+  onFinished,
+}: {
+  attemptId: number;
+  procedure: ChecklistProcedure;
+  live: LiveAttempt | undefined;
+  dispatch: LiveDispatch;
+  onFinished: (a: AttemptDetail) => void;
+}) {
+  const [error, setError] = useState<unknown>(null);
+  const [stopping, setStopping] = useState(false);
+  const done = useRef(false);
+  const finishedRef = useRef(onFinished);
+  finishedRef.current = onFinished;
+
+  // Poll as a safety net for missed events; finish when the backend says so.
+  const status = live?.status ?? 'running';
+  useEffect(() => {
+    let alive = true;
+    const check = async () => {
+      try {
+        const a = await api.getAttempt({ attemptId });
+        if (!alive) return;
+        dispatch({ type: 'snapshot', a });
+        if (a.status !== 'running' && !done.current) {
+          done.current = true;
+          finishedRef.current(a);
+        }
+      } catch (err) {
+        if (alive) setError(err);
+      }
+    };
+    void check();
+    const t = setInterval(() => void check(), status === 'running' ? 1000 : 150);
+    return () => {
+      alive = false;
+      clearInterval(t);
+    };
+  }, [attemptId, dispatch, status]);
+
+  const stop = async () => {
+    setStopping(true);
+    try {
+      await api.abortProcedure({ attemptId });
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  const current = live?.current;
+  return (
+    <section className="test-panel" aria-labelledby="test-title" data-attempt-id={attemptId}>
+      <div className="tp-head">
+        <h2 id="test-title">Running: {procedure.title}</h2>
+        <button type="button" className="btn" onClick={() => void stop()} disabled={stopping}>
+          {stopping ? 'Stopping…' : 'Stop test'}
+        </button>
+      </div>
+      {live?.warning && (
+        <div className="banner warn" role="alert">
+          {live.warning}
+        </div>
+      )}
+      <DoorIndicators reading={live?.reading ?? null} />
+      {current?.deadlineAt && current.kind === 'watch' ? (
+        <Countdown key={`${current.stepId}-${current.deadlineAt}`} title={current.title} deadlineAt={current.deadlineAt} />
+      ) : (
+        <div className="countdown idle">
+          <div className="cd-text">
+            <span>{current ? current.title : 'Starting…'}</span>
+          </div>
+        </div>
+      )}
+      <div className="prompts" aria-live="assertive">
+        {(live?.prompts ?? []).map((p) => (
+          <PromptCard key={p.id} prompt={p} attemptId={attemptId} dispatch={dispatch} />
+        ))}
+      </div>
+      <ol className="step-list" aria-label="Steps">
+        {procedure.steps.map((s) => {
+          const st = live?.steps[s.id];
+          return (
+            <li key={s.id} className={st?.phase === 'started' ? 'now' : ''}>
+              <VerdictPill verdict={st?.phase === 'finished' ? st.verdict : null} running={st?.phase === 'started'} />
+              <span className="step-title">{s.title}</span>
+              {st?.phase === 'finished' && st.measuredMs !== null && (
+                <span className="muted">
+                  {' '}
+                  · {ms(st.measuredMs)} (±{ms(st.resolutionMs)})
+                </span>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+      <ErrorBanner error={error} title="Lost touch with the test" />
+    </section>
+  );
+}

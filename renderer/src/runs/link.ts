@@ -1,0 +1,40 @@
+// Which controller link a run's tests go over. The contract takes it per
+// procedure; the technician picks it once per run, so it is remembered here (per
+// run, on this machine). The demo site defaults to the simulated controller.
+export type RunLink = { kind: 'simulated' } | { kind: 'serial'; port: string; baud: number };
+
+const KEY = (runId: number) => `doorcx-run-link-${runId}`;
+
+/** The demo site's name (app/demo.ts): its openings have simulated PDs. */
+export const DEMO_SITE_NAME = 'Demo - Riverside Clinic';
+
+export function defaultLink(siteName: string | undefined): RunLink | null {
+  return siteName === DEMO_SITE_NAME ? { kind: 'simulated' } : null;
+}
+
+export function saveRunLink(runId: number, link: RunLink): void {
+  try {
+    localStorage.setItem(KEY(runId), JSON.stringify(link));
+  } catch {
+    // storage full or blocked: the technician picks the link again
+  }
+}
+
+export function loadRunLink(runId: number): RunLink | null {
+  try {
+    const raw = localStorage.getItem(KEY(runId));
+    if (!raw) return null;
+    const v = JSON.parse(raw) as Partial<RunLink> & { port?: unknown; baud?: unknown };
+    if (v.kind === 'simulated') return { kind: 'simulated' };
+    if (v.kind === 'serial' && typeof v.port === 'string' && typeof v.baud === 'number')
+      return { kind: 'serial', port: v.port, baud: v.baud };
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+export function linkWords(link: RunLink | null): string {
+  if (!link) return 'No controller link chosen';
+  return link.kind === 'simulated' ? 'Simulated controller (demo)' : `Serial ${link.port} at ${link.baud} baud`;
+}
