@@ -1,6 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AcuSession, Framer, PdSession, decode, decodeCommand, decodeReply, parseFrame } from '../../controller/protocol/index';
+import {
+  AcuBus,
+  AcuSession,
+  Framer,
+  PdSession,
+  type Reply,
+  decode,
+  decodeCommand,
+  decodeReply,
+  encodeReply,
+  parseFrame,
+} from '../../controller/protocol/index';
 import { fuzzFrames, prng } from '../fixtures/osdp/fuzz';
 
 const N = 100_000;
@@ -60,4 +71,43 @@ test(`framer + secure sessions: ${N} fuzzed frames as one chopped stream, zero t
   assert.ok(frames > 1000, `only ${frames} frames framed`);
   assert.ok(fr.stats.drops > 1000);
   assert.equal(fr.pending, 0);
+});
+
+test('link: 20,000 fuzzed frames fed to a polling bus, zero throws, and the bus recovers afterwards', async () => {
+  const rnd = prng(5);
+  let pending: Uint8Array[] = [];
+  const bus = new AcuBus({ write: (b) => pending.push(b), random: (n) => new Uint8Array(n).fill(3) });
+  bus.addPd({ address: 3 });
+  bus.addPd({ address: 4, useCrc: false });
+  let now = 0;
+  for (const b of fuzzFrames(20_000, 11)) {
+    bus.tick((now += 1 + Math.floor(rnd() * 100)));
+    bus.receive(b, now);
+  }
+  // A well-behaved PD 3 now answers every command with ACK (PDID for ID): the bus must bring it online and serve a request.
+  const answer = (bytes: Uint8Array): Uint8Array | null => {
+    const c = decodeCommand(bytes);
+    if (!c.ok || c.frame.address !== 3) return null;
+    const reply: Reply =
+      c.command.type === 'ID'
+        ? { type: 'PDID', vendor: [1, 2, 3], model: 1, version: 1, serial: 9, firmware: { major: 1, minor: 0, build: 0 } }
+        : { type: 'ACK' };
+    return encodeReply(reply, { address: 3, sequence: c.frame.sequence });
+  };
+  const run = (steps: number) => {
+    for (let i = 0; i < steps; i++) {
+      bus.tick((now += 20));
+      for (const b of pending.splice(0)) {
+        const r = answer(b);
+        if (r) bus.receive(r, (now += 2));
+      }
+    }
+  };
+  run(200); // ≤ 4 s: a re-probe or the next poll brings PD 3 (back) online
+  assert.equal(bus.status(3)!.online, true);
+  const id = bus.request(3, { type: 'ID' });
+  run(50);
+  pending = [];
+  const reply = await id;
+  assert.equal(reply.type, 'PDID');
 });
