@@ -192,14 +192,18 @@ export class AcuBus {
   private readonly o: Required<Omit<AcuBusOptions, 'onEvent' | 'wake' | 'random'>> & Pick<AcuBusOptions, 'onEvent' | 'wake' | 'random'>;
 
   constructor(opts: AcuBusOptions) {
+    // Field by field with ??: an option passed as `undefined` keeps its default (a spread would erase it).
     this.o = {
-      replyTimeoutMs: 200,
-      offlineAfterMs: 8000,
-      reprobeMs: 2500,
-      busyRetryMs: 50,
-      pollIntervalMs: 50,
-      interCharTimeoutMs: 20,
-      ...opts,
+      write: opts.write,
+      onEvent: opts.onEvent,
+      wake: opts.wake,
+      random: opts.random,
+      replyTimeoutMs: opts.replyTimeoutMs ?? 200,
+      offlineAfterMs: opts.offlineAfterMs ?? 8000,
+      reprobeMs: opts.reprobeMs ?? 2500,
+      busyRetryMs: opts.busyRetryMs ?? 50,
+      pollIntervalMs: opts.pollIntervalMs ?? 50,
+      interCharTimeoutMs: opts.interCharTimeoutMs ?? 20,
     };
     this.framer = new Framer({ interCharTimeoutMs: this.o.interCharTimeoutMs });
   }

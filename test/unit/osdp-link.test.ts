@@ -402,3 +402,10 @@ test('an out-of-range command is rejected before it reaches the wire', async () 
   await assert.rejects(h.bus.request(31, { type: 'POLL' }), (e: unknown) => e instanceof LinkError && e.kind === 'offline');
   assert.throws(() => h.bus.addPd({ address: 127 }), /0-126/);
 });
+
+test('options passed as undefined keep their defaults (200 ms reply timeout)', () => {
+  const h = harness([new ScriptedPd(40, () => null)], { replyTimeoutMs: undefined, offlineAfterMs: undefined });
+  h.run(1000);
+  const sends = h.tx.map((t) => t.at);
+  assert.deepEqual(sends.slice(0, 4), [0, 200, 400, 600]);
+});
