@@ -1,0 +1,127 @@
+// End to end over a REAL pseudo-terminal pair (socat): DoorCx's driver on one tty
+// through serialport, the simulated PDs on the other tty through serialport —
+// exactly as with a USB–RS-485 adapter and hardware.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { test } from 'node:test';
+import { loadSimulatedSite } from '../../app/handlers/controller';
+import { OsdpController, type InputEvent } from '../../controller/driver';
+import { SerialTransport } from '../../controller/serial/transport';
+import { runSiteSim, type LiveSim } from '../../controller/sim/runner';
+import { ptyPair } from '../support/pty';
+import { tempDir } from '../support/tmp';
+
+type T = { after: (fn: () => Promise<void> | void) => void };
+
+async function simOn(t: T, port: string): Promise<LiveSim> {
+  const site = await loadSimulatedSite({ demo: true });
+  const transport = new SerialTransport(port, 9600);
+  await transport.open();
+  const live = runSiteSim(transport, { openings: site.openings, config: site.config });
+  t.after(() => live.stop());
+  return live;
+}
+
+async function until<V>(probe: () => V | undefined | false, what: string, ms = 8000): Promise<V> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('over a PTY pair: ID, CAP, an unsolicited input change, secure channel on', async (t) => {
+  const pty = await ptyPair(tempDir(t));
+  t.after(() => pty.close());
+  const live = await simOn(t, pty.b);
+  const ctl = new OsdpController(new SerialTransport(pty.a, 9600));
+  ctl.useSecureChannel({ install: true });
+  await ctl.open();
+  t.after(() => ctl.close());
+
+  const id = await ctl.identify(2);
+  assert.equal(id.serial, '00010002');
+  assert.equal(ctl.status(2)?.secure, 'active', 'the session came up with SCBK-D before ID');
+  const cap = await ctl.capabilities(2);
+  assert.deepEqual([cap.inputs, cap.outputs, cap.secureChannel], [4, 2, true]);
+
+  const events: InputEvent[] = [];
+  ctl.onInput((e) => events.push(e));
+  assert.deepEqual(await ctl.readInputs(2), [1, 0, 0, 0]);
+  // Someone presses REX at 1-101: the PD reports it unsolicited in answer to a POLL.
+  live.sim.control({ action: 'rex', openingId: '1-101' });
+  const e = await until(() => events.find((x) => x.address === 2 && x.inputs[2] === 1), 'REX input event');
+  assert.ok(e.changed.includes(2));
+  const log = ctl.log.recent(2000);
+  assert.ok(
+    log.some((l) => l.direction === 'rx' && l.address === 2 && /^ISTATR .*in2=active.*\[secure\]/.test(l.meaning)),
+    'unsolicited ISTATR, MAC-protected',
+  );
+  assert.ok(log.some((l) => l.direction === 'tx' && l.address === 2 && l.meaning.startsWith('POLL')));
+  assert.equal(live.sim.framerStats.drops, 0);
+});
+
+test('a timed lock-power drop is undone by the PD itself after the ACU process is SIGKILLed mid-drop', async (t) => {
+  const pty = await ptyPair(tempDir(t));
+  t.after(() => pty.close());
+  const live = await simOn(t, pty.b);
+  const door = () => live.sim.doorState('1-101');
+  assert.equal(door().lockPowered, true);
+
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/acu-child.ts', pty.a, '2', '0', '3000'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const line = await until(() => /DROPPED (.*)\n/.exec(out)?.[1], `the ACU child to drop power (stderr: ${err})`, 15000);
+  const report = JSON.parse(line) as { confirmed: boolean; confirmedOn: boolean; secure: string };
+  assert.deepEqual(report, { confirmed: true, confirmedOn: false, secure: 'active' });
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+  assert.equal(child.signalCode, 'SIGKILL');
+
+  // The ACU is gone mid-drop: power is still off and the fail-safe maglock is released…
+  assert.equal(door().lockPowered, false);
+  await until(() => door().mechanism === 'released', 'the maglock to release');
+  // …until the PD's own timer ends and it restores lock power; the lock relocks. Nobody sent anything.
+  const restored = await until(() => (door().lockPowered ? door() : undefined), 'the PD to restore lock power', 6000);
+  assert.equal(restored.lockRelayOn, true);
+  await until(() => door().mechanism === 'secured', 'the lock to relock');
+});
+
+test('doorcx simulate on one tty and doorcx scan on the other: finds the PDs and flags the default key', async (t) => {
+  const pty = await ptyPair(tempDir(t));
+  t.after(() => pty.close());
+  const sim = spawn(process.execPath, ['bin/doorcx.mjs', 'simulate', '--port', pty.b, '--demo'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let simOut = '';
+  sim.stdout.on('data', (c: Buffer) => (simOut += c.toString()));
+  t.after(async () => {
+    if (sim.exitCode === null) {
+      const done = new Promise((r) => sim.once('exit', r));
+      sim.kill('SIGTERM');
+      await done;
+    }
+  });
+  await until(() => simOut.includes('Simulating'), 'the simulator to start', 20000);
+  assert.match(simOut, /Simulating 39 PD\(s\) for "Demo - Riverside Clinic" on .* at 9600 baud: addresses 1, 2, 3/);
+
+  const scan = spawn(process.execPath, ['bin/doorcx.mjs', 'scan', '--port', pty.a, '--from', '0', '--to', '7'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let scanOut = '';
+  scan.stdout.on('data', (c: Buffer) => (scanOut += c.toString()));
+  const code = await new Promise<number | null>((r) => scan.once('exit', r));
+  assert.equal(code, 0, scanOut);
+  assert.match(scanOut, /Probed 8 address\/baud combinations .* found 7 PD\(s\)/);
+  assert.match(scanOut, /addr {3}1 @ 9600: vendor 5C-26-0A model 18 serial 00010001 fw 2\.2\.2; 4 in \/ 2 out, secure channel; own key/);
+  assert.match(scanOut, /addr {3}2 @ 9600: .*DEFAULT KEY \(SCBK-D\) STILL IN USE/);
+  assert.match(scanOut, /addr {3}6 @ 9600: .*own key/);
+});
