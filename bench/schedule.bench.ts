@@ -3,7 +3,7 @@
 // Each import runs in its own child process so its peak RSS is its own.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportTable } from '../db/schedule/import';
@@ -69,6 +69,7 @@ async function runCase(file: string, dbFile: string): Promise<void> {
   const db = openSqlite(dbFile);
   migrate(db);
   const bytes = readFileSync(file);
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const preview = await previewImport(db, { fileName: file, bytes, siteName: 'Bench' });
   const tPreview = ms(t0);
@@ -83,10 +84,12 @@ async function runCase(file: string, dbFile: string): Promise<void> {
     now: new Date(0),
   });
   const tApply = ms(t1);
+  const c = process.cpuUsage(c0);
+  const cpuMs = (c.user + c.system) / 1000;
   const heapMb = process.memoryUsage().heapUsed / 1048576;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   db.close();
-  console.log(JSON.stringify({ tPreview, tApply, heapMb, peakRssMb }));
+  console.log(JSON.stringify({ tPreview, tApply, cpuMs, heapMb, peakRssMb }));
 }
 
 async function main(): Promise<void> {
@@ -101,16 +104,24 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, '10k.xlsx'), await writeXlsx(t10.headers, typed));
 
     console.log('import (preview = read + validate + diff; apply = re-check + write in one transaction)');
-    console.log('file        preview ms   apply ms   total ms   heap MB   peak RSS MB');
+    // CPU ms is this process's own CPU time: on a shared, loaded machine it is steadier than wall time.
+    console.log('file        preview ms   apply ms   total ms     CPU ms   heap MB   peak RSS MB');
     for (const name of ['10k.csv', '50k.csv', '10k.xlsx']) {
       const self = fileURLToPath(import.meta.url);
       const r = spawnSync(process.execPath, ['--import', 'tsx', self, 'case', join(dir, name), join(dir, `${name}.sqlite`)], {
         encoding: 'utf8',
       });
       if (r.status !== 0) throw new Error(`case ${name} failed: ${r.stderr}`);
-      const f = JSON.parse(r.stdout.trim().split('\n').pop()!) as { tPreview: number; tApply: number; heapMb: number; peakRssMb: number };
+      const f = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+        tPreview: number;
+        tApply: number;
+        cpuMs: number;
+        heapMb: number;
+        peakRssMb: number;
+      };
       console.log(
         `${name.padEnd(10)} ${f.tPreview.toFixed(0).padStart(10)} ${f.tApply.toFixed(0).padStart(10)} ${(f.tPreview + f.tApply).toFixed(0).padStart(10)}` +
+          ` ${f.cpuMs.toFixed(0).padStart(10)}` +
           ` ${f.heapMb.toFixed(0).padStart(9)} ${f.peakRssMb.toFixed(0).padStart(13)}`,
       );
     }
@@ -131,7 +142,7 @@ async function main(): Promise<void> {
       ['sort by worst severity', { ...base, sort: { field: 'worstSeverity', desc: false } }],
       ['search + filter, last page', { ...base, search: 'Corridor', category: 'interior', offset: 1000 }],
     ];
-    console.log('\nqueries over 50,000 openings (median of 9 runs, page of 200 + total count)');
+    console.log(`\nqueries over 50,000 openings (median of 9 runs, page of 200 + total count); load average ${loadavg()[0]!.toFixed(1)}`);
     for (const [label, q] of queries) {
       const times: number[] = [];
       let total = 0;

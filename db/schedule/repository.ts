@@ -209,10 +209,6 @@ export function deleteOpening(db: Db, ref: number): void {
 
 // ---- findings -------------------------------------------------------------
 
-/** SQL ordering a severity column worst first (no severity last). */
-const SEVERITY_RANK_SQL = (col: string) =>
-  `CASE ${col} ${SEVERITIES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} ELSE ${SEVERITIES.length} END`;
-
 function severityColumns(findings: readonly Finding[]): { worst: Severity | null; rank: number; mask: number } {
   const worst = worstSeverity(findings);
   let mask = 0;
@@ -222,11 +218,8 @@ function severityColumns(findings: readonly Finding[]): { worst: Severity | null
 
 function insertFindings(db: Db, ref: number, siteId: number, findings: readonly Finding[]): void {
   if (findings.length === 0) return;
-  const ins = stmt(
-    db,
-    'INSERT INTO opening_findings (opening_ref, site_id, rule_id, severity, message, requirement) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  for (const f of findings) ins.run(ref, siteId, f.rule_id, f.severity, f.message, f.requirement);
+  const ins = stmt(db, 'INSERT INTO opening_findings (opening_ref, site_id, rule_id, severity) VALUES (?, ?, ?, ?)');
+  for (const f of findings) ins.run(ref, siteId, f.rule_id, f.severity);
 }
 
 /** Replaces an opening's stored findings (and the columns derived from them). */
@@ -243,21 +236,10 @@ export function storeFindings(db: Db, ref: number, siteId: number, findings: rea
   );
 }
 
-interface FindingRow {
-  rule_id: string;
-  severity: Severity;
-  message: string;
-  requirement: string;
-}
-const toFinding = (r: FindingRow): Finding => ({
-  rule_id: r.rule_id,
-  severity: r.severity,
-  message: r.message,
-  requirement: r.requirement,
-});
-
+/** An opening's findings, worst first: rule ids as stored, messages and sections rendered from the opening. */
 export function getFindings(db: Db, ref: number): Finding[] {
-  return stmt<FindingRow>(db, 'SELECT * FROM opening_findings WHERE opening_ref = ? ORDER BY id').all(ref).map(toFinding);
+  const row = stmt<Row>(db, 'SELECT * FROM openings WHERE id = ?').get(ref);
+  return row ? evaluateOpening(rowToOpening(row)) : [];
 }
 
 export interface SiteFinding extends Finding {
@@ -266,15 +248,21 @@ export interface SiteFinding extends Finding {
   openingId: string;
 }
 
-/** Every stored finding by site, in schedule order, worst first within an opening. */
+/** Every finding by site, in schedule order, worst first within an opening. */
 export function listFindings(db: Db, siteId?: number): SiteFinding[] {
-  const rows = stmt<FindingRow & { site_id: number; site_name: string; opening_id: string }>(
+  const rows = stmt<Row & { site_name: string }>(
     db,
-    `SELECT f.*, s.name AS site_name, o.opening_id FROM opening_findings f
-       JOIN openings o ON o.id = f.opening_ref JOIN sites s ON s.id = f.site_id
-       WHERE (? IS NULL OR f.site_id = ?) ORDER BY s.name COLLATE NOCASE, o.position, ${SEVERITY_RANK_SQL('f.severity')}, f.id`,
+    `SELECT o.*, s.name AS site_name FROM openings o JOIN sites s ON s.id = o.site_id
+       WHERE o.finding_count > 0 AND (? IS NULL OR o.site_id = ?) ORDER BY s.name COLLATE NOCASE, o.site_id, o.position`,
   ).all(siteId ?? null, siteId ?? null);
-  return rows.map((r) => ({ ...toFinding(r), siteId: r.site_id, siteName: r.site_name, openingId: r.opening_id }));
+  return rows.flatMap((r) =>
+    evaluateOpening(rowToOpening(r)).map((f) => ({
+      ...f,
+      siteId: r.site_id as number,
+      siteName: r.site_name,
+      openingId: r.opening_id as string,
+    })),
+  );
 }
 
 /** Recomputes every stored finding of a site (e.g. after the rules changed). */
