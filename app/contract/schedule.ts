@@ -22,7 +22,10 @@ export const scheduleInputs = {
       failMode: z.string().max(40).optional(),
       lockType: z.string().max(40).optional(),
       lockingArrangement: z.string().max(40).optional(),
+      /** Filter values are checked in the handler against their vocabularies (an unknown one is a named `validation` error; '' = no filter). */
+      /** A severity: openings with at least one finding of it; 'any': with findings; 'none': without. */
       severity: z.string().max(40).optional(),
+      /** Any opening column, 'findingCount' or 'worstSeverity' (ascending = worst first); default: schedule order. */
       sort: z
         .object({ field: z.string().max(40), desc: z.boolean() })
         .strict()
