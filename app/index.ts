@@ -8,6 +8,7 @@ import type { AppContext } from './context';
 import { dispatch } from './dispatch';
 import { EventBus } from './events';
 import type { Handlers } from './handlers';
+import { closeRunsState, connectionLink, createRunsHandlers, createRunsState, simulatedLinkFor } from './handlers/runs';
 import { closeControllerState, createControllerHandlers, createControllerState } from './handlers/controller';
 import { createScheduleHandlers } from './handlers/schedule';
 import { loadDemoSiteOnFirstRun } from './demo';
@@ -39,10 +40,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     throw err;
   }
   const ctx: AppContext = { db, dataDir: options.dataDir, events: new EventBus(), now: options.now ?? (() => new Date()) };
+  const runs = createRunsState();
   const controller = createControllerState();
+  // A procedure that names no link runs over the app's controller connection (controllerConnect), else the simulator.
+  runs.defaultLink = (run) => connectionLink(controller, run) ?? simulatedLinkFor(ctx, runs, run);
   const handlers: Handlers = {
     ...createScheduleHandlers(ctx),
     ...createControllerHandlers(ctx, controller),
+    ...createRunsHandlers(ctx, runs),
   };
   if (options.demo ?? true) await loadDemoSiteOnFirstRun(ctx);
   return {
@@ -50,6 +55,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     handlers,
     call: (method, input) => dispatch(handlers, method, input),
     close: async () => {
+      // Running tests first: they may still be using the controller connection.
+      await closeRunsState(runs);
       await closeControllerState(controller);
       db.close();
     },

@@ -2,23 +2,24 @@
 // web host and the renderer all derive from it; each feature declares its own
 // inputs (zod) and outputs (types) in a file beside this one and is merged here.
 import type { z } from 'zod';
+import { runsInputs, type RunsEvents, type RunsOutputs } from './runs';
 import { controllerInputs, type ControllerEvents, type ControllerOutputs } from './controller';
 import { scheduleInputs, type ScheduleOutputs } from './schedule';
 
 export const apiInputs = {
   ...scheduleInputs,
   ...controllerInputs,
+  ...runsInputs,
 };
 
 export type Method = keyof typeof apiInputs;
 export type Input<M extends Method> = z.input<(typeof apiInputs)[M]>;
 export type ParsedInput<M extends Method> = z.output<(typeof apiInputs)[M]>;
 
-export interface Outputs extends ScheduleOutputs, ControllerOutputs {}
+export interface Outputs extends ScheduleOutputs, ControllerOutputs, RunsOutputs {}
 
 /** Push events from the backend (live controller readings, run progress). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ApiEvents extends ControllerEvents {}
+export interface ApiEvents extends ControllerEvents, RunsEvents {}
 
 export type EventTopic = keyof ApiEvents;
 

@@ -163,11 +163,11 @@ export interface Progress {
   total: number;
   /** Openings with at least one recorded procedure. */
   tested: number;
-  /** Every applicable procedure recorded and passed. */
+  /** The required procedures (power-drop; alarm-release where tied to the fire alarm) passed and nothing recorded failed or was inconclusive. */
   passed: number;
   failed: number;
   inconclusive: number;
-  /** Some procedures passed, others not yet run. */
+  /** Some procedures passed, required ones not yet run. */
   incomplete: number;
   /** Not tested at all. */
   remaining: number;
@@ -225,7 +225,7 @@ export interface OpeningProgressRow {
   arrangement: Opening['locking_arrangement'];
   status: OpeningStatus;
   /** Latest verdict per applicable procedure (null = not run yet). */
-  procedures: { id: string; title: string; kind: 'automatic' | 'checklist'; verdict: Verdict | null }[];
+  procedures: { id: string; title: string; kind: 'automatic' | 'checklist'; required: boolean; verdict: Verdict | null }[];
   openDeficiencies: number;
 }
 
@@ -249,6 +249,8 @@ export interface ChecklistProcedure {
   id: string;
   title: string;
   kind: 'automatic' | 'checklist';
+  /** Required for the opening's pass: power-drop, and alarm-release where the schedule ties it to the fire alarm. */
+  required: boolean;
   requirementIds: string[];
   citation: string;
   reason: string;

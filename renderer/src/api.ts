@@ -1,6 +1,6 @@
 // The renderer's only door to the backend: Electron's preload object when it
 // exists, otherwise the web host over HTTP/WebSocket. Both satisfy DoorCxApi.
-import { ApiError, apiInputs, TRANSPORT, type ApiErrorShape, type DoorCxApi, type EventTopic } from '../../app/contract';
+import { ApiError, apiInputs, TRANSPORT, type ApiErrorShape, type ApiEvents, type DoorCxApi, type EventTopic } from '../../app/contract';
 
 declare global {
   interface Window {
@@ -69,7 +69,9 @@ function createWebApi(): DoorCxApi {
 }
 
 function wrapElectronApi(raw: DoorCxApi): DoorCxApi {
-  const api: Record<string, unknown> = { subscribe: (topic: EventTopic, listener: (e: never) => void) => raw.subscribe(topic, listener) };
+  const api: Record<string, unknown> = {
+    subscribe: <T extends EventTopic>(topic: T, listener: (e: ApiEvents[T]) => void) => raw.subscribe(topic, listener),
+  };
   for (const method of Object.keys(apiInputs) as (keyof typeof apiInputs)[]) {
     const fn = raw[method] as (input: unknown) => Promise<unknown>;
     api[method] = (input: unknown) => fn(input).catch(rebuildError);

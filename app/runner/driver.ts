@@ -1,0 +1,278 @@
+// The thin driver around the runner core (core/runs/machine): executes each action
+// through the controller link, commits every step result to SQLite before the core
+// hands out the next command, writes commands to the hash-chained log BEFORE they
+// go on the wire (so a crash after sending is known), and pushes live readings,
+// countdowns and prompts to the UI. Lock power is only ever dropped with the PD's
+// timed output, so the PD restores it even if this process dies.
+import { interpretInputs, outputOn } from '../../core/verdicts/readings';
+import {
+  ProcedureMachine,
+  type Prompt,
+  type PromptAnswer,
+  type RunnerAction,
+  type RunnerEvent,
+  type StepRecord,
+} from '../../core/runs/machine';
+import type { ProcedureVerdict } from '../../core/verdicts/judge';
+import { committedSteps, endAttempt, logEvent, recordStep, type AttemptRow, type RunRow } from '../../db/runs';
+import type { Db } from '../../db/sqlite';
+import type { RunsEvents } from '../contract/runs';
+
+/** What the runner needs from the controller link (OsdpController satisfies it). */
+export interface LockIo {
+  readInputs(address: number): Promise<number[]>;
+  readOutputs(address: number): Promise<number[]>;
+  timedOutput(address: number, output: number, state: 'off' | 'on', durationMs: number): Promise<unknown>;
+}
+
+export interface RunnerDeps {
+  db: Db;
+  io: LockIo;
+  /** Wall-clock ms with sub-ms resolution (monotonic in practice). */
+  clock?: () => number;
+  emit?: <T extends keyof RunsEvents>(topic: T, event: RunsEvents[T]) => void;
+  /** Who is recorded as creating step deficiencies. */
+  technician: string;
+}
+
+export interface AttemptOutcome {
+  verdict: ProcedureVerdict;
+  results: StepRecord[];
+}
+
+const defaultClock = () => performance.timeOrigin + performance.now();
+
+export class AttemptRunner {
+  private readonly machine: ProcedureMachine;
+  private readonly answers: { promptId: string; answer: PromptAnswer }[] = [];
+  private wake: (() => void) | null = null;
+  private aborted: string | null = null;
+  private readonly clock: () => number;
+  private lastOutputs: number[] | null = null;
+  private readonly prompts = new Map<string, Prompt>();
+  readonly done: Promise<AttemptOutcome>;
+
+  constructor(
+    private readonly deps: RunnerDeps,
+    private readonly run: RunRow,
+    private readonly attempt: AttemptRow,
+    opts: { recover?: boolean; preAnswers?: Record<string, PromptAnswer> } = {},
+  ) {
+    this.clock = deps.clock ?? defaultClock;
+    const committed = committedSteps(deps.db, attempt.id, attempt.procedureId);
+    this.machine = new ProcedureMachine({
+      opening: attempt.opening,
+      procedure: attempt.plan,
+      committed,
+      recover: opts.recover ?? committed.length > 0,
+    });
+    for (const [stepId, answer] of Object.entries(opts.preAnswers ?? {}))
+      this.answers.push({ promptId: `${attempt.procedureId}:${stepId}`, answer });
+    this.done = this.loop();
+  }
+
+  get openPrompts(): Prompt[] {
+    return [...this.prompts.values()];
+  }
+
+  /** A person's answer; delivered to the core at its next wait. */
+  answer(promptId: string, answer: PromptAnswer): boolean {
+    if (!this.prompts.has(promptId) && !promptId.startsWith(`${this.attempt.procedureId}:`)) return false;
+    this.answers.push({ promptId, answer });
+    this.wake?.();
+    return true;
+  }
+
+  abort(reason = 'stopped by the technician'): void {
+    this.aborted = reason;
+    this.wake?.();
+  }
+
+  private emit<T extends keyof RunsEvents>(topic: T, event: RunsEvents[T]): void {
+    this.deps.emit?.(topic, event);
+  }
+
+  private sleep(until: number): Promise<void> {
+    const ms = until - this.clock();
+    if (ms <= 0 || this.answers.length > 0 || this.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+
+  private now(): Date {
+    return new Date(this.clock());
+  }
+
+  private address(): number {
+    const a = this.attempt.opening.pd_address;
+    if (a === null) throw new Error(`opening ${this.attempt.openingId} has no PD address`);
+    return a;
+  }
+
+  private emitReading(values: number[], at: number): void {
+    const o = this.attempt.opening;
+    const r = interpretInputs(o, values);
+    const out = this.lastOutputs;
+    this.emit('runs:reading', {
+      runId: this.run.id,
+      attemptId: this.attempt.id,
+      openingId: o.opening_id,
+      at,
+      lockStatus: r.lockStatus.ok ? r.lockStatus.value : 'fault',
+      doorPosition: r.dps.ok ? r.dps.value : 'fault',
+      rex: r.rex.ok ? r.rex.value : 'fault',
+      lockPower: out ? outputOn(o.lock_output, out) : null,
+      alarm: out ? outputOn(o.alarm_output, out) : null,
+      raw: values,
+    });
+  }
+
+  private emitStep(phase: 'started' | 'finished', rec?: StepRecord): void {
+    const step = phase === 'started' ? this.machine.currentStep : this.attempt.plan.steps[rec!.stepIndex];
+    if (!step) return;
+    this.emit('runs:step', {
+      runId: this.run.id,
+      attemptId: this.attempt.id,
+      stepIndex: phase === 'started' ? this.machine.stepIndex : rec!.stepIndex,
+      stepId: step.id,
+      title: step.title,
+      kind: step.kind,
+      phase,
+      deadlineAt: phase === 'started' ? this.machine.deadline : null,
+      verdict: rec?.verdict ?? null,
+      reason: rec?.reason ?? null,
+      measuredMs: rec?.measuredMs ?? null,
+      resolutionMs: rec?.resolutionMs ?? null,
+    });
+  }
+
+  private async execute(a: RunnerAction): Promise<RunnerEvent> {
+    const t0 = this.clock();
+    if (
+      this.aborted &&
+      (a.type === 'output' || a.type === 'read-inputs' || a.type === 'read-outputs') &&
+      !(a.type === 'output' && a.purpose === 'restore')
+    )
+      return { type: 'link-error', now: t0, reason: this.aborted };
+    switch (a.type) {
+      case 'output':
+        // Write-ahead: the command is in the log before it is on the wire.
+        logEvent(
+          this.deps.db,
+          {
+            type: 'command',
+            runId: this.run.id,
+            attemptId: this.attempt.id,
+            payload: {
+              address: this.address(),
+              point: a.point,
+              output: a.output,
+              state: a.state,
+              durationMs: a.durationMs,
+              purpose: a.purpose,
+            },
+          },
+          this.now(),
+        );
+        try {
+          await this.deps.io.timedOutput(this.address(), a.output, a.state, a.durationMs);
+          this.lastOutputs = null;
+          return { type: 'output-done', now: this.clock(), sentAt: t0 };
+        } catch (err) {
+          return { type: 'link-error', now: this.clock(), reason: (err as Error).message };
+        }
+      case 'read-inputs':
+        try {
+          const values = await this.deps.io.readInputs(this.address());
+          const at = this.clock();
+          this.emitReading(values, at);
+          return { type: 'inputs', now: at, sentAt: t0, values };
+        } catch (err) {
+          return { type: 'link-error', now: this.clock(), reason: (err as Error).message };
+        }
+      case 'read-outputs':
+        try {
+          const values = await this.deps.io.readOutputs(this.address());
+          this.lastOutputs = values;
+          return { type: 'outputs', now: this.clock(), values };
+        } catch (err) {
+          return { type: 'link-error', now: this.clock(), reason: (err as Error).message };
+        }
+      case 'prompt':
+        this.prompts.set(a.prompt.id, a.prompt);
+        this.emit('runs:prompt', { runId: this.run.id, attemptId: this.attempt.id, open: true, prompt: a.prompt });
+        if (a.prompt.kind === 'warning')
+          this.emit('runs:attempt', {
+            runId: this.run.id,
+            attemptId: this.attempt.id,
+            openingId: this.attempt.openingId,
+            procedureId: this.attempt.procedureId,
+            status: 'running',
+            verdict: null,
+            reason: null,
+            warning: a.prompt.text,
+          });
+        return { type: 'tick', now: this.clock() };
+      case 'close-prompt': {
+        const p = this.prompts.get(a.promptId);
+        this.prompts.delete(a.promptId);
+        if (p) this.emit('runs:prompt', { runId: this.run.id, attemptId: this.attempt.id, open: false, prompt: p });
+        return { type: 'tick', now: this.clock() };
+      }
+      case 'wait': {
+        if (this.answers.length === 0 && !this.aborted) await this.sleep(a.until);
+        const ans = this.answers.shift();
+        if (ans) {
+          logEvent(this.deps.db, { type: 'answer', runId: this.run.id, attemptId: this.attempt.id, payload: ans }, this.now());
+          return { type: 'answer', now: this.clock(), promptId: ans.promptId, answer: ans.answer };
+        }
+        if (this.aborted) return { type: 'link-error', now: this.clock(), reason: this.aborted };
+        return { type: 'tick', now: this.clock() };
+      }
+      case 'record': {
+        // Durable before anything else happens: the next command is only handed out after 'committed'.
+        recordStep(this.deps.db, { run: this.run, attempt: this.attempt, record: a.result, by: this.deps.technician }, this.now());
+        this.emitStep('finished', a.result);
+        return { type: 'committed', now: this.clock() };
+      }
+      case 'done':
+        throw new Error('unreachable');
+    }
+  }
+
+  private async loop(): Promise<AttemptOutcome> {
+    let ev: RunnerEvent = { type: 'start', now: this.clock() };
+    let lastStep = -1;
+    for (;;) {
+      const a = this.machine.handle(ev);
+      if (a.type === 'done') {
+        endAttempt(this.deps.db, this.attempt, a.verdict.verdict, a.verdict.reason, this.now());
+        this.emit('runs:attempt', {
+          runId: this.run.id,
+          attemptId: this.attempt.id,
+          openingId: this.attempt.openingId,
+          procedureId: this.attempt.procedureId,
+          status: 'finished',
+          verdict: a.verdict.verdict,
+          reason: a.verdict.reason,
+          warning: null,
+        });
+        return { verdict: a.verdict, results: a.results };
+      }
+      if (this.machine.stepIndex !== lastStep && a.type !== 'record') {
+        lastStep = this.machine.stepIndex;
+        this.emitStep('started');
+      }
+      ev = await this.execute(a);
+    }
+  }
+}
