@@ -1,0 +1,115 @@
+// The controller link through the app's API (the same dispatch the UI and the web host use).
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { createApp } from '../../app';
+import { ApiError, type ApiEvents, type EventTopic } from '../../app/contract';
+import type { ControllerStatus, PdStatus, PointReading, ScanResult, TimedOutputResult } from '../../app/contract/controller';
+import { tempDir } from '../support/tmp';
+
+async function app(t: TestContext) {
+  const dir = tempDir(t);
+  const a = await createApp({ dbFile: join(dir, 'doorcx.sqlite'), dataDir: dir });
+  const events: { topic: EventTopic; event: ApiEvents[EventTopic] }[] = [];
+  a.ctx.events.onAny((topic, event) => events.push({ topic, event }));
+  t.after(() => a.close());
+  return { a, events };
+}
+
+async function until<V>(probe: () => V | undefined | false, what: string, ms = 5000): Promise<V> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const code = (c: string) => (e: unknown) => e instanceof ApiError && e.code === c;
+
+test('simulated controller through the API: connect, scan, PD status, timed drop, live input events, sim controls, log', async (t) => {
+  const { a, events } = await app(t);
+  const before = (await a.call('controllerStatus', {})) as ControllerStatus;
+  assert.equal(before.connected, false);
+  await assert.rejects(a.call('controllerReadPoints', { address: 2 }), code('controller'));
+
+  const s = (await a.call('controllerConnect', { kind: 'simulated' })) as ControllerStatus;
+  assert.equal(s.connected, true);
+  assert.equal(s.kind, 'simulated');
+  assert.deepEqual(s.simulatedPds.slice(0, 2), [
+    { address: 1, openingId: '1-100' },
+    { address: 2, openingId: '1-101' },
+  ]);
+  assert.ok(events.some((e) => e.topic === 'controllerStatus'));
+
+  const scan = (await a.call('controllerScan', { from: 1, to: 2 })) as ScanResult;
+  assert.deepEqual(
+    scan.found.map((f) => [f.address, f.defaultKey, f.identity?.serial]),
+    [
+      [1, false, '00010001'],
+      [2, true, '00010002'],
+    ],
+  );
+
+  const pd = (await a.call('controllerPdStatus', { address: 2 })) as PdStatus;
+  assert.equal(pd.openingId, '1-101');
+  assert.equal(pd.online, true);
+  assert.deepEqual(pd.inputs, [1, 0, 0, 0]);
+  assert.deepEqual(pd.outputs, [1, 0]);
+
+  const drop = (await a.call('controllerTimedOutput', { address: 2, output: 0, state: 'off', durationMs: 600 })) as TimedOutputResult;
+  assert.equal(drop.confirmed, true);
+  assert.equal(drop.confirmedOn, false);
+  assert.ok(Date.parse(drop.restoresAt) - Date.parse(drop.sentAt) === 600);
+  await until(
+    () => events.find((e) => e.topic === 'controllerInput' && (e.event as ApiEvents['controllerInput']).inputs[0] === 0),
+    'lock-status released event',
+  );
+
+  const sim = (await a.call('controllerSimControl', { action: 'push', openingId: '1-101' })) as { doorState: { doorOpen: boolean } };
+  assert.equal(sim.doorState.doorOpen, true, 'released door opens on a push');
+  await until(
+    () => events.find((e) => e.topic === 'controllerInput' && (e.event as ApiEvents['controllerInput']).inputs[1] === 1),
+    'DPS open event',
+  );
+  const points = (await a.call('controllerReadPoints', { address: 2 })) as PointReading;
+  assert.equal(points.inputs[1], 1);
+
+  const log = (await a.call('controllerLog', { limit: 500 })) as { direction: string; meaning: string; hex: string }[];
+  assert.ok(log.some((e) => e.direction === 'tx' && /OUT out 0 temporary OFF for 0\.6 s/.test(e.meaning) && /^FF 53 02/.test(e.hex)));
+  assert.ok(events.some((e) => e.topic === 'controllerLog'));
+
+  const off = (await a.call('controllerDisconnect', {})) as ControllerStatus;
+  assert.equal(off.connected, false);
+});
+
+test('bad controller input is refused with a clear error and changes nothing', async (t) => {
+  const { a } = await app(t);
+  await assert.rejects(
+    a.call('controllerConnect', { kind: 'serial' }),
+    (e: unknown) => code('invalid-input')(e) && /port/.test((e as Error).message),
+  );
+  await assert.rejects(
+    a.call('controllerConnect', { kind: 'serial', port: '/dev/does-not-exist-doorcx' }),
+    (e: unknown) => code('controller')(e) && /Cannot open serial port \/dev\/does-not-exist-doorcx/.test((e as Error).message),
+  );
+  assert.equal(((await a.call('controllerStatus', {})) as ControllerStatus).connected, false);
+  await a.call('controllerConnect', { kind: 'simulated' });
+  await assert.rejects(a.call('controllerTimedOutput', { address: 2, output: 0, state: 'off', durationMs: 50 }), code('invalid-input'));
+  await assert.rejects(
+    a.call('controllerTimedOutput', { address: 2, output: 9, state: 'off', durationMs: 500 }),
+    (e: unknown) => code('controller')(e) && /NAK 9/.test((e as Error).message),
+  );
+  await assert.rejects(
+    a.call('controllerSimControl', { action: 'rex' }),
+    (e: unknown) => code('invalid-input')(e) && /openingId/.test((e as Error).message),
+  );
+  await assert.rejects(a.call('controllerSimControl', { action: 'rex', openingId: 'nope' }), code('not-found'));
+  await assert.rejects(a.call('controllerScan', { from: 9, to: 3 }), code('invalid-input'));
+  assert.deepEqual(
+    ((await a.call('controllerReadPoints', { address: 2 })) as PointReading).outputs,
+    [1, 0],
+    'the refused OUT changed nothing',
+  );
+});
