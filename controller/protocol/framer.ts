@@ -166,7 +166,14 @@ export class Framer {
         this.dropToNextSom(out, som, 'bad-length', `LEN ${len} impossible`);
         continue;
       }
-      if (avail < len) return; // wait for the rest
+      if (avail < len) {
+        // A noise byte 0x53 can fake a header whose LEN runs far ahead. If a complete CRC frame already sits behind
+        // it, the head is not a frame: drop it now instead of holding the real frame until the timeout.
+        const alt = this.completeFrameAfter(som);
+        if (alt < 0) return; // wait for the rest
+        this.drop(out, alt, 'bad-length', `LEN ${len} runs past a complete frame ${alt - som} bytes later`);
+        continue;
+      }
       const body = len - checkLen;
       const good = useCrc
         ? crc16(b, som, som + body) === (b[som + body]! | (b[som + body + 1]! << 8))
@@ -205,6 +212,19 @@ export class Framer {
       return;
     }
     this.drop(out, upTo, 'garbage', `${upTo - this.start} bytes outside any frame`);
+  }
+
+  /** Start of a complete, CRC-valid frame after `som` already in the buffer, or -1. CRC only: a checksum is too weak for this. */
+  private completeFrameAfter(som: number): number {
+    const b = this.buf;
+    for (let i = this.nextSom(som + 1); i >= 0; i = this.nextSom(i + 1)) {
+      if (this.end - i < 8) return -1;
+      if ((b[i + 4]! & CTRL_CRC) === 0) continue;
+      const len = b[i + 2]! | (b[i + 3]! << 8);
+      if (len < 8 || len > MAX_FRAME_LENGTH || i + len > this.end) continue;
+      if (crc16(b, i, i + len - 2) === (b[i + len - 2]! | (b[i + len - 1]! << 8))) return i;
+    }
+    return -1;
   }
 
   /** A bad candidate at `som`: discard it up to the next SOM already received (or everything held). */

@@ -302,7 +302,11 @@ export class AcuBus {
   /** Drive time: handles a reply timeout and, when the line is idle, sends the next frame (at most one). */
   tick(now: number): void {
     this.now = Math.max(this.now, now);
-    for (const out of this.framer.tick(now)) if (out.type === 'drop') this.emit({ type: 'drop', at: now, drop: out.drop });
+    // Frames first: the framer's inter-character timeout may free a reply held behind noise.
+    for (const out of this.framer.tick(now)) {
+      if (out.type === 'drop') this.emit({ type: 'drop', at: now, drop: out.drop });
+      else this.onFrame(out.frame.frame, out.frame.bytes, now);
+    }
     if (this.flight && now >= this.flight.deadline) this.onTimeout(now);
     if (!this.flight) this.sendNext(now);
   }

@@ -106,3 +106,20 @@ test('a large stream does not grow the buffer without bound', () => {
   assert.equal(n, 2000 * wire.length);
   assert.ok(fr.pending < 600);
 });
+
+test('a fake header from noise (0x53 with a huge LEN) does not hold back a complete frame behind it', () => {
+  const f = som(wire[0]!);
+  const fr = new Framer();
+  const out = fr.push(cat(fromHex('53 00 00 03 04 11'), f), 0);
+  assert.deepEqual(frames(out), [hex(f)], 'emitted at once, without waiting for the timeout');
+  assert.equal(drops(out)[0]?.reason, 'bad-length');
+  // split so that the frame completes only in the second chunk
+  const fr2 = new Framer();
+  const stream = cat(fromHex('53 00 00 03 04 11'), f);
+  assert.deepEqual(
+    [...fr2.push(stream.subarray(0, 9), 0), ...fr2.push(stream.subarray(9), 1)].flatMap((o) =>
+      o.type === 'frame' ? [hex(o.frame.bytes)] : [],
+    ),
+    [hex(f)],
+  );
+});

@@ -53,7 +53,7 @@ class ScriptedPd {
       if (r.ok) replySec = r.security;
     } else reply = this.script(cmd, this.received.length);
     if (!reply) return null;
-    const opts = { address: this.address, sequence: f.sequence };
+    const opts = { address: this.address, sequence: f.sequence, useCrc: f.useCrc };
     const out =
       this.sc?.state === 'active' && cmd.type !== 'SCRYPT'
         ? this.sc.wrapReply(reply, opts)
@@ -408,4 +408,33 @@ test('options passed as undefined keep their defaults (200 ms reply timeout)', (
   h.run(1000);
   const sends = h.tx.map((t) => t.at);
   assert.deepEqual(sends.slice(0, 4), [0, 200, 400, 600]);
+});
+
+test('a reply held behind line noise is still taken (checksum mode, freed by the inter-character timeout)', async () => {
+  const pd = new ScriptedPd(41, answer);
+  const orig = pd.handle.bind(pd);
+  let noisy = false;
+  pd.handle = (b) => {
+    const r = orig(b);
+    if (!r || !noisy) return r;
+    const out = new Uint8Array(5 + r.length);
+    out.set([0x53, 0x00, 0x40, 0x00, 0x00]); // a fake header: LEN 64, checksum mode
+    out.set(r, 5);
+    return out;
+  };
+  const sent: Uint8Array[] = [];
+  const bus = new AcuBus({ write: (b) => sent.push(b) });
+  bus.addPd({ address: 41, useCrc: false });
+  bus.tick(0);
+  bus.receive(pd.handle(sent.shift()!)!, 3);
+  assert.equal(bus.status(41)!.online, true);
+  noisy = true;
+  const p = bus.request(41, { type: 'ID' });
+  bus.tick(100);
+  bus.receive(pd.handle(sent.shift()!)!, 103);
+  assert.equal(bus.busy, true, 'the reply sits behind the fake header');
+  bus.tick(300); // reply deadline: the framer times the fake header out first and frees the reply
+  assert.deepEqual(await p, pdid);
+  assert.equal(bus.status(41)!.counters.retries, 0);
+  assert.equal(bus.lineStats.byReason.timeout, 1);
 });
