@@ -2,6 +2,7 @@
 // here (its component lives in its own folder, e.g. renderer/src/runs/).
 // The first matching entry wins, so put specific paths before general ones.
 import type { ReactNode } from 'react';
+import { ControllerPage } from './controller-link/ControllerPage';
 import { OpeningPage } from './pages/OpeningPage';
 import { SitePage } from './pages/SitePage';
 import { SitesPage } from './pages/SitesPage';
@@ -23,6 +24,7 @@ export interface AppRoute {
 
 export const routes: AppRoute[] = [
   { path: '/sites', render: () => <SitesPage />, title: () => 'Sites' },
+  { path: '/controller', render: () => <ControllerPage />, crumb: () => 'Controller link', title: () => 'Controller link' },
   {
     path: '/sites/:siteId',
     render: (p) => <SitePage key={p.siteId} siteId={Number(p.siteId)} />,

@@ -1,0 +1,412 @@
+// The controller link page: pick a connection (the simulated controller or a serial
+// port), scan the bus, and watch one PD live — its inputs and outputs as large
+// indicators, a timed output drop the PD undoes by itself, and the command log.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { CommandLogEntry, ControllerStatus, PointReading, ScanResult } from '../../../app/contract/controller';
+import { api } from '../api';
+import { ErrorBanner } from '../ui/errors';
+import { useAsync } from '../ui/useAsync';
+import './controller.css';
+
+const BAUDS = [9600, 19200, 38400, 57600, 115200, 230400] as const;
+type Baud = (typeof BAUDS)[number];
+
+const INPUT_NAMES = ['lock status', 'door position', 'REX', 'input 3'];
+const OUTPUT_NAMES = ['lock power', 'fire alarm'];
+const INPUT_STATE = ['inactive', 'active', 'short', 'open circuit', 'fault', 'unknown'];
+
+function ConnectionPicker({ status, onChange }: { status: ControllerStatus | undefined; onChange: (s: ControllerStatus) => void }) {
+  const ports = useAsync(() => api.controllerListPorts({}), []);
+  const [kind, setKind] = useState<'simulated' | 'serial'>('simulated');
+  const [port, setPort] = useState('');
+  const [baud, setBaud] = useState<Baud>(9600);
+  const [secure, setSecure] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const connect = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      onChange(await api.controllerConnect(kind === 'serial' ? { kind, port, baud, secure } : { kind, baud, secure }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const disconnect = async () => {
+    setBusy(true);
+    try {
+      onChange(await api.controllerDisconnect({}));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="panel ctl-connection" aria-labelledby="ctl-conn-h">
+      <h2 id="ctl-conn-h">Connection</h2>
+      {status?.connected ? (
+        <div className="ctl-row">
+          <p className="ctl-connected" data-testid="ctl-connected">
+            Connected: <strong>{status.description}</strong>
+          </p>
+          <button type="button" className="btn" onClick={() => void disconnect()} disabled={busy}>
+            Disconnect
+          </button>
+        </div>
+      ) : (
+        <div className="ctl-row">
+          <fieldset className="ctl-kind">
+            <legend>Connect to</legend>
+            <label className="checkbox">
+              <input type="radio" name="ctl-kind" checked={kind === 'simulated'} onChange={() => setKind('simulated')} />
+              Simulated controller (demo site)
+            </label>
+            <label className="checkbox">
+              <input type="radio" name="ctl-kind" checked={kind === 'serial'} onChange={() => setKind('serial')} />
+              Serial port
+            </label>
+          </fieldset>
+          {kind === 'serial' && (
+            <label className="field">
+              <span>Port</span>
+              <input list="ctl-ports" value={port} onChange={(e) => setPort(e.target.value)} placeholder="/dev/ttyUSB0" />
+              <datalist id="ctl-ports">
+                {(ports.data ?? []).map((p) => (
+                  <option key={p.path} value={p.path}>
+                    {p.manufacturer ?? ''}
+                  </option>
+                ))}
+              </datalist>
+              {ports.error ? <span className="field-error">{String((ports.error as Error).message)}</span> : null}
+            </label>
+          )}
+          <label className="field">
+            <span>Baud</span>
+            <select value={baud} onChange={(e) => setBaud(Number(e.target.value) as Baud)}>
+              {BAUDS.map((b) => (
+                <option key={b} value={b}>
+                  {b}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="checkbox">
+            <input type="checkbox" checked={secure} onChange={(e) => setSecure(e.target.checked)} />
+            Secure channel
+          </label>
+          <button type="button" className="btn primary" onClick={() => void connect()} disabled={busy || (kind === 'serial' && !port)}>
+            Connect
+          </button>
+        </div>
+      )}
+      <ErrorBanner error={error} title="Could not connect" />
+    </section>
+  );
+}
+
+function ScanPanel({ onPick }: { onPick: (address: number) => void }) {
+  const [result, setResult] = useState<ScanResult | null>(null);
+  const [allBauds, setAllBauds] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const scan = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(await api.controllerScan({ from: 0, to: 126, bauds: allBauds ? [...BAUDS] : [] }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="ctl-scan-h">
+      <div className="ctl-row">
+        <h2 id="ctl-scan-h">Scan the bus</h2>
+        <label className="checkbox">
+          <input type="checkbox" checked={allBauds} onChange={(e) => setAllBauds(e.target.checked)} />
+          All standard baud rates
+        </label>
+        <button type="button" className="btn primary" onClick={() => void scan()} disabled={busy}>
+          {busy ? 'Scanning addresses 0–126…' : 'Scan 0–126'}
+        </button>
+      </div>
+      <ErrorBanner error={error} title="Scan failed" />
+      {result && (
+        <div className="table-wrap">
+          <p className="muted">
+            Found {result.found.length} PD(s) in {(result.durationMs / 1000).toFixed(1)} s ({result.probed} probes).
+          </p>
+          <table className="ctl-table" data-testid="scan-results">
+            <thead>
+              <tr>
+                <th>Address</th>
+                <th>Baud</th>
+                <th>Identity</th>
+                <th>Capabilities</th>
+                <th>Secure-channel key</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {result.found.map((f) => (
+                <tr key={`${f.address}@${f.baud}`}>
+                  <td>{f.address}</td>
+                  <td>{f.baud}</td>
+                  <td>
+                    {f.identity
+                      ? `${f.identity.vendor} · model ${f.identity.model} · s/n ${f.identity.serial} · fw ${f.identity.firmware}`
+                      : '—'}
+                  </td>
+                  <td>
+                    {f.capabilities
+                      ? `${f.capabilities.inputs} in / ${f.capabilities.outputs} out${f.capabilities.secureChannel ? ' · SC' : ''}`
+                      : '—'}
+                  </td>
+                  <td>
+                    {f.defaultKey === true ? (
+                      <span className="sev sev-security">Default key (SCBK-D) still in use</span>
+                    ) : f.defaultKey === false ? (
+                      'Own key'
+                    ) : (
+                      'No secure channel'
+                    )}
+                  </td>
+                  <td>
+                    <button type="button" className="btn small" onClick={() => onPick(f.address)}>
+                      Open live panel
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Indicator({ label, on, text, testId }: { label: string; on: boolean; text: string; testId: string }) {
+  return (
+    <div className={`ctl-indicator ${on ? 'on' : 'off'}`} data-testid={testId} data-on={on}>
+      <span className="ctl-lamp" aria-hidden="true" />
+      <span className="ctl-ind-label">{label}</span>
+      <span className="ctl-ind-value">{text}</span>
+    </div>
+  );
+}
+
+function LivePanel({ address, simulated }: { address: number; simulated: boolean }) {
+  const [reading, setReading] = useState<PointReading | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [duration, setDuration] = useState(5);
+  const [lastDrop, setLastDrop] = useState<string | null>(null);
+  const status = useAsync(() => api.controllerPdStatus({ address }), [address]);
+
+  const refresh = useCallback(async () => {
+    try {
+      setReading(await api.controllerReadPoints({ address }));
+      setError(null);
+    } catch (e) {
+      setError(e);
+    }
+  }, [address]);
+
+  useEffect(() => {
+    void refresh();
+    const off = api.subscribe('controllerInput', (e) => {
+      if (e.address === address) setReading((r) => ({ address, at: e.at, inputs: e.inputs, outputs: r?.outputs ?? [] }));
+    });
+    // Outputs change on the PD's own timer; re-read them while the panel is open.
+    const timer = setInterval(() => void refresh(), 1000);
+    return () => {
+      off();
+      clearInterval(timer);
+    };
+  }, [address, refresh]);
+
+  const drop = async (state: 'off' | 'on') => {
+    setError(null);
+    try {
+      const r = await api.controllerTimedOutput({ address, output: 0, state, durationMs: Math.round(duration * 1000) });
+      setLastDrop(
+        `${r.reply} · output 0 confirmed ${r.confirmedOn ? 'ON' : 'OFF'}${r.confirmed ? '' : ' (NOT where asked!)'} · the PD restores it at ${new Date(r.restoresAt).toLocaleTimeString()}`,
+      );
+      await refresh();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const sim = async (action: 'rex' | 'push' | 'credential' | 'fire-alarm' | 'fire-alarm-reset') => {
+    const openingId = status.data?.openingId;
+    try {
+      await api.controllerSimControl(openingId ? { action, openingId } : { action });
+      await refresh();
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  return (
+    <section className="panel" aria-labelledby="ctl-live-h">
+      <h2 id="ctl-live-h">
+        PD {address}
+        {status.data?.openingId ? ` · opening ${status.data.openingId}` : ''}
+        {status.data?.identity ? ` · s/n ${status.data.identity.serial}` : ''}
+      </h2>
+      <ErrorBanner error={error ?? status.error} title="PD not answering" />
+      <div className="ctl-indicators" aria-live="polite">
+        {(reading?.inputs ?? []).map((v, i) => (
+          <Indicator
+            key={`in${i}`}
+            testId={`input-${i}`}
+            label={`Input ${i} · ${INPUT_NAMES[i] ?? ''}`}
+            on={v === 1}
+            text={INPUT_STATE[v] ?? `value ${v}`}
+          />
+        ))}
+        {(reading?.outputs ?? []).map((v, i) => (
+          <Indicator
+            key={`out${i}`}
+            testId={`output-${i}`}
+            label={`Output ${i} · ${OUTPUT_NAMES[i] ?? ''}`}
+            on={v === 1}
+            text={v ? 'ON' : 'OFF'}
+          />
+        ))}
+      </div>
+      <div className="ctl-row">
+        <label className="field">
+          <span>Duration (s)</span>
+          <input type="number" min={0.1} max={600} step={0.1} value={duration} onChange={(e) => setDuration(Number(e.target.value))} />
+        </label>
+        <button type="button" className="btn primary" onClick={() => void drop('off')}>
+          Drop lock power (timed)
+        </button>
+        <button type="button" className="btn" onClick={() => void drop('on')}>
+          Output 0 ON (timed)
+        </button>
+      </div>
+      {lastDrop && (
+        <p role="status" data-testid="drop-result">
+          {lastDrop}
+        </p>
+      )}
+      {simulated && (
+        <div className="ctl-row" aria-label="Simulator controls">
+          <span className="muted">Simulator:</span>
+          <button type="button" className="btn small" onClick={() => void sim('rex')}>
+            Press REX
+          </button>
+          <button type="button" className="btn small" onClick={() => void sim('push')}>
+            Push door
+          </button>
+          <button type="button" className="btn small" onClick={() => void sim('credential')}>
+            Present credential
+          </button>
+          <button type="button" className="btn small" onClick={() => void sim('fire-alarm')}>
+            Fire alarm at panel
+          </button>
+          <button type="button" className="btn small" onClick={() => void sim('fire-alarm-reset')}>
+            Reset fire alarm
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function CommandLogPanel() {
+  const initial = useAsync(() => api.controllerLog({ limit: 200 }), []);
+  const [entries, setEntries] = useState<CommandLogEntry[]>([]);
+  useEffect(() => {
+    if (initial.data) setEntries(initial.data);
+  }, [initial.data]);
+  useEffect(
+    () =>
+      api.subscribe('controllerLog', (e) =>
+        setEntries((list) => {
+          const next = list.length >= 300 ? list.slice(-299) : list.slice();
+          next.push(e);
+          return next;
+        }),
+      ),
+    [],
+  );
+  const rows = useMemo(() => entries.slice().reverse(), [entries]);
+  return (
+    <section className="panel" aria-labelledby="ctl-log-h">
+      <h2 id="ctl-log-h">Command log</h2>
+      <div className="table-wrap ctl-log">
+        <table className="ctl-table" data-testid="command-log">
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Dir</th>
+              <th>Addr</th>
+              <th>Meaning</th>
+              <th>Hex</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((e) => (
+              <tr key={e.seq} className={`ctl-dir-${e.direction}`}>
+                <td>{new Date(e.at).toISOString().slice(11, 23)}</td>
+                <td>{e.direction === 'tx' ? 'ACU → PD' : e.direction === 'rx' ? 'PD → ACU' : 'dropped'}</td>
+                <td>{e.address ?? ''}</td>
+                <td>{e.meaning}</td>
+                <td className="ctl-hex">{e.hex}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+export function ControllerPage() {
+  const initial = useAsync(() => api.controllerStatus({}), []);
+  const [status, setStatus] = useState<ControllerStatus | undefined>(undefined);
+  const [address, setAddress] = useState<number | null>(null);
+  useEffect(() => {
+    if (initial.data) setStatus(initial.data);
+  }, [initial.data]);
+  useEffect(() => api.subscribe('controllerStatus', (s) => setStatus(s)), []);
+  const connected = status?.connected === true;
+  return (
+    <div className="page ctl-page">
+      <div className="page-head">
+        <h1>Controller link</h1>
+        <p className="page-sub">OSDP over RS-485: scan the bus, watch a PD live, drop lock power only as a timed command.</p>
+      </div>
+      <ErrorBanner error={initial.error} />
+      <ConnectionPicker status={status} onChange={setStatus} />
+      {connected && (
+        <>
+          <ScanPanel onPick={setAddress} />
+          {status.kind === 'simulated' && status.simulatedPds.length > 0 && (
+            <label className="field ctl-pd-pick">
+              <span>Simulated PD</span>
+              <select value={address ?? ''} onChange={(e) => setAddress(e.target.value === '' ? null : Number(e.target.value))}>
+                <option value="">Choose a PD…</option>
+                {status.simulatedPds.map((p) => (
+                  <option key={p.address} value={p.address}>
+                    {p.address} · {p.openingId ?? ''}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          {address !== null && <LivePanel key={address} address={address} simulated={status.kind === 'simulated'} />}
+          <CommandLogPanel />
+        </>
+      )}
+    </div>
+  );
+}
