@@ -2,13 +2,15 @@
 // or every bad cell. Pure. Row numbers are as the user sees them in the file
 // (the header is row 1 in a file that starts with it).
 import { matchHeaders, type HeaderMatch } from './columns';
-import { isBlank } from './normalize';
+import { isBlank, normalizeText } from './normalize';
 import { OPENING_FIELD_NAMES, REQUIRED_FIELDS, parseField } from './schema';
 import type { Opening, OpeningField } from './types';
 
 export interface TableRow {
   rowNumber: number;
   cells: string[];
+  /** Columns (0-based) whose cell the spreadsheet stored as a date (XLSX only). */
+  dateColumns?: number[];
 }
 
 export interface RawTable {
@@ -55,7 +57,7 @@ export function tableToOpenings(table: RawTable): TableResult {
   const rowNumbers: number[] = [];
   const firstRowOfId = new Map<string, number>();
 
-  for (const { rowNumber, cells } of table.rows) {
+  for (const { rowNumber, cells, dateColumns } of table.rows) {
     if (cells.every((c) => isBlank(c))) continue; // blank lines (e.g. trailing ones Excel leaves) are not openings
     let ok = true;
     const bad = (issue: CellIssue) => {
@@ -77,6 +79,16 @@ export function tableToOpenings(table: RawTable): TableResult {
     const o: Record<string, unknown> = {};
     for (const m of mapped) {
       const raw = cells[m.index] ?? '';
+      if (m.column === 'opening_id' && dateColumns?.includes(m.index)) {
+        // Excel turns marks like "1-10" into dates; importing the date would invent a door id.
+        bad({
+          column: m.sourceHeader,
+          field: m.column,
+          value: raw,
+          reason: 'The spreadsheet stored this id as a date: format the column as Text and type the id again',
+        });
+        continue;
+      }
       const r = parseField(m.column, raw);
       if (r.ok) o[m.column] = r.value;
       else bad({ column: m.sourceHeader, field: m.column, value: raw, reason: r.reason });
@@ -85,7 +97,8 @@ export function tableToOpenings(table: RawTable): TableResult {
     const ex: Record<string, string> = {};
     for (const m of extras) {
       const v = cells[m.index] ?? '';
-      if (!isBlank(v)) ex[m.sourceHeader] = v;
+      // Trimmed, line breaks as \n: like every other text, so export → import gives the same value.
+      if (!isBlank(v)) ex[m.sourceHeader] = normalizeText(v) as string;
     }
     o.extras = ex;
     if (typeof o.opening_id === 'string' && o.opening_id !== '') {

@@ -1,6 +1,7 @@
 // One form edit of one opening: validate with the shared schema, refuse stale versions,
 // write the new values, recompute findings and record each changed field — all in one
 // transaction, or nothing at all.
+import { matchHeader } from '../../core/schedule/columns';
 import { diffOpenings } from '../../core/schedule/format';
 import { OPENING_FIELD_NAMES, isOpeningField, openingSchema } from '../../core/schedule/schema';
 import type { Opening } from '../../core/schedule/types';
@@ -42,6 +43,20 @@ export function editOpening(
         value: show(e.changes.opening_id),
         reason: 'The opening id cannot be changed in the form: ids stay stable so results and history keep pointing at the same door',
       });
+    }
+    const extras = e.changes.extras;
+    if (extras && typeof extras === 'object') {
+      const seen = new Set<string>();
+      for (const key of Object.keys(extras)) {
+        // An extra column must read back as an extra: a header that means a canonical column would not.
+        const m = matchHeader(key);
+        if (m.column)
+          issues.push({ field: `extras.${key}`, reason: `"${key}" would be read back as the ${m.column} column; choose another name` });
+        if (key !== key.trim() || key === '')
+          issues.push({ field: `extras.${key}`, reason: 'A column name cannot be blank or start or end with spaces' });
+        if (seen.has(key.trim().toLowerCase())) issues.push({ field: `extras.${key}`, reason: `"${key}" is given twice` });
+        seen.add(key.trim().toLowerCase());
+      }
     }
     const parsed = openingSchema.safeParse({ ...current.opening, ...e.changes });
     if (!parsed.success) {

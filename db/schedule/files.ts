@@ -4,7 +4,7 @@
 // UTF-16 "Unicode Text" and Windows-1252 "CSV" from older Excel.
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
-import type { CellIssue, RawTable } from '../../core/schedule/rows';
+import type { CellIssue, RawTable, TableRow } from '../../core/schedule/rows';
 
 export type ScheduleFormat = 'csv' | 'tsv' | 'xlsx';
 
@@ -100,13 +100,18 @@ export async function readXlsx(bytes: Uint8Array): Promise<{ table: RawTable; er
   }
   const ws = wb.worksheets[0];
   if (!ws) return { table: { headers: [], headerRow: 1, rows: [] }, errors: [{ reason: 'The workbook has no worksheet' }] };
-  const rows: { rowNumber: number; cells: string[] }[] = [];
+  const rows: TableRow[] = [];
   const width = ws.columnCount;
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const cells: string[] = [];
-    for (let c = 1; c <= width; c++) cells.push(cellText(row.getCell(c).value));
+    const dateColumns: number[] = [];
+    for (let c = 1; c <= width; c++) {
+      const v = row.getCell(c).value;
+      if (v instanceof Date) dateColumns.push(c - 1);
+      cells.push(cellText(v));
+    }
     while (cells.length > 0 && cells[cells.length - 1] === '') cells.pop();
-    rows.push({ rowNumber, cells });
+    rows.push(dateColumns.length > 0 ? { rowNumber, cells, dateColumns } : { rowNumber, cells });
   });
   // The first non-empty row is the header (its real row number is reported).
   const headerIdx = rows.findIndex((r) => r.cells.some((c) => c.trim() !== ''));

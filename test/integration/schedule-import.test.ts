@@ -166,6 +166,20 @@ test('XLSX: first worksheet, one header row; numbers, formulas, rich text, boole
   assert.equal(b!.lock_type, 'electric-strike');
 });
 
+test('an XLSX id that Excel turned into a date is refused, not imported as a date', async (t) => {
+  const { app } = await open(t);
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('S');
+  ws.addRow(['Mark', 'Category', 'Lock Type', 'Fail Mode']);
+  ws.addRow([new Date(Date.UTC(2001, 0, 10)), 'egress', 'maglock', 'FS']);
+  const p = await preview(app, 's.xlsx', Buffer.from(await wb.xlsx.writeBuffer()), 'S');
+  assert.deepEqual(
+    p.errors.map((e) => [e.row, e.column, e.value]),
+    [[2, 'Mark', '2001-01-10']],
+  );
+  assert.match(p.errors[0]!.reason, /stored this id as a date/);
+});
+
 test('a bad cell in an XLSX names its worksheet row and header', async (t) => {
   const { app } = await open(t);
   const wb = new ExcelJS.Workbook();
@@ -401,6 +415,11 @@ test('updateOpening: a bad value names the field and changes nothing; a good one
     app.call('updateOpening', { siteId, openingId: '1-101', changes: { opening_id: '9-999' }, editor: 'tech', baseVersion: d.version }),
     'validation',
   );
+  const extra = await rejects(
+    app.call('updateOpening', { siteId, openingId: '1-101', changes: { extras: { Mark: 'x' } }, editor: 'tech', baseVersion: d.version }),
+    'validation',
+  );
+  assert.match(extra.message, /extras\.Mark: "Mark" would be read back as the opening_id column/);
   await rejects(app.call('updateOpening', { siteId, openingId: 'nope', changes: {}, editor: 'tech', baseVersion: 1 }), 'not-found');
   assert.equal(contentHash(app), before, 'refused edits change nothing');
 

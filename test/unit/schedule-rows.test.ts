@@ -11,7 +11,7 @@ const table = (headers: string[], ...rows: string[][]): RawTable => ({
   rows: rows.map((cells, i) => ({ rowNumber: i + 2, cells })),
 });
 
-test('a minimal file: aliases, defaults for absent columns, extras kept verbatim', () => {
+test('a minimal file: aliases, defaults for absent columns, extras kept (trimmed)', () => {
   const r = tableToOpenings(table(['Mark', 'Category', 'Lock Type', 'FS/FSE', 'Heading'], ['1-101', 'Egress', 'Mag Lock', 'FS', ' H 02 ']));
   assert.deepEqual(r.errors, []);
   const o = r.openings[0]!;
@@ -23,7 +23,7 @@ test('a minimal file: aliases, defaults for absent columns, extras kept verbatim
   assert.equal(o.egress, 'mechanical');
   assert.equal(o.ndaa_889, 'unknown');
   assert.equal(o.pd_address, null);
-  assert.deepEqual(o.extras, { Heading: ' H 02 ' });
+  assert.deepEqual(o.extras, { Heading: 'H 02' });
   assert.deepEqual(
     r.mapping.map((m) => m.column),
     ['opening_id', 'category', 'lock_type', 'fail_mode', null],
