@@ -1,10 +1,12 @@
 // One opening: the validated edit form, its findings (with the requirement each
 // comes from) and the history of every edit.
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
+import { useWatch } from 'react-hook-form';
 import { ApiError } from '../../../app/contract';
 import type { OpeningDetail } from '../../../app/contract/schedule';
-import { isOpeningField } from '../../../core/schedule/schema';
-import type { OpeningField } from '../../../core/schedule/types';
+import { evaluateOpening } from '../../../core/rules';
+import { isOpeningField, openingSchema } from '../../../core/schedule/schema';
+import type { Finding, OpeningField } from '../../../core/schedule/types';
 import { api } from '../api';
 import { changedFields, OpeningFields, toFormValues, useOpeningForm, type FormOut } from '../schedule/OpeningForm';
 import { scheduleViewHref } from '../schedule/lastView';
@@ -19,6 +21,7 @@ const READ_ONLY: ReadonlySet<OpeningField> = new Set(['opening_id']);
 
 export function OpeningPage({ siteId, openingId }: { siteId: number; openingId: string }) {
   const detail = useAsync(() => api.getOpening({ siteId, openingId }), [siteId, openingId]);
+  const [saved, setSaved] = useState(false);
 
   return (
     <div className="page">
@@ -43,17 +46,31 @@ export function OpeningPage({ siteId, openingId }: { siteId: number; openingId: 
       </div>
       <ErrorBanner error={detail.error} title="The opening could not be loaded" />
       {detail.loading && !detail.data && <p className="muted">Loading…</p>}
-      {detail.data && <OpeningEditor key={detail.data.version} detail={detail.data} onSaved={detail.set} onReload={detail.reload} />}
+      {detail.data && (
+        <OpeningEditor
+          key={detail.data.version}
+          detail={detail.data}
+          saved={saved}
+          onSaved={(d) => {
+            detail.set(d);
+            setSaved(true);
+          }}
+          onReload={detail.reload}
+        />
+      )}
     </div>
   );
 }
 
 function OpeningEditor({
   detail,
+  saved,
   onSaved,
   onReload,
 }: {
   detail: OpeningDetail;
+  /** The version on screen was just saved from this form. */
+  saved: boolean;
   onSaved: (d: OpeningDetail) => void;
   onReload: () => void;
 }) {
@@ -65,6 +82,13 @@ function OpeningEditor({
   const [notice, setNotice] = useState('');
   const { isDirty, isSubmitting, errors } = form.formState;
   const errorCount = Object.keys(errors).length;
+  // The same pure rules the backend runs, over the unsaved values: what saving would change.
+  const values = useWatch({ control: form.control });
+  const pending = useMemo<Finding[] | null>(() => {
+    if (!isDirty) return null;
+    const parsed = openingSchema.safeParse(values);
+    return parsed.success ? evaluateOpening(parsed.data) : null;
+  }, [values, isDirty]);
 
   const save = async (values: FormOut) => {
     setSaveError(null);
@@ -166,7 +190,7 @@ function OpeningEditor({
                 {errorCount} field{errorCount === 1 ? '' : 's'} need{errorCount === 1 ? 's' : ''} attention
               </strong>
             ) : (
-              notice || (isDirty ? 'Unsaved changes' : `Version ${detail.version}`)
+              notice || (isDirty ? 'Unsaved changes' : saved ? `✓ Saved · version ${detail.version}` : `Version ${detail.version}`)
             )}
           </span>
         </div>
@@ -175,14 +199,34 @@ function OpeningEditor({
         </div>
       </form>
       <aside className="side" aria-label="Findings and history">
-        <FindingsPanel detail={detail} />
+        <FindingsPanel detail={detail} pending={pending} />
         <HistoryPanel detail={detail} />
       </aside>
     </div>
   );
 }
 
-function FindingsPanel({ detail }: { detail: OpeningDetail }) {
+function FindingList({ findings }: { findings: Finding[] }) {
+  return (
+    <ul className="findings">
+      {findings.map((f) => (
+        <li key={f.rule_id} className={`finding sev-border-${f.severity}`}>
+          <SeverityBadge severity={f.severity} />
+          <p>{f.message}</p>
+          <p className="req">
+            Requirement: {f.requirement} <span className="muted">· rule {f.rule_id}</span>
+          </p>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function FindingsPanel({ detail, pending }: { detail: OpeningDetail; pending: Finding[] | null }) {
+  const stored = new Set(detail.findings.map((f) => f.rule_id));
+  const next = new Set((pending ?? []).map((f) => f.rule_id));
+  const added = pending?.filter((f) => !stored.has(f.rule_id)) ?? [];
+  const resolved = pending ? detail.findings.filter((f) => !next.has(f.rule_id)) : [];
   return (
     <section className="panel" aria-labelledby="findings-title">
       <h2 id="findings-title">Findings ({detail.findings.length})</h2>
@@ -191,17 +235,19 @@ function FindingsPanel({ detail }: { detail: OpeningDetail }) {
           <SeverityBadge severity={null} /> The schedule meets every rule for this opening.
         </p>
       ) : (
-        <ul className="findings">
-          {detail.findings.map((f) => (
-            <li key={f.rule_id} className={`finding sev-border-${f.severity}`}>
-              <SeverityBadge severity={f.severity} />
-              <p>{f.message}</p>
-              <p className="req">
-                Requirement: {f.requirement} <span className="muted">· rule {f.rule_id}</span>
-              </p>
-            </li>
-          ))}
-        </ul>
+        <FindingList findings={detail.findings} />
+      )}
+      {(added.length > 0 || resolved.length > 0) && (
+        <div className="pending-findings" role="status">
+          <h3>If you save these edits</h3>
+          {added.length > 0 && (
+            <>
+              <p className="muted">New findings:</p>
+              <FindingList findings={added} />
+            </>
+          )}
+          {resolved.length > 0 && <p>Resolved: {resolved.map((f) => f.rule_id).join(', ')}</p>}
+        </div>
       )}
     </section>
   );

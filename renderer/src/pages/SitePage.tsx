@@ -104,7 +104,7 @@ function SiteSchedule({ siteId, onReimported }: { siteId: number; onReimported: 
           <input
             id="opening-search"
             type="search"
-            placeholder="Opening id, location or notes"
+            placeholder="Id, location or notes"
             value={filters.search}
             onChange={(e) => update({ ...filters, search: e.target.value })}
             autoComplete="off"

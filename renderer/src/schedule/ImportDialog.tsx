@@ -220,7 +220,7 @@ function PreviewView({ preview }: { preview: ImportPreview }) {
         <details className="section" open={preview.errors.length === 0}>
           <summary>Preview of the first {preview.sample.length} rows</summary>
           <div className="section-body table-wrap" style={{ maxHeight: 320 }}>
-            <table className="plain" aria-label="Preview rows">
+            <table className="plain compact" aria-label="Preview rows">
               <thead>
                 <tr>
                   {mapped.map((m) => (
@@ -289,15 +289,11 @@ function DiffView({ diff }: { diff: NonNullable<ImportPreview['diff']> }) {
     <div style={{ display: 'flex', flexDirection: 'column', gap: 10 }}>
       <h3>Changes to apply</h3>
       <div className="diff-summary" aria-label="Summary of changes">
-        <span className="stat">
-          <ins>+{formatCount(diff.added.length)}</ins> added
-        </span>
+        <span className="stat">{diff.added.length > 0 ? <ins>+{formatCount(diff.added.length)}</ins> : '0'} added</span>
         <span className="stat">
           {formatCount(diff.changed.length)} changed ({formatCount(fieldChanges)} fields)
         </span>
-        <span className="stat">
-          <del>−{formatCount(diff.removed.length)}</del> removed
-        </span>
+        <span className="stat">{diff.removed.length > 0 ? <del>−{formatCount(diff.removed.length)}</del> : '0'} removed</span>
         <span className="stat">{formatCount(diff.unchanged)} unchanged</span>
       </div>
       {nothing && <p className="banner ok">The file matches the site exactly: nothing would change.</p>}

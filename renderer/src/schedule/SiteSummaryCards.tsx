@@ -22,7 +22,7 @@ export function SiteSummaryCards({ summary }: { summary: SiteSummary }) {
       </div>
       <div className="card">
         <h2>By category</h2>
-        <dl className="kv two">
+        <dl className="kv two narrow-single">
           {CATEGORIES.map((c) => (
             <Row key={c} label={humanize(c)} value={summary.byCategory[c] ?? 0} />
           ))}
