@@ -1,6 +1,7 @@
 // `doorcx <command> …`: one module per feature under cli/commands registers its commands here.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { controllerCommands } from './commands/controller';
+import { runsCommands } from './commands/runs';
 import { scheduleCommands } from './commands/schedule';
 
 export interface CliIo {
@@ -17,7 +18,7 @@ export interface CliCommand {
   run(args: { values: Record<string, string | boolean | undefined>; positionals: string[] }, io: CliIo): Promise<number>;
 }
 
-export const commands: CliCommand[] = [...scheduleCommands, ...controllerCommands];
+export const commands: CliCommand[] = [...scheduleCommands, ...controllerCommands, ...runsCommands];
 
 export class CliUsageError extends Error {}
 

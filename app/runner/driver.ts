@@ -66,8 +66,13 @@ export class AttemptRunner {
       committed,
       recover: opts.recover ?? committed.length > 0,
     });
-    for (const [stepId, answer] of Object.entries(opts.preAnswers ?? {}))
-      this.answers.push({ promptId: `${attempt.procedureId}:${stepId}`, answer });
+    const t0 = this.clock();
+    for (const [stepId, answer] of Object.entries(opts.preAnswers ?? {})) {
+      const promptId = `${attempt.procedureId}:${stepId}`;
+      // Release attempts and actions must happen at their moment; confirmations may be given up front.
+      if (answer === 'done') this.answers.push({ promptId, answer });
+      else this.machine.seedAnswer(promptId, answer, t0);
+    }
     this.done = this.loop();
   }
 

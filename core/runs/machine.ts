@@ -143,6 +143,11 @@ export class ProcedureMachine {
     return [...this.openPrompts];
   }
 
+  /** An answer given before its prompt opens (scripted use): the prompt is then never shown. */
+  seedAnswer(promptId: string, answer: PromptAnswer, at: number): void {
+    this.answers.set(promptId, { answer, at });
+  }
+
   /** Feed one event; get the next action. */
   handle(ev: RunnerEvent): RunnerAction {
     this.lastNow = Math.max(this.lastNow, ev.now);

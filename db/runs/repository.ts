@@ -314,7 +314,13 @@ export function recordStep(
       now,
     );
     let deficiencyId: number | null = null;
-    if (r.verdict === 'fail' && r.deficiency) {
+    // One deficiency per risk per attempt: a failed reading and the person's matching "no" are the same finding.
+    const duplicate =
+      r.deficiency != null &&
+      db
+        .prepare('SELECT 1 FROM deficiencies d JOIN step_results s ON s.id = d.step_result_id WHERE s.attempt_id = ? AND d.description = ?')
+        .get(attempt.id, r.deficiency.description) !== undefined;
+    if (r.verdict === 'fail' && r.deficiency && !duplicate) {
       deficiencyId = insertDeficiency(
         db,
         {
