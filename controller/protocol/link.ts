@@ -403,6 +403,11 @@ export class AcuBus {
       this.transmit(pd, this.build(pd, 'poll', { type: 'POLL' }), now, false);
       return;
     }
+    if (pd.lastReplyAt === null && pd.queue[0]?.command.type !== 'POLL') {
+      // First contact is a POLL: some devices answer nothing else before one (OSDP.md). Queued requests follow.
+      this.transmit(pd, this.build(pd, 'poll', { type: 'POLL' }), now, false);
+      return;
+    }
     if (this.needsHandshake(pd) && (pd.secure !== 'failed' || now >= pd.secureRetryAt)) {
       pd.secure = 'handshake';
       pd.session = new AcuSession({ scbk: pd.secureCfg!.scbk, install: pd.secureCfg!.install, random: this.o.random });
@@ -455,6 +460,16 @@ export class AcuBus {
     if (silent >= this.o.offlineAfterMs) {
       this.goOffline(pd, now, silent, f.request);
       return;
+    }
+    const head = pd.queue[0];
+    if (!f.request && pd.lastReplyAt === null && head && head.maxAttempts !== Infinity) {
+      // The first-contact POLL stands in for the request waiting behind it: count its attempts there.
+      if (++head.attempts >= head.maxAttempts) {
+        pd.queue.shift();
+        head.reject(
+          new LinkError('timeout', pd.address, head.command.type, `no reply to the first-contact POLL after ${head.attempts} attempt(s)`),
+        );
+      }
     }
     if (f.request && f.request.attempts >= f.request.maxAttempts) {
       f.request.reject(new LinkError('timeout', pd.address, f.command.type, `no reply after ${f.request.attempts} attempt(s)`));

@@ -32,7 +32,11 @@ class ScriptedPd {
     const p = parseFrame(bytes);
     if (!p.ok || p.frame.reply || p.frame.address !== this.address) return null;
     const f = p.frame;
-    if (this.last && f.sequence !== 0 && f.sequence === this.last.seq) return this.last.reply; // repeat on retry
+    if (f.sequence === 0) {
+      this.last = null; // sequence 0: the ACU restarts the link; the PD drops any secure channel
+      this.sc?.reset();
+    }
+    if (this.last && f.sequence === this.last.seq) return this.last.reply; // repeat on retry
     const t = f.security?.type;
     let cmd: Command;
     let replySec: { type: number; data: Uint8Array } | undefined;
@@ -332,7 +336,7 @@ test('secure channel: handshake, MAC on every frame, encrypted OUT and ISTATR, u
   changed = true;
   h.run(900);
   assert.ok(h.events.some((e) => e.type === 'unsolicited' && e.reply.type === 'ISTATR' && e.reply.inputs[1] === 4));
-  const afterHandshake = pd.received.slice(2);
+  const afterHandshake = pd.received.slice(pd.received.findIndex((r) => r.cmd.type === 'SCRYPT') + 1);
   assert.ok(afterHandshake.length > 5);
   assert.ok(
     afterHandshake.every((r) => r.scb === (r.cmd.type === 'OUT' ? SCS.CMD_ENC : SCS.CMD_MAC)),
@@ -437,4 +441,25 @@ test('a reply held behind line noise is still taken (checksum mode, freed by the
   assert.deepEqual(await p, pdid);
   assert.equal(bus.status(41)!.counters.retries, 0);
   assert.equal(bus.lineStats.byReason.timeout, 1);
+});
+
+test('first contact is a POLL (some PDs answer nothing else before one); a waiting request counts its attempts there', async () => {
+  let polled = false;
+  const pd = new ScriptedPd(42, (c) => {
+    if (c.type === 'POLL') polled = true;
+    return c.type === 'POLL' || polled ? answer(c) : null;
+  });
+  const h = harness([pd]);
+  const id = h.bus.request(42, { type: 'ID' }, { attempts: 1 });
+  h.run(300);
+  assert.deepEqual(await id, pdid);
+  assert.deepEqual(
+    pd.received.slice(0, 2).map((r) => r.cmd.type),
+    ['POLL', 'ID'],
+  );
+  // a silent address: the request with attempts 2 fails after two first-contact POLLs, not after 8 s
+  const h2 = harness([new ScriptedPd(43, () => null)]);
+  const lost = h2.bus.request(43, { type: 'ID' }, { attempts: 2 });
+  h2.run(1000);
+  await assert.rejects(lost, (e: unknown) => e instanceof LinkError && e.kind === 'timeout');
 });
