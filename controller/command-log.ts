@@ -12,6 +12,8 @@ export interface LogEntry {
   address: number | null;
   meaning: string;
   hex: string;
+  /** An idle POLL or the plain ACK answering it (the UI can hide these). */
+  idle?: boolean;
 }
 
 const OUT_MEANING = [
@@ -83,6 +85,8 @@ export class CommandLog {
   private readonly entries: LogEntry[] = [];
   private next = 1;
   private readonly listeners = new Set<(e: LogEntry) => void>();
+  /** Per address: the last command sent was a POLL (so a plain ACK reply is idle traffic). */
+  private readonly polled = new Set<number>();
 
   constructor(private readonly capacity = 2000) {}
 
@@ -102,7 +106,17 @@ export class CommandLog {
         const f = parseFrame(e.bytes);
         const seq = f.ok ? ` · seq ${f.frame.sequence}` : '';
         const how = `${e.secure ? ' [secure]' : ''}${e.retry ? ' (retry)' : ''}`;
-        this.add({ at, direction: 'tx', address: e.address, meaning: `${describeCommand(e.command)}${how}${seq}`, hex: hex(e.bytes) });
+        const idle = e.command.type === 'POLL';
+        if (idle) this.polled.add(e.address);
+        else this.polled.delete(e.address);
+        this.add({
+          at,
+          direction: 'tx',
+          address: e.address,
+          meaning: `${describeCommand(e.command)}${how}${seq}`,
+          hex: hex(e.bytes),
+          idle,
+        });
         return;
       }
       case 'rx': {
@@ -110,7 +124,15 @@ export class CommandLog {
         const seq = f.ok ? ` · seq ${f.frame.sequence}` : '';
         const name = f.ok ? replyName(f.frame.code) : 'reply';
         const meaning = e.reply ? describeReply(e.reply) : `${name} (${e.error ?? 'undecodable'})`;
-        this.add({ at, direction: 'rx', address: e.address, meaning: `${meaning}${e.secure ? ' [secure]' : ''}${seq}`, hex: hex(e.bytes) });
+        const idle = this.polled.has(e.address) && e.reply?.type === 'ACK';
+        this.add({
+          at,
+          direction: 'rx',
+          address: e.address,
+          meaning: `${meaning}${e.secure ? ' [secure]' : ''}${seq}`,
+          hex: hex(e.bytes),
+          idle,
+        });
         return;
       }
       case 'drop':

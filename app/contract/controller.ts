@@ -157,6 +157,8 @@ export interface CommandLogEntry {
   /** Decoded meaning, e.g. "OUT out 0 temporary OFF for 5.0 s" or "ISTATR 1 0 0 0". Keys never appear. */
   meaning: string;
   hex: string;
+  /** An idle POLL or the plain ACK answering it. */
+  idle: boolean;
 }
 
 export interface ControllerInputEvent {

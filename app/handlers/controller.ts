@@ -59,7 +59,7 @@ export interface Connection {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function logEntry(e: LogEntry): CommandLogEntry {
-  return { seq: e.seq, at: iso(e.at), direction: e.direction, address: e.address, meaning: e.meaning, hex: e.hex };
+  return { seq: e.seq, at: iso(e.at), direction: e.direction, address: e.address, meaning: e.meaning, hex: e.hex, idle: e.idle === true };
 }
 
 /** Link and transport failures keep their cause for the UI; a bad argument is a validation error. */

@@ -331,17 +331,24 @@ function CommandLogPanel() {
     () =>
       api.subscribe('controllerLog', (e) =>
         setEntries((list) => {
-          const next = list.length >= 300 ? list.slice(-299) : list.slice();
+          const next = list.length >= 1000 ? list.slice(-999) : list.slice();
           next.push(e);
           return next;
         }),
       ),
     [],
   );
-  const rows = useMemo(() => entries.slice().reverse(), [entries]);
+  const [hideIdle, setHideIdle] = useState(true);
+  const rows = useMemo(() => entries.filter((e) => !(hideIdle && e.idle)).reverse(), [entries, hideIdle]);
   return (
     <section className="panel" aria-labelledby="ctl-log-h">
-      <h2 id="ctl-log-h">Command log</h2>
+      <div className="ctl-row">
+        <h2 id="ctl-log-h">Command log</h2>
+        <label className="checkbox">
+          <input type="checkbox" checked={hideIdle} onChange={(e) => setHideIdle(e.target.checked)} />
+          Hide idle polls
+        </label>
+      </div>
       <div className="table-wrap ctl-log">
         <table className="ctl-table" data-testid="command-log">
           <thead>
