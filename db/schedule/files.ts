@@ -38,19 +38,22 @@ export function decodeText(bytes: Uint8Array): string {
   }
 }
 
-/** Comma or tab: whichever occurs more often (outside quotes) on the header line. */
-export function sniffDelimiter(text: string): ',' | '\t' {
-  let commas = 0;
-  let tabs = 0;
+/**
+ * Comma, tab or semicolon (what Excel writes where the decimal mark is a comma): whichever
+ * occurs most often outside quotes on the header line; comma when none does.
+ */
+export function sniffDelimiter(text: string): ',' | '\t' | ';' {
+  const counts = { ',': 0, '\t': 0, ';': 0 };
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+    const c = text[i]!;
     if (c === '"') quoted = !quoted;
     else if (!quoted && (c === '\n' || c === '\r')) break;
-    else if (!quoted && c === ',') commas++;
-    else if (!quoted && c === '\t') tabs++;
+    else if (!quoted && (c === ',' || c === '\t' || c === ';')) counts[c]++;
   }
-  return tabs > commas ? '\t' : ',';
+  if (counts['\t'] > counts[','] && counts['\t'] >= counts[';']) return '\t';
+  if (counts[';'] > counts[',']) return ';';
+  return ',';
 }
 
 export function readDelimited(text: string): { format: 'csv' | 'tsv'; table: RawTable; errors: CellIssue[] } {
@@ -62,12 +65,12 @@ export function readDelimited(text: string): { format: 'csv' | 'tsv'; table: Raw
     .filter((e) => e.code !== 'UndetectableDelimiter' && e.type !== 'FieldMismatch')
     .map((e) => ({
       row: (e.row ?? 0) + 1,
-      reason: `The file cannot be read as ${delimiter === ',' ? 'CSV' : 'tab-separated text'}: ${e.message}`,
+      reason: `The file cannot be read as ${delimiter === '\t' ? 'tab-separated text' : 'CSV'}: ${e.message}`,
     }));
   const [header = [], ...rest] = parsed.data;
   // Record i (0-based, header = 0) is row i + 1, as a spreadsheet shows it.
   const rows = rest.map((cells, i) => ({ rowNumber: i + 2, cells }));
-  return { format: delimiter === ',' ? 'csv' : 'tsv', table: { headers: header, headerRow: 1, rows }, errors };
+  return { format: delimiter === '\t' ? 'tsv' : 'csv', table: { headers: header, headerRow: 1, rows }, errors };
 }
 
 /** One cell's value as the text the user sees (numbers without float noise, dates as ISO dates, rich text flattened). */

@@ -104,6 +104,16 @@ test('Revit tab-separated, Excel "Unicode Text" (UTF-16) and Windows-1252 CSV gi
   }
 });
 
+test('semicolon-separated CSV with decimal commas (Excel where the decimal mark is a comma)', async (t) => {
+  const { app } = await open(t);
+  const text = 'Mark;Category;Lock Type;FS/FSE;Voltage;Notes\r\nA-1;egress;maglock;FS;24,5;"a; b, c"\r\n';
+  const { preview: p, result } = await importFile(app, 'eu.csv', text, 'EU');
+  assert.equal(p.format, 'csv');
+  const [a] = listOpenings(app.ctx.db, result.siteId);
+  assert.equal(a!.lock_voltage, 24.5);
+  assert.equal(a!.notes, 'a; b, c');
+});
+
 async function xlsxFixture(): Promise<Buffer> {
   // As office staff keep schedules: a bold header row, numbers as numbers, rich text, a formula, blank rows below.
   const wb = new ExcelJS.Workbook();
