@@ -232,6 +232,37 @@ describe('schedule workspace in Chromium', () => {
     }
   });
 
+  test('an edit made elsewhere meanwhile is a conflict: nothing is overwritten', async () => {
+    const h = await startHarness({ browser });
+    try {
+      const { page } = h;
+      const siteId = await importViaApi(h, 'North Wing', GOOD_CSV);
+      await h.goto(`/sites/${siteId}/openings/N-202`);
+      await page.getByRole('heading', { name: 'Opening N-202', level: 1 }).waitFor();
+      // Someone else (another window, a sync) saves first.
+      await h.app.call('updateOpening', {
+        siteId,
+        openingId: 'N-202',
+        changes: { notes: 'closer replaced' },
+        editor: 'Sam',
+        baseVersion: 1,
+      });
+      await page.getByLabel('Notes').fill('door sticks');
+      await page.getByLabel('Your name').fill('Dana Field');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByText('Someone changed this opening since you opened it').waitFor();
+      const stored = (await h.app.call('getOpening', { siteId, openingId: 'N-202' })) as OpeningDetail;
+      assert.equal(stored.opening.notes, 'closer replaced');
+      await page.getByRole('button', { name: 'Load the latest version' }).click();
+      await page.waitForFunction(
+        () => document.querySelector<HTMLTextAreaElement>('textarea[data-field="notes"]')?.value === 'closer replaced',
+      );
+      assert.deepEqual(h.pageErrors, []);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('the theme follows the system first, then the toggle, and the choice persists', async () => {
     const h = await startHarness({ browser, colorScheme: 'dark' });
     try {

@@ -200,6 +200,7 @@ function OpeningEditor({
       </form>
       <aside className="side" aria-label="Findings and history">
         <FindingsPanel detail={detail} pending={pending} />
+        <ExtrasPanel detail={detail} />
         <HistoryPanel detail={detail} />
       </aside>
     </div>
@@ -249,6 +250,25 @@ function FindingsPanel({ detail, pending }: { detail: OpeningDetail; pending: Fi
           {resolved.length > 0 && <p>Resolved: {resolved.map((f) => f.rule_id).join(', ')}</p>}
         </div>
       )}
+    </section>
+  );
+}
+
+/** Columns of the office's file that DoorCx has no field for: kept as they were, shown read-only. */
+function ExtrasPanel({ detail }: { detail: OpeningDetail }) {
+  const extras = Object.entries(detail.opening.extras);
+  if (extras.length === 0) return null;
+  return (
+    <section className="panel" aria-labelledby="extras-title">
+      <h2 id="extras-title">Other columns from the schedule</h2>
+      <dl className="kv">
+        {extras.map(([k, v]) => (
+          <div key={k} style={{ display: 'contents' }}>
+            <dt>{k}</dt>
+            <dd>{v || '—'}</dd>
+          </div>
+        ))}
+      </dl>
     </section>
   );
 }
