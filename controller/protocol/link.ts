@@ -108,7 +108,7 @@ export interface PdConfig {
   useCrc?: boolean;
   /** open a secure channel: with the PD's own SCBK, or SCBK-D when `install` or no key is given */
   secure?: { scbk?: Uint8Array | SecretKey; install?: boolean };
-  /** poll this PD when idle (default true; a scan may turn it off) */
+  /** poll this PD when idle and re-probe it when offline (default true); false: talk only when asked (a scan) */
   poll?: boolean;
 }
 
@@ -270,7 +270,13 @@ export class AcuBus {
   request(address: number, command: Command, opts: RequestOptions = {}): Promise<Reply> {
     const pd = this.pds.get(address);
     if (!pd) return Promise.reject(new LinkError('offline', address, command.type, 'no such PD on the bus'));
-    if (pd.state === 'offline') return Promise.reject(new LinkError('offline', address, command.type, 'PD is offline (re-probing)'));
+    if (pd.state === 'offline') {
+      if (pd.poll) return Promise.reject(new LinkError('offline', address, command.type, 'PD is offline (re-probing)'));
+      // An unpolled PD is not re-probed: a request is a fresh first contact.
+      pd.state = 'unknown';
+      pd.silentSince = null;
+      pd.lastReplyAt = null;
+    }
     if (command.type === 'CHLNG' || command.type === 'SCRYPT')
       return Promise.reject(new LinkError('secure-channel', address, command.type, 'the handshake is run by the link, not requested'));
     if (pd.secure === 'failed')
@@ -363,7 +369,7 @@ export class AcuBus {
   /** The time this PD wants the line, or null. */
   private wantsLineAt(pd: Pd): number | null {
     if (pd.resend) return pd.resend.at;
-    if (pd.state === 'offline') return pd.nextProbeAt;
+    if (pd.state === 'offline') return pd.poll ? pd.nextProbeAt : null;
     if (this.needsHandshake(pd)) {
       // A failed handshake is retried after reprobeMs; meanwhile the PD is only polled (in clear) for liveness.
       if (pd.secure !== 'failed') return this.now;

@@ -463,3 +463,27 @@ test('first contact is a POLL (some PDs answer nothing else before one); a waiti
   h2.run(1000);
   await assert.rejects(lost, (e: unknown) => e instanceof LinkError && e.kind === 'timeout');
 });
+
+test('an unpolled PD (poll: false) is neither polled nor re-probed; a request is a fresh first contact', async () => {
+  let alive = false;
+  const pd = new ScriptedPd(44, (c) => (alive ? answer(c) : null));
+  const h = harness([]);
+  const sent = () => h.tx.filter((t) => t.address === 44).length;
+  h.bus.addPd({ address: 44, poll: false });
+  h.run(20_000);
+  assert.equal(sent(), 0, 'nothing sent unasked');
+  // hand the harness the PD now
+  const h2 = harness([pd]);
+  h2.bus.removePd(44);
+  h2.bus.addPd({ address: 44, poll: false });
+  const first = h2.bus.request(44, { type: 'ID' }, { attempts: 1 });
+  h2.run(20_000);
+  await assert.rejects(first, (e: unknown) => e instanceof LinkError && e.kind === 'timeout');
+  const before = h2.tx.length;
+  h2.run(40_000);
+  assert.equal(h2.tx.length, before, 'no re-probes');
+  alive = true;
+  const again = h2.bus.request(44, { type: 'ID' }, { attempts: 1 });
+  h2.run(41_000);
+  assert.deepEqual(await again, pdid);
+});
