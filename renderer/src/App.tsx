@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { api } from './api';
 import { DEFAULT_PATH, routes, type AppRoute } from './routes';
+import { PageBoundary } from './shell/PageBoundary';
 import { href, matchPath, navigate, useHashPath } from './shell/router';
 import { SitesContext } from './shell/sites';
 import { useTheme } from './shell/theme';
@@ -118,7 +119,7 @@ export function App() {
         </header>
         <main id="main" ref={mainRef} tabIndex={-1} className="app-main">
           {match ? (
-            match.route.render(match.params)
+            <PageBoundary key={path}>{match.route.render(match.params)}</PageBoundary>
           ) : (
             <div className="page">
               <h1>Page not found</h1>
