@@ -342,7 +342,11 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
         db,
         io: link.controller,
         technician: run.technician,
-        emit: (topic, event) => ctx.events.emit(topic, event as ApiEvents[typeof topic]),
+        emit: (topic, event) => {
+          // The attempt is no longer running once it has ended: free its PD before anyone hears it ended.
+          if (topic === 'runs:attempt' && (event as { status: string }).status !== 'running') state.active.delete(attempt.id);
+          ctx.events.emit(topic, event as ApiEvents[typeof topic]);
+        },
       },
       run,
       attempt,

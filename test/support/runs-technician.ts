@@ -58,7 +58,7 @@ export function attachTechnician(
   events: EventBus,
   sim: SiteSim,
   opening: Opening,
-  answer: (attemptId: number, promptId: string, a: PromptAnswer) => Promise<unknown>,
+  answer: (attemptId: number, promptId: string, a: PromptAnswer) => unknown,
   o: TechnicianOptions = {},
 ): () => void {
   const timers = new Set<ReturnType<typeof setTimeout>>();
