@@ -331,6 +331,12 @@ export class OsdpController {
     return this.runner?.bus.status(address) ?? null;
   }
 
+  /** Frames and dropped bytes on the line (bad bytes are counted, logged and dropped — never read as data). */
+  lineStats(): { frames: number; drops: number; droppedBytes: number } {
+    const s = this.runner?.bus.lineStats;
+    return { frames: s?.frames ?? 0, drops: s?.drops ?? 0, droppedBytes: s?.droppedBytes ?? 0 };
+  }
+
   /** Send one command to a PD (attached on first use) and wait for its reply. */
   async request(address: number, command: Command, opts: RequestOptions = {}): Promise<Reply> {
     if (this.scanning) throw new LinkError('offline', address, command.type, 'a bus scan is running; try again when it ends');

@@ -112,7 +112,7 @@ export function createControllerHandlers(
     baud: conn?.transport.baud ?? null,
     siteId: conn?.siteId ?? null,
     simulatedPds: conn?.sim?.info().map((p) => ({ address: p.address, openingId: p.openingId })) ?? [],
-    framesDropped: 0,
+    framesDropped: conn?.controller.lineStats().drops ?? 0,
   });
 
   const need = (): Connection => {

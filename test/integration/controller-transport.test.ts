@@ -68,4 +68,11 @@ test('listing ports without udevadm on PATH is an error message, not a crash', a
   });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^ERR Cannot list serial ports: the "udevadm" program is not installed/);
+  // The CLI says the same and exits 1.
+  const cli = spawnSync(process.execPath, ['bin/doorcx.mjs', 'ports'], { env: { ...process.env, PATH: tempDir(t) }, encoding: 'utf8' });
+  assert.equal(cli.status, 1);
+  assert.match(
+    cli.stderr,
+    /doorcx ports: Cannot list serial ports: the "udevadm" program is not installed \(Debian\/Ubuntu package "udev"\)/,
+  );
 });
