@@ -124,6 +124,13 @@ describe('schedule workspace in Chromium', () => {
       let stored = (await h.app.call('getOpening', { siteId: 1, openingId: 'N-103' })) as OpeningDetail;
       assert.equal(stored.opening.pd_address, 3, 'an invalid form saves nothing');
 
+      // Leaving with unsaved edits asks first; declining keeps them.
+      page.once('dialog', (d) => void d.dismiss());
+      await page.getByRole('link', { name: '← Back to schedule' }).click();
+      await page.getByRole('heading', { name: 'Opening N-103', level: 1 }).waitFor();
+      assert.equal(await pd.inputValue(), '300');
+      assert.match(await page.evaluate(() => window.location.hash), /openings\/N-103/);
+
       // Fix it, fix the finding too, and save.
       await pd.fill('12');
       await page.getByLabel('Fail mode').selectOption('fail-safe');

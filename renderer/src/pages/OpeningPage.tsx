@@ -1,6 +1,6 @@
 // One opening: the validated edit form, its findings (with the requirement each
 // comes from) and the history of every edit.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useWatch } from 'react-hook-form';
 import { ApiError } from '../../../app/contract';
 import type { OpeningDetail } from '../../../app/contract/schedule';
@@ -10,6 +10,7 @@ import type { Finding, OpeningField } from '../../../core/schedule/types';
 import { api } from '../api';
 import { changedFields, OpeningFields, toFormValues, useOpeningForm, type FormOut } from '../schedule/OpeningForm';
 import { scheduleViewHref } from '../schedule/lastView';
+import { setNavigationGuard } from '../shell/router';
 import { ErrorBanner, issuesOf, messageOf } from '../ui/errors';
 import { formatWhen } from '../ui/format';
 import { SeverityBadge } from '../ui/severity';
@@ -82,6 +83,12 @@ function OpeningEditor({
   const [notice, setNotice] = useState('');
   const { isDirty, isSubmitting, errors } = form.formState;
   const errorCount = Object.keys(errors).length;
+  // Unsaved edits: leaving the opening (link, back button, closing the window) asks first.
+  useEffect(() => {
+    if (!isDirty) return;
+    return setNavigationGuard(() => window.confirm('Leave this opening? Your unsaved edits will be lost.'));
+  }, [isDirty]);
+
   // The same pure rules the backend runs, over the unsaved values: what saving would change.
   const values = useWatch({ control: form.control });
   const pending = useMemo<Finding[] | null>(() => {

@@ -44,6 +44,35 @@ export function href(pattern: string, params: Record<string, string | number> = 
   return `#${path}${qs ? `?${qs}` : ''}`;
 }
 
+// ---- leaving a page with unsaved work ----
+// One listener, installed before any React subscriber, may undo a hash change
+// (the user declined to leave) before anything renders the new route.
+type Guard = () => boolean;
+let guard: Guard | null = null;
+let lastHash = typeof window === 'undefined' ? '' : window.location.hash;
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('hashchange', (e) => {
+    if (guard && !guard()) {
+      history.replaceState(null, '', lastHash || '#/');
+      e.stopImmediatePropagation();
+      return;
+    }
+    lastHash = window.location.hash;
+  });
+  window.addEventListener('beforeunload', (e) => {
+    if (guard) e.preventDefault();
+  });
+}
+
+/** While set, leaving the page asks first (`allow()` returns false to stay). Returns the remover. */
+export function setNavigationGuard(allow: Guard): () => void {
+  guard = allow;
+  return () => {
+    if (guard === allow) guard = null;
+  };
+}
+
 export function navigate(to: string): void {
   window.location.hash = to.replace(/^#/, '');
 }
@@ -53,6 +82,7 @@ export function replaceQuery(query: Record<string, string | undefined>): void {
   const { path } = parseHash(window.location.hash);
   const next = href(path, {}, query);
   if (next !== window.location.hash) history.replaceState(null, '', next);
+  lastHash = window.location.hash;
 }
 
 function subscribe(onChange: () => void): () => void {
