@@ -188,7 +188,7 @@ for (const n of [1, 8, 32]) {
         } else if (sc && f.security?.type === 0x13) {
           const r = sc.onScrypt({ type: 'SCRYPT', cryptogram: f.data.slice() });
           reply = r.ok ? encodeReply(r.reply, { ...o, security: r.security }) : encodeReply({ type: 'NAK', code: 6, meaning: '' }, o);
-        } else if (sc) {
+        } else if (sc && f.security) {
           sc.unwrapCommand(f);
           reply = sc.wrapReply({ type: 'ACK' }, o);
         } else reply = encodeReply({ type: 'ACK' }, o);
@@ -196,7 +196,7 @@ for (const n of [1, 8, 32]) {
         bus.receive(reply, now);
       }
     };
-    cycle(n * 4); // handshakes
+    cycle(n * 6); // first-contact POLLs and handshakes
     const polls = 50_000;
     const t0 = performance.now();
     cycle(polls);
