@@ -356,13 +356,14 @@ export class OsdpController {
   }
 
   async identify(address: number): Promise<IdentitySummary> {
-    return summariseIdentity(await this.expect(address, { type: 'ID' }, 'PDID'))!;
+    return summariseIdentity(await this.expect(address, { type: 'ID' }, 'PDID', { attempts: 10 }))!;
   }
 
   async capabilities(address: number): Promise<CapabilitySummary> {
-    return summariseCapabilities(await this.expect(address, { type: 'CAP' }, 'PDCAP'))!;
+    return summariseCapabilities(await this.expect(address, { type: 'CAP' }, 'PDCAP', { attempts: 10 }))!;
   }
 
+  /** Reads give up after 10 attempts (~2 s) so a technician is not kept waiting for the 8 s offline window. */
   async readInputs(address: number): Promise<number[]> {
     const r = await this.expect(address, { type: 'ISTAT' }, 'ISTATR', { attempts: 10 });
     return r.inputs;
