@@ -487,3 +487,45 @@ test('an unpolled PD (poll: false) is neither polled nor re-probed; a request is
   h2.run(41_000);
   assert.deepEqual(await again, pdid);
 });
+
+test('secure channel survives a lost reply (retry gets the repeated MACed reply) and a NAK 04 (re-handshake)', async () => {
+  const key = new SecretKey(new Uint8Array(16).fill(0x33));
+  let nak04 = false;
+  const pd = new ScriptedPd(
+    45,
+    (c) => {
+      if (c.type === 'OSTAT' && nak04) {
+        nak04 = false;
+        return { type: 'NAK', code: 4, meaning: '' };
+      }
+      return c.type === 'OSTAT' ? { type: 'OSTATR', outputs: [1] } : answer(c);
+    },
+    new PdSession({ scbk: key }),
+  );
+  const orig = pd.handle.bind(pd);
+  let loseIstat = 1;
+  pd.handle = (b) => {
+    const r = orig(b);
+    const last = pd.received.at(-1);
+    if (r && last?.cmd.type === 'ISTAT' && loseIstat > 0 && pd.received.filter((x) => x.cmd.type === 'ISTAT').length === 1) {
+      loseIstat--;
+      return null; // processed, MAC chain advanced on the PD, reply lost
+    }
+    return r;
+  };
+  const h = harness([pd]);
+  h.bus.addPd({ address: 45, secure: { scbk: key } });
+  h.run(300);
+  assert.equal(h.bus.status(45)!.secure, 'active');
+  const ist = h.bus.request(45, { type: 'ISTAT' });
+  h.run(900);
+  assert.deepEqual(await ist, { type: 'ISTATR', inputs: [0, 1] });
+  assert.equal(pd.received.filter((r) => r.cmd.type === 'ISTAT').length, 1, 'processed once; the retry got the repeated reply');
+  assert.equal(h.bus.status(45)!.secure, 'active', 'MAC chain intact');
+  nak04 = true;
+  const ost = h.bus.request(45, { type: 'OSTAT' });
+  h.run(1500);
+  assert.deepEqual(await ost, { type: 'OSTATR', outputs: [1] });
+  assert.equal(pd.received.filter((r) => r.cmd.type === 'CHLNG').length, 2, 'a fresh handshake after the sequence reset');
+  assert.equal(h.bus.status(45)!.secure, 'active');
+});
