@@ -68,7 +68,7 @@ function generate(n: number): Opening[] {
       notes: rnd() < 0.5 ? '' : `${text()}\n${pick(AWKWARD)}\n\nend`,
       lock_status_active: pick(['secured', 'released'] as const),
       dps_active: pick(['open', 'closed'] as const),
-      extras: rnd() < 0.5 ? {} : { Heading: text(), 'Install date': '2026-01-15', Größe: pick(AWKWARD) },
+      extras: rnd() < 0.5 ? ({} as Record<string, string>) : { Heading: text(), 'Install date': '2026-01-15', Größe: pick(AWKWARD) },
     };
   });
 }
