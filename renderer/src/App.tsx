@@ -113,7 +113,7 @@ export function App() {
               data-theme-now={theme}
             >
               <span aria-hidden="true">{theme === 'dark' ? '☀' : '☾'}</span>
-              {theme === 'dark' ? 'Light' : 'Dark'}
+              <span className="theme-word">{theme === 'dark' ? 'Light' : 'Dark'}</span>
             </button>
           </div>
         </header>

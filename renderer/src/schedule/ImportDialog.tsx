@@ -122,6 +122,7 @@ export function ImportDialog({ open, onClose, siteName: initialSiteName, onImpor
               <input
                 id={`${id}-file`}
                 type="file"
+                autoFocus
                 accept=".csv,.tsv,.txt,.xlsx,text/csv,text/tab-separated-values,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 onChange={(e) => {
                   const f = e.target.files?.[0] ?? null;
