@@ -4,6 +4,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
+import { join } from 'node:path';
+import { createApp } from '../../app';
+import type { ControllerStatus, PointReading, TimedOutputResult } from '../../app/contract/controller';
 import { loadSimulatedSite } from '../../app/handlers/controller';
 import { OsdpController, type InputEvent } from '../../controller/driver';
 import { SerialTransport } from '../../controller/serial/transport';
@@ -124,4 +127,22 @@ test('doorcx simulate on one tty and doorcx scan on the other: finds the PDs and
   assert.match(scanOut, /addr {3}1 @ 9600: vendor 5C-26-0A model 18 serial 00010001 fw 2\.2\.2; 4 in \/ 2 out, secure channel; own key/);
   assert.match(scanOut, /addr {3}2 @ 9600: .*DEFAULT KEY \(SCBK-D\) STILL IN USE/);
   assert.match(scanOut, /addr {3}6 @ 9600: .*own key/);
+
+  // The app connects to the same simulator as to hardware: a serial connection on the other tty.
+  const dir = tempDir(t);
+  const app = await createApp({ dbFile: join(dir, 'doorcx.sqlite'), dataDir: dir, demo: false });
+  t.after(() => app.close());
+  const status = (await app.call('controllerConnect', { kind: 'serial', port: pty.a, baud: 9600 })) as ControllerStatus;
+  assert.equal(status.description, `${pty.a} @ 9600`);
+  const points = (await app.call('controllerReadPoints', { address: 4 })) as PointReading;
+  assert.deepEqual(points.outputs, [1, 0]);
+  const drop = (await app.call('controllerTimedOutput', { address: 4, output: 0, state: 'off', durationMs: 500 })) as TimedOutputResult;
+  assert.equal(drop.confirmed, true);
+  // The simulator process reports what happened at the door: 1-103's relay is stuck, so lock power never drops.
+  await until(() => simOut.includes('1-103'), 'the simulator to print door states');
+  assert.match(simOut, /1-101: lock power ON, lock secured, door closed, fire alarm clear/);
+  await app.call('controllerTimedOutput', { address: 2, output: 0, state: 'off', durationMs: 500 });
+  await until(() => /1-101: lock power OFF/.test(simOut), 'the simulator to report 1-101 power off');
+  await until(() => /1-101: lock power ON/.test(simOut.slice(simOut.search(/1-101: lock power OFF/))), 'the PD to restore 1-101 power');
+  assert.doesNotMatch(simOut, /1-103: lock power OFF/);
 });
