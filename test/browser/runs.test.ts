@@ -137,7 +137,7 @@ describe('commissioning run in Chromium', () => {
       assert.equal(await count(page, 'failed'), '1');
       assert.equal(await count(page, 'inconclusive'), '1');
       assert.equal(await count(page, 'remaining'), String(demo.openingCount - 3));
-      await page.getByText('By floor').click();
+      await page.getByRole('button', { name: 'By floor' }).click();
       const floor1 = page.getByRole('table', { name: 'Progress by floor' }).locator('tr[data-floor="1"]');
       const cells = await floor1.locator('td').allTextContents();
       assert.equal(cells[0], 'Floor 1');
@@ -147,6 +147,27 @@ describe('commissioning run in Chromium', () => {
       // The floor route goes on to the next untested opening on floor 1.
       await page.getByRole('button', { name: 'Next untested on this floor' }).click();
       await page.getByRole('heading', { name: /^Opening 1-105/ }).waitFor();
+
+      // A fail-secure door on the simulated controller: the simulator's REX button (the
+      // technician's hands) attempts a release during the hold window — the lock must hold.
+      await page.getByRole('textbox', { name: /Door tag/ }).fill('2-201');
+      await page.getByRole('textbox', { name: /Door tag/ }).press('Enter');
+      await page.getByRole('heading', { name: /^Opening 2-201/ }).waitFor();
+      await page.getByRole('region', { name: 'Fail-secure' }).waitFor();
+      await page.getByRole('button', { name: 'Run Power drop' }).click();
+      const hold = page.getByRole('region', { name: 'Running: Power drop' });
+      await hold.locator('.prompt-attempt').waitFor();
+      await hold
+        .getByRole('region', { name: /technician's hands/ })
+        .getByRole('button', { name: 'Press REX' })
+        .click();
+      await hold.locator('[data-indicator="REX"]', { hasText: 'ACTIVE' }).waitFor();
+      await hold.locator('.prompt-confirm', { hasText: 'did it stay locked?' }).getByRole('button', { name: 'Yes', exact: true }).click();
+      await hold.locator('.prompt-confirm', { hasText: 'open freely' }).getByRole('button', { name: 'Yes', exact: true }).click();
+      const held = page.locator('.result-card', { hasText: 'Power drop' });
+      await held.waitFor({ timeout: 20_000 });
+      assert.equal(await held.getAttribute('data-verdict'), 'pass', (await held.textContent()) ?? '');
+      await waitCount(page, 'passed', '2');
 
       // Deficiencies: the failed opening's, a photo attached, then a retest from there.
       await page.getByRole('link', { name: /^Deficiencies \(\d+ open\)$/ }).click();

@@ -12,7 +12,7 @@ import { humanize } from '../ui/format';
 import { SeverityBadge } from '../ui/severity';
 import { useAsync } from '../ui/useAsync';
 import { ChecklistItemForm } from './ChecklistItemForm';
-import { defaultLink, linkWords, loadRunLink, saveRunLink, type RunLink } from './link';
+import { defaultLink, linkWords, loadRunLink, resolveLink, saveRunLink, type RunLink } from './link';
 import { useLiveRun } from './live';
 import { OpeningFinder } from './OpeningFinder';
 import { ProgressStrip } from './ProgressStrip';
@@ -29,7 +29,6 @@ function ModeHero({ c }: { c: OpeningChecklist }) {
     <section className={`mode-hero mode-${c.expectedMode}`} aria-labelledby="mode-title">
       <p className="mh-label">Expected mode</p>
       <h2 id="mode-title" className="mh-mode">
-        <span aria-hidden="true">{c.expectedMode === 'fail-safe' ? '🔓 ' : '🔒 '}</span>
         {humanize(c.expectedMode)}
       </h2>
       <p className="mh-reason">{c.modeReason}</p>
@@ -51,7 +50,7 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
   const siteName = sites?.find((s) => s.id === siteId)?.name;
   const [link, setLinkState] = useState<RunLink | null>(() => loadRunLink(runId));
   const effectiveLink = link ?? defaultLink(siteName);
-  const [active, setActive] = useState<{ attemptId: number; procedureId: string } | null>(null);
+  const [active, setActive] = useState<{ attemptId: number; procedureId: string; hands: boolean } | null>(null);
   const [result, setResult] = useState<AttemptDetail | null>(null);
   const [checking, setChecking] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -71,12 +70,16 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
     setResult(null);
     setStarting(true);
     try {
-      const linkInput = effectiveLink ? { link: effectiveLink } : {};
+      const { input, hands } = await resolveLink(effectiveLink, siteId, {
+        status: () => api.controllerStatus({}),
+        connectSimulated: (id) => api.controllerConnect({ kind: 'simulated', siteId: id }),
+      });
+      const linkInput = input ? { link: input } : {};
       const a =
         mode === 'retest' && p.latest
           ? await api.retest({ attemptId: p.latest.id, ...linkInput })
           : await api.runProcedure({ runId, openingId, procedureId: p.id, ...linkInput });
-      setActive({ attemptId: a.id, procedureId: p.id });
+      setActive({ attemptId: a.id, procedureId: p.id, hands });
     } catch (err) {
       setError(err);
     } finally {
@@ -138,6 +141,8 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
           procedure={activeProc}
           live={live[active.attemptId]}
           dispatch={dispatch}
+          hands={active.hands}
+          openingId={openingId}
           onFinished={onFinished}
         />
       )}
@@ -157,7 +162,9 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
           <div className="page-head">
             <h2 id="procs-title">Checklist</h2>
             <details className="link-details">
-              <summary>Link: {linkWords(effectiveLink)}</summary>
+              <summary>
+                Link: {linkWords(effectiveLink)} <span className="link-change">(change)</span>
+              </summary>
               <LinkPicker value={effectiveLink} onChange={setLink} idPrefix="cl" />
             </details>
           </div>
@@ -193,7 +200,7 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
                         <button
                           type="button"
                           className="btn primary"
-                          onClick={() => setActive({ attemptId: latest.id, procedureId: p.id })}
+                          onClick={() => setActive({ attemptId: latest.id, procedureId: p.id, hands: false })}
                         >
                           Show live test
                         </button>

@@ -1,6 +1,7 @@
 // The run's progress, always visible while working: totals and one row per
 // floor (tested / passed / failed / inconclusive / remaining), as numbers with
 // words and a segmented bar whose segments also carry their counts.
+import { useState } from 'react';
 import type { Progress, RunDetail } from '../../../app/contract/runs';
 import { href } from '../shell/router';
 
@@ -49,6 +50,7 @@ function Counts({ p }: { p: Progress }) {
 
 export function ProgressStrip({ detail, siteId }: { detail: RunDetail; siteId: number }) {
   const { run, byFloor } = detail;
+  const [floorsOpen, setFloorsOpen] = useState(false);
   return (
     <section className="progress-strip" aria-label="Run progress">
       <div className="ps-main">
@@ -61,10 +63,14 @@ export function ProgressStrip({ detail, siteId }: { detail: RunDetail; siteId: n
         <a className="btn small" href={href('/sites/:siteId/runs/:runId/deficiencies', { siteId, runId: run.id })}>
           Deficiencies{detail.openDeficiencies > 0 ? ` (${detail.openDeficiencies} open)` : ''}
         </a>
+        {byFloor.length > 0 && (
+          <button type="button" className="btn small" aria-expanded={floorsOpen} onClick={() => setFloorsOpen(!floorsOpen)}>
+            By floor <span aria-hidden="true">{floorsOpen ? '▴' : '▾'}</span>
+          </button>
+        )}
       </div>
-      {byFloor.length > 0 && (
-        <details className="ps-floors">
-          <summary>By floor</summary>
+      {floorsOpen && (
+        <div className="ps-floors">
           <table className="plain floors" aria-label="Progress by floor">
             <thead>
               <tr>
@@ -97,7 +103,7 @@ export function ProgressStrip({ detail, siteId }: { detail: RunDetail; siteId: n
               ))}
             </tbody>
           </table>
-        </details>
+        </div>
       )}
     </section>
   );

@@ -1,6 +1,7 @@
 // The result of one attempt: the verdict in words and colour, its reason, each
 // step with measured times and their resolution, a summary of the input trace,
 // and the deficiency the failure created (its risk in plain words).
+import { useEffect, useRef } from 'react';
 import { interpretInputs } from '../../../core/verdicts/readings';
 import type { AttemptDetail, Deficiency, StepResultView } from '../../../app/contract/runs';
 import type { Opening } from '../../../core/schedule/types';
@@ -39,7 +40,7 @@ export function traceSummary(opening: Opening, step: StepResultView): string | n
     if (w !== prev) changes.push(`${prev} → ${w} at +${Math.round(s.at - clock)} ms`);
     prev = w;
   }
-  const head = `${samples.length} readings over ${ms(last.at - first.at)}`;
+  const head = `${samples.length} ${samples.length === 1 ? 'reading' : 'readings'} over ${ms(last.at - first.at)}`;
   return changes.length > 0 ? `${head}; lock-status ${changes.join(', ')}` : `${head}; lock-status stayed ${prev}`;
 }
 
@@ -57,12 +58,17 @@ export function ResultCard({
   retesting?: boolean;
 }) {
   const verdict = attempt.verdict ?? 'inconclusive';
+  const card = useRef<HTMLElement>(null);
+  // The verdict is what the technician waits for: bring it into view.
+  useEffect(() => {
+    card.current?.scrollIntoView({ block: 'start' });
+  }, [attempt.id]);
   const person = attempt.steps.some((s) => s.personEvidence && s.verdict !== 'fail');
   const created = attempt.steps
     .map((s) => (s.deficiencyId !== null ? deficiencies.find((d) => d.id === s.deficiencyId) : undefined))
     .filter((d): d is Deficiency => d !== undefined);
   return (
-    <section className={`result-card result-${verdict}`} aria-labelledby="result-title" data-verdict={verdict}>
+    <section ref={card} className={`result-card result-${verdict}`} aria-labelledby="result-title" data-verdict={verdict}>
       <div className="rc-head">
         <p className="rc-proc">
           {attempt.procedureTitle} · {attempt.openingId} · attempt #{attempt.id}

@@ -1,61 +1,104 @@
 // A procedure running over the controller link: the door's live inputs as large
 // indicators (words and shapes, not colour alone), the step list, a countdown for
-// watch windows, and the prompts the technician answers.
+// watch windows, the prompts the technician answers, and — on the simulated
+// controller — the buttons that stand in for the technician's hands.
 import { useEffect, useRef, useState } from 'react';
 import type { AttemptDetail, ChecklistProcedure, Prompt, PromptAnswer } from '../../../app/contract/runs';
 import { api } from '../api';
 import { ErrorBanner } from '../ui/errors';
-import type { LiveAttempt, LiveDispatch, Reading } from './live';
+import type { LiveAttempt, LiveDispatch, LiveStep, Reading } from './live';
 import { ms, VerdictPill } from './words';
 
 interface Indicator {
   label: string;
   value: string;
+  /** Where the value comes from when it is not a fresh reading. */
+  note?: string;
   icon: string;
   tone: 'ok' | 'alert' | 'warn' | 'unknown';
 }
 
-export function indicatorsOf(r: Reading | null): Indicator[] {
+export interface Commanded {
+  lockPower: boolean | null;
+  alarm: boolean | null;
+}
+
+/**
+ * What DoorCx last commanded the outputs to (from the finished output and restore
+ * steps): readings carry the outputs only when they were read since the last command.
+ */
+export function commandedOutputs(procedure: ChecklistProcedure, steps: Record<string, LiveStep>): Commanded {
+  const out: Commanded = { lockPower: null, alarm: null };
+  const alarm = procedure.id === 'alarm-release';
+  for (const s of procedure.steps) {
+    const st = steps[s.id];
+    if (st?.phase !== 'finished' || st.verdict !== 'pass') continue;
+    if (s.kind === 'output') {
+      if (alarm) out.alarm = true;
+      else out.lockPower = false;
+    }
+    if (s.kind === 'restore') {
+      if (alarm) out.alarm = false;
+      else out.lockPower = true;
+    }
+  }
+  return out;
+}
+
+const NONE: Commanded = { lockPower: null, alarm: null };
+
+export function indicatorsOf(r: Reading | null, commanded: Commanded = NONE, last: Commanded = NONE): Indicator[] {
   const lock: Indicator = !r
-    ? { label: 'Lock status', value: '—', icon: '…', tone: 'unknown' }
+    ? { label: 'Lock status', value: '—', icon: '?', tone: 'unknown' }
     : r.lockStatus === 'secured'
-      ? { label: 'Lock status', value: 'SECURED', icon: '🔒', tone: 'ok' }
+      ? { label: 'Lock status', value: 'SECURED', icon: '■', tone: 'ok' }
       : r.lockStatus === 'released'
-        ? { label: 'Lock status', value: 'RELEASED', icon: '🔓', tone: 'alert' }
-        : { label: 'Lock status', value: 'SENSOR FAULT', icon: '⚠', tone: 'warn' };
+        ? { label: 'Lock status', value: 'RELEASED', icon: '□', tone: 'alert' }
+        : { label: 'Lock status', value: 'SENSOR FAULT', icon: '!', tone: 'warn' };
   const door: Indicator = !r
-    ? { label: 'Door position', value: '—', icon: '…', tone: 'unknown' }
+    ? { label: 'Door position', value: '—', icon: '?', tone: 'unknown' }
     : r.doorPosition === 'closed'
-      ? { label: 'Door position', value: 'CLOSED', icon: '▮', tone: 'ok' }
+      ? { label: 'Door position', value: 'CLOSED', icon: '■', tone: 'ok' }
       : r.doorPosition === 'open'
-        ? { label: 'Door position', value: 'OPEN', icon: '◧', tone: 'alert' }
-        : { label: 'Door position', value: 'SENSOR FAULT', icon: '⚠', tone: 'warn' };
+        ? { label: 'Door position', value: 'OPEN', icon: '□', tone: 'alert' }
+        : { label: 'Door position', value: 'SENSOR FAULT', icon: '!', tone: 'warn' };
   const rex: Indicator = !r
-    ? { label: 'REX', value: '—', icon: '…', tone: 'unknown' }
+    ? { label: 'REX', value: '—', icon: '?', tone: 'unknown' }
     : r.rex === 'active'
-      ? { label: 'REX', value: 'ACTIVE', icon: '➜', tone: 'alert' }
+      ? { label: 'REX', value: 'ACTIVE', icon: '●', tone: 'alert' }
       : r.rex === 'inactive'
-        ? { label: 'REX', value: 'IDLE', icon: '·', tone: 'ok' }
-        : { label: 'REX', value: 'SENSOR FAULT', icon: '⚠', tone: 'warn' };
+        ? { label: 'REX', value: 'IDLE', icon: '○', tone: 'ok' }
+        : { label: 'REX', value: 'SENSOR FAULT', icon: '!', tone: 'warn' };
+  // A fresh read-back first; else what DoorCx commanded since; else the last read-back (each said so).
+  const pick = (fresh: boolean | null | undefined, cmd: boolean | null, last: boolean | null) =>
+    fresh != null
+      ? { on: fresh, note: undefined }
+      : cmd !== null
+        ? { on: cmd, note: 'as commanded (PD-timed)' }
+        : last !== null
+          ? { on: last, note: 'last read before the test' }
+          : { on: null, note: undefined };
+  const p = pick(r?.lockPower, commanded.lockPower, last.lockPower);
   const power: Indicator =
-    r?.lockPower === true
-      ? { label: 'Lock power', value: 'ON', icon: '⚡', tone: 'ok' }
-      : r?.lockPower === false
-        ? { label: 'Lock power', value: 'OFF (dropped)', icon: '⏻', tone: 'alert' }
-        : { label: 'Lock power', value: 'not read yet', icon: '…', tone: 'unknown' };
+    p.on === true
+      ? { label: 'Lock power', value: 'ON', note: p.note, icon: '●', tone: 'ok' }
+      : p.on === false
+        ? { label: 'Lock power', value: 'OFF', note: p.note ?? 'dropped', icon: '○', tone: 'alert' }
+        : { label: 'Lock power', value: 'not read yet', icon: '?', tone: 'unknown' };
+  const a = pick(r?.alarm, commanded.alarm, last.alarm);
   const alarm: Indicator =
-    r?.alarm === true
-      ? { label: 'Fire alarm input', value: 'ACTIVE', icon: '🔔', tone: 'alert' }
-      : r?.alarm === false
-        ? { label: 'Fire alarm input', value: 'OFF', icon: '·', tone: 'ok' }
-        : { label: 'Fire alarm input', value: 'not read yet', icon: '…', tone: 'unknown' };
+    a.on === true
+      ? { label: 'Fire alarm input', value: 'ACTIVE', note: a.note, icon: '▲', tone: 'alert' }
+      : a.on === false
+        ? { label: 'Fire alarm input', value: 'OFF', note: a.note, icon: '○', tone: 'ok' }
+        : { label: 'Fire alarm input', value: 'not read yet', icon: '?', tone: 'unknown' };
   return [lock, door, rex, power, alarm];
 }
 
-export function DoorIndicators({ reading }: { reading: Reading | null }) {
+export function DoorIndicators({ reading, outputs, last }: { reading: Reading | null; outputs?: Commanded; last?: Commanded }) {
   return (
     <dl className="indicators" aria-label="Door inputs">
-      {indicatorsOf(reading).map((i) => (
+      {indicatorsOf(reading, outputs, last).map((i) => (
         <div key={i.label} className={`ind ind-${i.tone}`} data-indicator={i.label}>
           <dt>{i.label}</dt>
           <dd>
@@ -64,6 +107,7 @@ export function DoorIndicators({ reading }: { reading: Reading | null }) {
             </span>
             <span className="ind-value">{i.value}</span>
           </dd>
+          {i.note && <dd className="ind-note">{i.note}</dd>}
         </div>
       ))}
     </dl>
@@ -92,6 +136,7 @@ function Countdown({ title, deadlineAt }: { title: string; deadlineAt: number })
   );
 }
 
+const PROMPT_ORDER: Record<Prompt['kind'], number> = { warning: 0, action: 1, attempt: 2, confirm: 3 };
 const ANSWER_WORD: Record<PromptAnswer, string> = { yes: 'Yes', no: 'No', 'not-checked': 'Not checked', done: 'Done' };
 const PROMPT_HEAD: Record<Prompt['kind'], string> = {
   confirm: 'Confirm what you see',
@@ -104,8 +149,11 @@ function PromptCard({ prompt, attemptId, dispatch }: { prompt: Prompt; attemptId
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLButtonElement>(null);
+  const card = useRef<HTMLDivElement>(null);
+  // A new prompt takes keyboard focus (Enter answers its first choice) and comes into view.
   useEffect(() => {
-    first.current?.focus({ preventScroll: false });
+    first.current?.focus({ preventScroll: true });
+    card.current?.scrollIntoView({ block: 'nearest' });
   }, [prompt.id]);
   const answer = async (a: PromptAnswer) => {
     setBusy(true);
@@ -121,7 +169,12 @@ function PromptCard({ prompt, attemptId, dispatch }: { prompt: Prompt; attemptId
     }
   };
   return (
-    <div className={`prompt prompt-${prompt.kind}`} role={prompt.kind === 'warning' ? 'alert' : 'group'} aria-labelledby={`p-${prompt.id}`}>
+    <div
+      ref={card}
+      className={`prompt prompt-${prompt.kind}`}
+      role={prompt.kind === 'warning' ? 'alert' : 'group'}
+      aria-labelledby={`p-${prompt.id}`}
+    >
       <p className="prompt-kind">{PROMPT_HEAD[prompt.kind]}</p>
       <p className="prompt-text" id={`p-${prompt.id}`}>
         {prompt.text}
@@ -147,17 +200,62 @@ function PromptCard({ prompt, attemptId, dispatch }: { prompt: Prompt; attemptId
   );
 }
 
+const SIM_ACTIONS = [
+  { action: 'rex', label: 'Press REX' },
+  { action: 'push', label: 'Push door (secure side)' },
+  { action: 'push-egress', label: 'Push bar (egress side)' },
+  { action: 'credential', label: 'Present credential' },
+  { action: 'fire-alarm', label: 'Trip fire alarm' },
+  { action: 'fire-alarm-reset', label: 'Reset fire alarm' },
+] as const;
+
+/** On the simulated controller these stand in for the technician's hands at the door. */
+export function SimHands({ openingId }: { openingId: string }) {
+  const [error, setError] = useState<unknown>(null);
+  const [last, setLast] = useState<string | null>(null);
+  const act = async (action: (typeof SIM_ACTIONS)[number]['action'], label: string) => {
+    setError(null);
+    try {
+      await api.controllerSimControl({ action, openingId });
+      setLast(`${label}: done at ${new Date().toLocaleTimeString()}`);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section className="sim-hands" aria-labelledby="sim-title">
+      <h3 id="sim-title">Simulator: the technician&apos;s hands at {openingId}</h3>
+      <div className="sim-buttons">
+        {SIM_ACTIONS.map((a) => (
+          <button key={a.action} type="button" className="btn" onClick={() => void act(a.action, a.label)}>
+            {a.label}
+          </button>
+        ))}
+      </div>
+      <p className="muted sim-last" aria-live="polite">
+        {last ?? 'Act at the simulated door with these, then answer the prompt.'}
+      </p>
+      <ErrorBanner error={error} title="The simulator did not take it" />
+    </section>
+  );
+}
+
 export function TestPanel({
   attemptId,
   procedure,
   live,
   dispatch,
+  hands,
+  openingId,
   onFinished,
 }: {
   attemptId: number;
   procedure: ChecklistProcedure;
   live: LiveAttempt | undefined;
   dispatch: LiveDispatch;
+  /** Show the simulator's controls (the run goes over the simulated controller connection). */
+  hands: boolean;
+  openingId: string;
   onFinished: (a: AttemptDetail) => void;
 }) {
   const [error, setError] = useState<unknown>(null);
@@ -201,8 +299,14 @@ export function TestPanel({
   };
 
   const current = live?.current;
+  const commanded = commandedOutputs(procedure, live?.steps ?? {});
+  const panel = useRef<HTMLElement>(null);
+  // Bring the live test into view when it starts.
+  useEffect(() => {
+    panel.current?.scrollIntoView({ block: 'start' });
+  }, [attemptId]);
   return (
-    <section className="test-panel" aria-labelledby="test-title" data-attempt-id={attemptId}>
+    <section ref={panel} className="test-panel" aria-labelledby="test-title" data-attempt-id={attemptId}>
       <div className="tp-head">
         <h2 id="test-title">Running: {procedure.title}</h2>
         <button type="button" className="btn" onClick={() => void stop()} disabled={stopping}>
@@ -214,38 +318,47 @@ export function TestPanel({
           {live.warning}
         </div>
       )}
-      <DoorIndicators reading={live?.reading ?? null} />
-      {current?.deadlineAt && current.kind === 'watch' ? (
-        <Countdown key={`${current.stepId}-${current.deadlineAt}`} title={current.title} deadlineAt={current.deadlineAt} />
-      ) : (
-        <div className="countdown idle">
-          <div className="cd-text">
-            <span>{current ? current.title : 'Starting…'}</span>
-          </div>
+      <div className="tp-grid">
+        <div className="tp-live">
+          {current?.deadlineAt && current.kind === 'watch' ? (
+            <Countdown key={`${current.stepId}-${current.deadlineAt}`} title={current.title} deadlineAt={current.deadlineAt} />
+          ) : (
+            <div className="countdown idle">
+              <div className="cd-text">
+                <span>{current ? current.title : 'Starting…'}</span>
+              </div>
+            </div>
+          )}
+          <DoorIndicators reading={live?.reading ?? null} outputs={commanded} last={live?.lastOutputs} />
         </div>
-      )}
-      <div className="prompts" aria-live="assertive">
-        {(live?.prompts ?? []).map((p) => (
-          <PromptCard key={p.id} prompt={p} attemptId={attemptId} dispatch={dispatch} />
-        ))}
+        <div className="tp-work">
+          <div className="prompts" aria-live="assertive">
+            {[...(live?.prompts ?? [])]
+              .sort((a, b) => PROMPT_ORDER[a.kind] - PROMPT_ORDER[b.kind])
+              .map((p) => (
+                <PromptCard key={p.id} prompt={p} attemptId={attemptId} dispatch={dispatch} />
+              ))}
+          </div>
+          {hands && <SimHands openingId={openingId} />}
+          <ol className="step-list" aria-label="Steps">
+            {procedure.steps.map((s) => {
+              const st = live?.steps[s.id];
+              return (
+                <li key={s.id} className={st?.phase === 'started' ? 'now' : ''}>
+                  <VerdictPill verdict={st?.phase === 'finished' ? st.verdict : null} running={st?.phase === 'started'} />
+                  <span className="step-title">{s.title}</span>
+                  {st?.phase === 'finished' && st.measuredMs !== null && (
+                    <span className="muted">
+                      {' '}
+                      · {ms(st.measuredMs)} (±{ms(st.resolutionMs)})
+                    </span>
+                  )}
+                </li>
+              );
+            })}
+          </ol>
+        </div>
       </div>
-      <ol className="step-list" aria-label="Steps">
-        {procedure.steps.map((s) => {
-          const st = live?.steps[s.id];
-          return (
-            <li key={s.id} className={st?.phase === 'started' ? 'now' : ''}>
-              <VerdictPill verdict={st?.phase === 'finished' ? st.verdict : null} running={st?.phase === 'started'} />
-              <span className="step-title">{s.title}</span>
-              {st?.phase === 'finished' && st.measuredMs !== null && (
-                <span className="muted">
-                  {' '}
-                  · {ms(st.measuredMs)} (±{ms(st.resolutionMs)})
-                </span>
-              )}
-            </li>
-          );
-        })}
-      </ol>
       <ErrorBanner error={error} title="Lost touch with the test" />
     </section>
   );

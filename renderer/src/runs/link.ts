@@ -38,3 +38,33 @@ export function linkWords(link: RunLink | null): string {
   if (!link) return 'No controller link chosen';
   return link.kind === 'simulated' ? 'Simulated controller (demo)' : `Serial ${link.port} at ${link.baud} baud`;
 }
+
+export type LinkInput = { kind: 'simulated' } | { kind: 'serial'; port: string; baud: number };
+
+/**
+ * What a procedure is sent with. The simulated choice goes over the app's
+ * simulated controller connection (connecting it for this site when nothing is
+ * connected), so the simulator's controls act on the very door under test; when
+ * the connection is taken by something else, the run's own in-process simulator.
+ */
+export async function resolveLink(
+  link: RunLink | null,
+  siteId: number,
+  ctl: {
+    status: () => Promise<{ connected: boolean; kind: 'simulated' | 'serial' | null; siteId: number | null }>;
+    connectSimulated: (siteId: number) => Promise<unknown>;
+  },
+): Promise<{ input: LinkInput | undefined; hands: boolean }> {
+  if (link?.kind === 'serial') return { input: link, hands: false };
+  const ownSim = { input: { kind: 'simulated' } as const, hands: false };
+  try {
+    const st = await ctl.status();
+    if (st.connected && st.kind === 'simulated' && st.siteId === siteId) return { input: undefined, hands: true };
+    if (!link) return { input: undefined, hands: false };
+    if (st.connected) return ownSim;
+    await ctl.connectSimulated(siteId);
+    return { input: undefined, hands: true };
+  } catch {
+    return link ? ownSim : { input: undefined, hands: false };
+  }
+}

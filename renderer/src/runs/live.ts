@@ -23,6 +23,8 @@ export interface LiveAttempt {
   attemptId: number;
   reading: Reading | null;
   readings: number;
+  /** The outputs as last read back (readings leave them null after a command). */
+  lastOutputs: { lockPower: boolean | null; alarm: boolean | null };
   steps: Record<string, LiveStep>;
   /** The step running now (for the countdown). */
   current: LiveStep | null;
@@ -47,6 +49,7 @@ const empty = (attemptId: number): LiveAttempt => ({
   attemptId,
   reading: null,
   readings: 0,
+  lastOutputs: { lockPower: null, alarm: null },
   steps: {},
   current: null,
   prompts: [],
@@ -61,7 +64,15 @@ function reduce(state: LiveState, action: Action): LiveState {
   let next: LiveAttempt = a;
   switch (action.type) {
     case 'reading':
-      next = { ...a, reading: action.e, readings: a.readings + 1 };
+      next = {
+        ...a,
+        reading: action.e,
+        readings: a.readings + 1,
+        lastOutputs: {
+          lockPower: action.e.lockPower ?? a.lastOutputs.lockPower,
+          alarm: action.e.alarm ?? a.lastOutputs.alarm,
+        },
+      };
       break;
     case 'step': {
       const s: LiveStep = { ...action.e };
