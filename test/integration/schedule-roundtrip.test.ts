@@ -37,6 +37,8 @@ function generate(n: number): Opening[] {
   const maybe = <T>(v: T): T | null => (rnd() < 0.3 ? null : v);
   return Array.from({ length: n }, (_, i) => {
     const text = () => pick(AWKWARD.filter((s) => !s.includes('\t')));
+    const extras = (): Record<string, string> =>
+      rnd() < 0.5 ? {} : { Heading: text(), 'Install date': '2026-01-15', Größe: pick(AWKWARD) };
     return {
       ...GOOD,
       opening_id: `${1 + (i % 3)}-${100 + i}${pick(['', 'A', 'b'])}`,
@@ -68,7 +70,7 @@ function generate(n: number): Opening[] {
       notes: rnd() < 0.5 ? '' : `${text()}\n${pick(AWKWARD)}\n\nend`,
       lock_status_active: pick(['secured', 'released'] as const),
       dps_active: pick(['open', 'closed'] as const),
-      extras: rnd() < 0.5 ? ({} as Record<string, string>) : { Heading: text(), 'Install date': '2026-01-15', Größe: pick(AWKWARD) },
+      extras: extras(),
     };
   });
 }
