@@ -47,6 +47,8 @@ export class Framer {
   private start = 0;
   private end = 0;
   private lastByteAt: number | undefined;
+  /** stream offset of buf[0]: base + start identifies the head candidate across buffer moves */
+  private base = 0;
   private readonly interCharTimeoutMs: number;
   private readonly maxReported: number;
   readonly stats: FramerStats = {
@@ -69,11 +71,21 @@ export class Framer {
   /** Feed a chunk; returns the frames completed and the drops made, in wire order. `now` (ms) feeds the inter-character timeout. */
   push(chunk: Uint8Array, now?: number): FramerOutput[] {
     const out: FramerOutput[] = [];
-    if (now !== undefined) this.expire(now, out);
-    if (chunk.length === 0) return out;
+    if (chunk.length === 0) {
+      if (now !== undefined) this.expire(now, out);
+      return out;
+    }
+    // A partial frame held past the inter-character timeout gets one chance: if the new bytes complete it, fine (a
+    // stalled event loop can deliver one frame's chunks far apart); if it is still incomplete, it is dropped.
+    const staleHead =
+      now !== undefined && this.pending > 0 && this.lastByteAt !== undefined && now - this.lastByteAt > this.interCharTimeoutMs
+        ? this.base + this.start
+        : -1;
+    const gap = now !== undefined && this.lastByteAt !== undefined ? now - this.lastByteAt : 0;
     this.append(chunk);
     if (now !== undefined) this.lastByteAt = now;
     this.scan(out);
+    if (staleHead >= 0 && this.pending > 0 && this.base + this.start === staleHead) this.expireHead(out, gap);
     return out;
   }
 
@@ -88,21 +100,36 @@ export class Framer {
   reset(): FramerOutput[] {
     const out: FramerOutput[] = [];
     if (this.pending > 0) this.drop(out, this.end, 'reset', 'framer reset with a partial frame held');
-    this.start = this.end = 0;
+    this.rebase();
     return out;
   }
 
   private expire(now: number, out: FramerOutput[]): void {
     if (this.pending === 0 || this.lastByteAt === undefined || now - this.lastByteAt <= this.interCharTimeoutMs) return;
-    // The head candidate will never complete (e.g. a lost byte made LEN too long). Drop it up to the next SOM and
-    // rescan: whole frames received behind it are recovered; a stale tail is dropped in turn.
+    this.expireHead(out, now - this.lastByteAt);
+  }
+
+  /**
+   * The head candidate will never complete (e.g. a lost byte made LEN too long). Drop it up to the next SOM and
+   * rescan: whole frames received behind it are recovered; a stale tail is dropped in turn.
+   */
+  private expireHead(out: FramerOutput[], gapMs: number): void {
     while (this.pending > 0) {
       const before = this.pending;
-      this.dropToNextSom(out, this.start, 'timeout', `partial frame: no byte for ${now - this.lastByteAt} ms`);
+      this.dropToNextSom(out, this.start, 'timeout', `partial frame: no byte for ${gapMs} ms`);
       this.scan(out);
       if (this.pending >= before) break; // cannot happen (each pass drops ≥ 1 byte); guards against a hang
     }
-    if (this.pending === 0) this.start = this.end = 0;
+    if (this.pending === 0) this.rebase();
+  }
+
+  /** Move the held bytes to the front of the buffer, keeping base + start (the stream offset) unchanged. */
+  private rebase(): void {
+    if (this.start === 0) return;
+    if (this.end > this.start) this.buf.copyWithin(0, this.start, this.end);
+    this.base += this.start;
+    this.end -= this.start;
+    this.start = 0;
   }
 
   private append(chunk: Uint8Array): void {
@@ -117,6 +144,7 @@ export class Framer {
         nb.set(this.buf.subarray(this.start, this.end));
         this.buf = nb;
       }
+      this.base += this.start;
       this.end -= this.start;
       this.start = 0;
     }
@@ -151,7 +179,7 @@ export class Framer {
         while (keep > this.start && this.buf[keep - 1] === MARK) keep--;
         this.dropGarbage(out, keep);
         if (this.end - this.start > 1) this.start = this.end - 1; // a run of FF marks: keep one
-        if (this.start === this.end) this.start = this.end = 0;
+        if (this.start === this.end) this.rebase();
         return;
       }
       this.dropGarbage(out, som);
@@ -192,7 +220,7 @@ export class Framer {
       this.stats.frames++;
       out.push({ type: 'frame', frame: { bytes, frame: parsed.frame } });
       if (this.start === this.end) {
-        this.start = this.end = 0;
+        this.rebase();
         return;
       }
     }

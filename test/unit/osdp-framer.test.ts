@@ -123,3 +123,17 @@ test('a fake header from noise (0x53 with a huge LEN) does not hold back a compl
     [hex(f)],
   );
 });
+
+test('a frame whose chunks arrive after a long gap is kept if they complete it; a stale head that stays incomplete is dropped', () => {
+  const f = som(wire[2]!);
+  const fr = new Framer({ interCharTimeoutMs: 20 });
+  assert.deepEqual(fr.push(f.subarray(0, 4), 0), []);
+  assert.deepEqual(frames(fr.push(f.subarray(4), 50)), [hex(f)], 'completed by the late chunk (a stalled event loop)');
+  // a fake checksum-mode header (LEN 64) held, then a whole checksum frame arrives late: the head is dropped at once
+  const ck = fromHex('53 00 08 00 00 61 00 44');
+  const fr2 = new Framer({ interCharTimeoutMs: 20 });
+  fr2.push(fromHex('53 00 40 00 00'), 0);
+  const out = fr2.push(ck, 100);
+  assert.deepEqual(frames(out), [hex(ck)]);
+  assert.equal(drops(out)[0]?.reason, 'timeout');
+});
