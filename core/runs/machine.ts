@@ -112,6 +112,7 @@ export class ProcedureMachine {
   private blocked: string | null = null;
   private recoverFirst: boolean;
   private recoveryNote: string | null = null;
+  private endEarly = false;
   private lastNow = 0;
 
   constructor(opts: MachineOptions) {
@@ -320,7 +321,7 @@ export class ProcedureMachine {
         if (ev.type !== 'committed') throw new Error(`a step result must be committed before anything else (got ${ev.type})`);
         this.results.push(p.record);
         this.index++;
-        if (this.linkLost || this.index >= this.procedure.steps.length) return this.finish();
+        if (this.linkLost || this.endEarly || this.index >= this.procedure.steps.length) return this.finish();
         return this.enterStep(now);
       case 'finished':
         throw new Error('the procedure has finished');
@@ -354,11 +355,16 @@ export class ProcedureMachine {
         record: this.makeRecord(
           now,
           now,
-          { verdict: 'inconclusive', reason: `interrupted: DoorCx stopped during this step; ${this.recoveryNote ?? ''}`.trim() },
+          {
+            verdict: 'inconclusive',
+            reason: `interrupted: DoorCx stopped during this step; ${this.recoveryNote ?? ''}; retest the opening`.trim(),
+          },
           { recovery: this.recoveryNote },
         ),
       };
-      this.blocked = 'the test was interrupted by a restart';
+      // The stimulus this step watched was cut short: later automatic steps would judge a test that no longer
+      // happened (e.g. a release watch without the power drop would read a false fail). End here; retest.
+      this.endEarly = true;
       return;
     }
     this.enterStep(now);
