@@ -239,6 +239,37 @@ describe('schedule workspace in Chromium', () => {
     }
   });
 
+  test('a large site: only the visible rows exist, pages load as the list moves, End reaches the last opening', async () => {
+    const h = await startHarness({ browser });
+    try {
+      const { page } = h;
+      const n = 1500;
+      const rows = Array.from(
+        { length: n },
+        (_, i) =>
+          `L-${String(i).padStart(4, '0')},Big,${i % 9},Room ${i},interior,normal,electric-strike,fail-secure,mechanical,no,${i % 127},,yes,yes,`,
+      );
+      const siteId = await importViaApi(h, 'Big site', [HEADER, ...rows, ''].join('\n'));
+      await h.goto(`/sites/${siteId}`);
+      await page.locator(`.grid[data-total="${n}"][data-state="ready"] .grid-row[data-opening-id="L-0000"]`).waitFor();
+      const domRows = await page.locator('.grid-row').count();
+      assert.ok(domRows > 5 && domRows < 80, `${domRows} rows in the DOM for ${n} openings`);
+      assert.equal(await page.getByRole('grid').getAttribute('aria-rowcount'), String(n + 1));
+      // Keyboard to the very end: the last page is fetched on demand and shown.
+      await page.getByRole('grid').focus();
+      await page.keyboard.press('End');
+      await page.locator('.grid-row.active[data-opening-id="L-1499"]').waitFor();
+      await page.keyboard.press('PageUp');
+      const active = Number(await page.locator('.grid-row.active').getAttribute('aria-rowindex'));
+      assert.ok(active < n + 1 && active > n - 20, `PageUp moved to row ${active}`);
+      await page.keyboard.press('Home');
+      await page.locator('.grid-row.active[data-opening-id="L-0000"]').waitFor();
+      assert.deepEqual(h.pageErrors, []);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('an edit made elsewhere meanwhile is a conflict: nothing is overwritten', async () => {
     const h = await startHarness({ browser });
     try {
