@@ -59,7 +59,6 @@ function SiteSchedule({ siteId, onReimported }: { siteId: number; onReimported: 
     return s ? [{ id: s.replace(/^-/, ''), desc: s.startsWith('-') }] : [];
   });
   const [importing, setImporting] = useState(false);
-  const summary = useAsync(() => api.getSiteSummary({ siteId }), [siteId]);
   const { reloadSites } = useSites();
 
   const query = useMemo<OpeningQuery>(() => {
@@ -71,6 +70,8 @@ function SiteSchedule({ siteId, onReimported }: { siteId: number; onReimported: 
     return q;
   }, [siteId, filters, sorting]);
   const pages = useOpeningPages(query);
+  // Asked after the table's first page, so the backend answers the rows first.
+  const summary = useAsync(() => api.getSiteSummary({ siteId }), [siteId]);
 
   const update = (next: Filters, nextSorting = sorting) => {
     setFilters(next);
