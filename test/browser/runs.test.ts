@@ -103,6 +103,19 @@ describe('commissioning run in Chromium', () => {
       await page.locator('h1', { hasText: 'Opening 1-101' }).locator('[data-status="pass"]', { hasText: 'Passed' }).waitFor();
       await waitCount(page, 'passed', '1');
 
+      // A person-checked item: every question needs an answer, then it is recorded.
+      const item = page.locator('li.proc[data-procedure-id="check-mode-label"]');
+      await item.getByRole('button', { name: 'Check' }).click();
+      const form = page.getByRole('form', { name: 'Check: Device mode verified on the label' });
+      await form.getByRole('button', { name: 'Record answers' }).click();
+      await form.getByText('Answer every question (1 left)').waitFor();
+      await form.getByRole('radio', { name: 'Yes' }).check();
+      await form.getByRole('button', { name: 'Record answers' }).click();
+      const checked = page.locator('.result-card', { hasText: 'Device mode verified on the label' });
+      await checked.waitFor();
+      assert.equal(await checked.getAttribute('data-verdict'), 'pass');
+      await item.locator('[data-verdict="pass"]').waitFor();
+
       // 1-102 by search: miswired (fail-secure lock on a fail-safe egress door).
       await page.getByRole('searchbox', { name: 'Search' }).fill('1-102');
       await page.getByRole('searchbox', { name: 'Search' }).press('Enter');
@@ -179,11 +192,27 @@ describe('commissioning run in Chromium', () => {
       const defs = (await h.app.call('listDeficiencies', { siteId: demo.id, openingId: '1-102' })) as Deficiency[];
       assert.ok(defs.some((d) => d.photos.some((p) => p.fileName === 'stair-door.png')));
 
+      // Accepted by the AHJ, with the note saying who and what; the history keeps both states.
+      await first.getByLabel('Status').selectOption('accepted-by-ahj');
+      await first.getByLabel(/^Note/).fill('Fire marshal R. Diaz: fire watch until the lock is replaced');
+      await first.getByRole('button', { name: 'Save status' }).click();
+      const accepted = page.getByRole('list', { name: 'Deficiencies' }).locator('li.def').first();
+      await accepted
+        .getByRole('list', { name: 'Status history' })
+        .getByText(/Accepted by AHJ .* fire watch/)
+        .waitFor();
+
       await page.getByRole('list', { name: 'Deficiencies' }).locator('li.def').first().getByRole('link', { name: 'Retest 1-102' }).click();
       await page.getByRole('heading', { name: /^Opening 1-102/ }).waitFor();
       const retest = await runTest(page, 'Power drop', 'No');
       assert.equal(await retest.getAttribute('data-verdict'), 'fail');
       assert.match((await retest.locator('.rc-proc').textContent()) ?? '', /retest, supersedes #\d+/);
+
+      // The site's runs list offers to continue this run, with its progress.
+      await h.goto(`/sites/${demo.id}/runs`);
+      const cont = page.getByRole('link', { name: /^Continue run #\d+ · Pat Tester/ });
+      await cont.waitFor();
+      assert.match((await cont.textContent()) ?? '', new RegExp(`4/${demo.openingCount} tested · 2 passed · 1 failed · 1 inconclusive`));
 
       assert.deepEqual(h.pageErrors, []);
     } finally {

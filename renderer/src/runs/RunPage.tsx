@@ -4,7 +4,8 @@ import { useState } from 'react';
 import { api } from '../api';
 import { ErrorBanner } from '../ui/errors';
 import { useAsync } from '../ui/useAsync';
-import { linkWords, loadRunLink } from './link';
+import { useSites } from '../shell/sites';
+import { defaultLink, linkWords, loadRunLink } from './link';
 import { MatchList, OpeningFinder, openingHref } from './OpeningFinder';
 import { ProgressStrip } from './ProgressStrip';
 import { useRunDetail } from './useRun';
@@ -12,6 +13,8 @@ import './runs.css';
 
 export function RunPage({ siteId, runId }: { siteId: number; runId: number }) {
   const detail = useRunDetail(runId);
+  const { sites } = useSites();
+  const siteName = sites?.find((s) => s.id === siteId)?.name;
   const floors = (detail.data?.byFloor ?? []).map((f) => f.floor);
   const [floor, setFloor] = useState<string | null>(null);
   const shownFloor = floor ?? floors[0] ?? '';
@@ -28,7 +31,7 @@ export function RunPage({ siteId, runId }: { siteId: number; runId: number }) {
           <h1>Run #{runId}</h1>
           <p className="page-sub">
             {detail.data ? `${detail.data.run.siteName} · ${detail.data.run.settings.edition} · ` : ''}
-            {linkWords(loadRunLink(runId))}
+            {linkWords(loadRunLink(runId) ?? defaultLink(siteName))}
           </p>
         </div>
       </div>
