@@ -8,7 +8,7 @@ import type { AppContext } from './context';
 import { dispatch } from './dispatch';
 import { EventBus } from './events';
 import type { Handlers } from './handlers';
-import { closeRunsState, connectionLink, createRunsHandlers, createRunsState, simulatedLinkFor } from './handlers/runs';
+import { closeRunsState, connectionLink, createRunsHandlers, createRunsState, simulatedLinkFor, type RunsState } from './handlers/runs';
 import { closeControllerState, createControllerHandlers, createControllerState } from './handlers/controller';
 import { createScheduleHandlers } from './handlers/schedule';
 import { loadDemoSiteOnFirstRun } from './demo';
@@ -25,6 +25,8 @@ export interface AppOptions {
 export interface App {
   ctx: AppContext;
   handlers: Handlers;
+  /** Running tests and the runner's controller links (tests and demos reach the simulated site through it). */
+  runs: RunsState;
   call(method: string, input: unknown): Promise<unknown>;
   close(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   return {
     ctx,
     handlers,
+    runs,
     call: (method, input) => dispatch(handlers, method, input),
     close: async () => {
       // Running tests first: they may still be using the controller connection.

@@ -16,23 +16,7 @@ import { getOpeningById, getSiteByName, listOpenings } from '../../db/schedule';
 import { DEMO_SITE_NAME } from '../../app/demo';
 import { ptyPair } from '../support/pty';
 import { tempDir } from '../support/tmp';
-import { attachTechnician } from '../support/runs-technician';
-
-// Short windows so the suite stays quick (SR-4's 30 s is shortened under a recorded AHJ note).
-export const FAST = {
-  thresholds: {
-    releaseMs: 1500,
-    holdWindowMs: 1000,
-    alarmHoldMs: 1000,
-    relockMs: 1500,
-    rexReleaseMs: 1500,
-    manualReleaseHoldMs: 1500,
-    pdTimerMarginMs: 300,
-    pollIntervalMs: 40,
-    promptTimeoutMs: 8000,
-  },
-  ahjNote: 'test windows',
-};
+import { attachTechnician, FAST } from '../support/runs-technician';
 
 const EXPECTED: Record<string, Record<string, Verdict>> = {
   // good fail-secure perimeter door with panic hardware
