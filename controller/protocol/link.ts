@@ -140,6 +140,8 @@ interface Pending {
   attempts: number;
   maxAttempts: number;
   seqResets: number;
+  /** re-sent once after a NAK 05/06 and a fresh handshake */
+  scRetries: number;
   resolve: (r: Reply) => void;
   reject: (e: LinkError) => void;
 }
@@ -291,7 +293,7 @@ export class AcuBus {
       return Promise.reject(new LinkError('invalid-command', address, command.type, `invalid command: ${(e as Error).message}`));
     }
     return new Promise<Reply>((resolve, reject) => {
-      pd.queue.push({ command, attempts: 0, maxAttempts: opts.attempts ?? Infinity, seqResets: 0, resolve, reject });
+      pd.queue.push({ command, attempts: 0, maxAttempts: opts.attempts ?? Infinity, seqResets: 0, scRetries: 0, resolve, reject });
       this.o.wake?.();
     });
   }
@@ -654,6 +656,12 @@ export class AcuBus {
       const e: SecureError = { kind: 'unexpected', message: `NAK ${code}: ${nakMeaning(code)}` };
       if (pd.secureCfg) this.dropSecure(pd, now, e);
       else this.emit({ type: 'secure', at: now, address: pd.address, state: 'off', usesDefaultKey: false, error: e });
+      // A PD that lost its session (e.g. power-cycled) NAKs a secure command: after the fresh handshake the
+      // request goes once more instead of failing the technician's action.
+      if (req && pd.secureCfg && f.secure && req.scRetries++ === 0) {
+        pd.queue.unshift(req);
+        return;
+      }
     }
     const kind: LinkErrorKind = code === 3 ? 'unknown-command' : code === 5 || code === 6 ? 'secure-channel' : 'nak';
     req?.reject(new LinkError(kind, pd.address, f.command.type, `NAK ${code}: ${nakMeaning(code)}`, code));

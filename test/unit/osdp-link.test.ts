@@ -529,3 +529,20 @@ test('secure channel survives a lost reply (retry gets the repeated MACed reply)
   assert.equal(pd.received.filter((r) => r.cmd.type === 'CHLNG').length, 2, 'a fresh handshake after the sequence reset');
   assert.equal(h.bus.status(45)!.secure, 'active');
 });
+
+test('a PD that lost its secure session NAKs 06: the link re-handshakes and the request goes once more', async () => {
+  const key = new SecretKey(new Uint8Array(16).fill(0x44));
+  const sc = new PdSession({ scbk: key });
+  const pd = new ScriptedPd(46, answer, sc);
+  const h = harness([pd]);
+  h.bus.addPd({ address: 46, secure: { scbk: key } });
+  h.run(300);
+  assert.equal(h.bus.status(46)!.secure, 'active');
+  sc.reset(); // power cycle: the PD forgets the session, so it cannot verify the next MAC
+  const id = h.bus.request(46, { type: 'ID' });
+  h.run(800);
+  assert.deepEqual(await id, pdid);
+  assert.ok(h.events.some((e) => e.type === 'nak' && e.code === 6));
+  assert.equal(pd.received.filter((r) => r.cmd.type === 'CHLNG').length, 2);
+  assert.equal(h.bus.status(46)!.secure, 'active');
+});
