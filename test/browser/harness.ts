@@ -91,7 +91,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // which does not exist in the page; give the page a no-op one.
     await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
     const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    // Generous: a loaded 2-core CI machine is slow; a real failure still fails, just later.
+    page.setDefaultTimeout(20_000);
     const pageErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
     page.on('console', (msg) => {

@@ -44,7 +44,8 @@ async function importViaApi(h: Harness, siteName: string, csv: string): Promise<
   return result.siteId;
 }
 
-describe('schedule workspace in Chromium', () => {
+// Each test has its own backend, web host and browser context, so they may run side by side.
+describe('schedule workspace in Chromium', { concurrency: 3 }, () => {
   let browser: Browser;
   before(async () => {
     browser = await launchChromium();
