@@ -87,6 +87,13 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
     }
   };
 
+  /** Back to a test still running (e.g. after leaving the page): the hands work if it runs on the simulated connection. */
+  const showLive = async (attemptId: number, procedureId: string) => {
+    const st = await api.controllerStatus({}).catch(() => null);
+    const hands = st?.connected === true && st.kind === 'simulated' && st.siteId === siteId;
+    setActive({ attemptId, procedureId, hands });
+  };
+
   const onFinished = useCallback(
     (a: AttemptDetail) => {
       setResult(a);
@@ -197,11 +204,7 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
                   <div className="proc-actions">
                     {p.kind === 'automatic' ? (
                       latest?.status === 'running' && !active ? (
-                        <button
-                          type="button"
-                          className="btn primary"
-                          onClick={() => setActive({ attemptId: latest.id, procedureId: p.id, hands: false })}
-                        >
+                        <button type="button" className="btn primary" onClick={() => void showLive(latest.id, p.id)}>
                           Show live test
                         </button>
                       ) : (
