@@ -4,6 +4,7 @@
 // hands each frame to the PD it addresses and writes the reply back.
 // Sim controls (REX, push, credential, fire alarm at the panel, faults) are for
 // demos and tests; a real site has people instead.
+import { z } from 'zod';
 import { Framer, fromHex, type FramerStats } from '../protocol';
 import type { Opening } from '../../core/schedule/types';
 import type { Transport } from '../serial/transport';
@@ -197,18 +198,43 @@ export class SiteSim {
   }
 }
 
+const faultsSchema = z
+  .object({
+    modeOpposite: z.boolean().optional(),
+    stuckRelay: z.boolean().optional(),
+    lockStatusUnwired: z.enum(['inactive', 'open']).nullable().optional(),
+    pd: z.enum(['silent', 'nak', 'noise']).nullable().optional(),
+  })
+  .strict();
+const simConfigSchema = z
+  .object({
+    site: z.string().optional(),
+    secureChannel: z.boolean().optional(),
+    openings: z.record(
+      z.string(),
+      z
+        .object({
+          faults: faultsSchema.optional(),
+          scbk: z
+            .string()
+            .regex(/^\s*([0-9a-fA-F]{2}\s?){16}\s*$/, 'must be 16 bytes of hex')
+            .optional(),
+          note: z.string().optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
 /** Parse resources/demo-site.sim.json (or any site's), naming the field at fault. */
 export function parseSimSiteConfig(json: unknown): SimSiteConfig {
-  if (typeof json !== 'object' || json === null) throw new TypeError('simulator config: expected an object');
-  const openings = (json as { openings?: unknown }).openings;
-  if (typeof openings !== 'object' || openings === null) throw new TypeError('simulator config: "openings" must be an object');
-  for (const [id, o] of Object.entries(openings)) {
-    if (typeof o !== 'object' || o === null) throw new TypeError(`simulator config: openings["${id}"] must be an object`);
-    const scbk = (o as { scbk?: unknown }).scbk;
-    if (scbk !== undefined && (typeof scbk !== 'string' || !/^([0-9a-fA-F]{2}\s?){16}$/.test(scbk.trim())))
-      throw new TypeError(`simulator config: openings["${id}"].scbk must be 16 bytes of hex`);
-  }
-  return json as SimSiteConfig;
+  const r = simConfigSchema.safeParse(json);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const where = issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : typeof p === 'string' && /^[a-zA-Z]\w*$/.test(p) ? `.${p}` : `["${String(p)}"]`))
+    .join('');
+  throw new TypeError(`simulator config${where ? ` ${where.replace(/^\./, '')}` : ''}: ${issue.message}`);
 }
 
 /** resources/demo-site.sim.json: what is really installed at the demo site (its wiring faults). */
