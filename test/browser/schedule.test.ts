@@ -3,6 +3,7 @@
 // a rejected file, re-import diff, theme, keyboard-only use.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import type { ImportPreview, OpeningDetail, SiteListItem } from '../../app/contract/schedule';
 import { launchChromium, startHarness, type Harness } from './harness';
@@ -194,6 +195,28 @@ describe('schedule workspace in Chromium', { concurrency: 3 }, () => {
       assert.equal(await dialog.getByRole('button', { name: 'Confirm import' }).isDisabled(), true);
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       assert.deepEqual(await h.app.call('listSites', {}), []);
+      assert.deepEqual(h.pageErrors, []);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('an XLSX schedule (binary, read as base64 in the browser) imports through the same dialog', async () => {
+    const h = await startHarness({ browser });
+    try {
+      const { page } = h;
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('Door schedule');
+      for (const line of [HEADER, ...ROWS]) ws.addRow(line.split(','));
+      const buffer = Buffer.from(await wb.xlsx.writeBuffer());
+      await page.getByRole('button', { name: 'Import schedule' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Import schedule' });
+      await chooseFile(page, { name: 'north.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer });
+      await dialog.getByRole('button', { name: 'Preview' }).click();
+      await dialog.getByText('6 rows read from an XLSX file').waitFor();
+      await dialog.getByRole('button', { name: 'Confirm import' }).click();
+      await page.getByRole('heading', { name: 'north', level: 1 }).waitFor();
+      await waitForIds(page, ['N-101', 'N-102', 'N-103', 'N-201', 'N-202', 'N-203']);
       assert.deepEqual(h.pageErrors, []);
     } finally {
       await h.close();

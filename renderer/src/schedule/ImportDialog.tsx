@@ -178,8 +178,9 @@ function PreviewView({ preview }: { preview: ImportPreview }) {
   return (
     <section aria-label="Import preview" style={{ display: 'flex', flexDirection: 'column', gap: 14 }}>
       <p style={{ margin: 0 }}>
-        <strong>{formatCount(preview.rowCount)}</strong> rows read from a {preview.format.toUpperCase()} file for site{' '}
-        <strong>{preview.siteName}</strong> {preview.siteId === null ? '(a new site)' : '(an existing site: changes are compared below)'}.
+        <strong>{formatCount(preview.rowCount)}</strong> rows read from {preview.format === 'xlsx' ? 'an' : 'a'}{' '}
+        {preview.format.toUpperCase()} file for site <strong>{preview.siteName}</strong>{' '}
+        {preview.siteId === null ? '(a new site)' : '(an existing site: changes are compared below)'}.
       </p>
 
       {preview.errors.length > 0 ? (
