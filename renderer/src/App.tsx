@@ -110,7 +110,6 @@ export function App() {
               className="btn theme-toggle"
               onClick={toggle}
               aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
-              data-theme-now={theme}
             >
               <span aria-hidden="true">{theme === 'dark' ? '☀' : '☾'}</span>
               <span className="theme-word">{theme === 'dark' ? 'Light' : 'Dark'}</span>

@@ -136,6 +136,9 @@ describe('schedule workspace in Chromium', { concurrency: 3 }, () => {
       // Fix it, fix the finding too, and save.
       await pd.fill('12');
       await page.getByLabel('Fail mode').selectOption('fail-safe');
+      // Before saving, the same rules run on the unsaved values and say what the edit changes.
+      await findings.getByText('If you save these edits').waitFor();
+      await findings.getByText('Resolved: maglock-fail-secure').waitFor();
       await page.getByLabel('Your name').fill('Dana Field');
       await page.getByRole('button', { name: 'Save changes' }).click();
       const history = page.getByRole('region', { name: 'Edit history' });

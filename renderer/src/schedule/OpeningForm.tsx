@@ -84,7 +84,7 @@ function Field({
   const inputId = `${id}-${meta.field}`;
   const hintId = `${inputId}-hint`;
   const errorId = `${inputId}-error`;
-  const hint = [meta.help, readOnly ? 'Fixed: change it by re-importing the schedule' : ''].filter(Boolean).join('. ');
+  const hint = [meta.help, readOnly ? 'Fixed here; re-import to rename' : ''].filter(Boolean).join('. ');
   const describedBy = [hint ? hintId : '', error ? errorId : ''].filter(Boolean).join(' ') || undefined;
   const common = {
     id: inputId,
