@@ -1,12 +1,15 @@
 // The driver against the simulated demo site over the in-memory line (the app's
 // "Simulated controller"): real schedule, real door models, real timers.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { createApp } from '../../app';
 import { loadSimulatedSite } from '../../app/handlers/controller';
 import { OsdpController, type InputEvent } from '../../controller/driver';
 import { fromHex } from '../../controller/protocol';
 import { memoryPair } from '../../controller/serial/transport';
 import { SiteSim } from '../../controller/sim/site-sim';
+import { tempDir } from '../support/tmp';
 
 async function setup(t: { after: (fn: () => Promise<void> | void) => void }, opts: { baud?: number } = {}) {
   const site = await loadSimulatedSite({ demo: true });
@@ -163,4 +166,15 @@ test('a silent PD times out; a NAKing PD is reported with its NAK code; line noi
     ctl.log.recent(2000).some((e) => e.direction === 'drop'),
     'corrupted bytes were dropped and logged',
   );
+});
+
+test('a simulated bus can stand for any site of a DoorCx database (as `doorcx simulate --db --site` does)', async (t) => {
+  const dir = tempDir(t);
+  const dbFile = join(dir, 'doorcx.sqlite');
+  const app = await createApp({ dbFile, dataDir: dir });
+  await app.close();
+  const site = await loadSimulatedSite({ demo: false, db: dbFile, site: 'Demo - Riverside Clinic' });
+  assert.equal(site.openings.length, 39);
+  assert.deepEqual(site.config, { openings: {} }, 'no injected faults outside the demo');
+  await assert.rejects(loadSimulatedSite({ demo: false, db: dbFile, site: 'Nowhere' }), /There is no site named "Nowhere"/);
 });
