@@ -104,7 +104,9 @@ try {
   for (let run = 0; run < 3; run++) {
     // A new query string forces a real load (a hash-only change would stay in the document).
     await page.goto(`${h.host.origin}/?load=${run}#/sites/${siteId}`);
-    await page.waitForFunction(() => typeof (window as unknown as { __firstRowsAt?: number }).__firstRowsAt === 'number');
+    await page.waitForFunction(() => typeof (window as unknown as { __firstRowsAt?: number }).__firstRowsAt === 'number', undefined, {
+      timeout: 60_000,
+    });
     colds.push(await page.evaluate(() => (window as unknown as { __firstRowsAt: number }).__firstRowsAt));
   }
   console.log(`cold page load onto the site (navigation start → rows painted, 3 loads): ${colds.map(ms).join(', ')}`);
