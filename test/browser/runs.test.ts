@@ -37,7 +37,7 @@ async function runTest(page: Page, procedureTitle: string, answer: 'Yes' | 'No' 
     await prompt.getByRole('button', { name: answer, exact: true }).click();
   }
   const card = page.locator('.result-card', { hasText: procedureTitle });
-  await card.waitFor({ timeout: 20_000 });
+  await card.waitFor({ timeout: 30_000 });
   return card;
 }
 
@@ -70,8 +70,9 @@ describe('commissioning run in Chromium', () => {
       assert.equal(await page.getByLabel('Simulated controller (demo, no hardware)').isChecked(), true);
       await page.getByText('Project settings (code edition, thresholds)').click();
       await page.getByLabel('Release within (ms)').fill('1000');
-      await page.getByLabel('Fail-secure hold window (ms)').fill('1500');
+      await page.getByLabel('Fail-secure hold window (ms)').fill('2000');
       await page.getByLabel('Alarm hold (ms)').fill('1500');
+      await page.getByLabel('PD timer margin (ms)').fill('1000');
       await page.getByRole('button', { name: 'Start run' }).click();
       await page.getByRole('heading', { name: /^Run #\d+$/ }).waitFor();
       await waitCount(page, 'tested', `0/${demo.openingCount}`);
@@ -90,7 +91,7 @@ describe('commissioning run in Chromium', () => {
       await panel.locator('[data-indicator="Lock status"]', { hasText: 'RELEASED' }).waitFor();
       await panel.locator('.prompt-confirm', { hasText: 'did it open?' }).getByRole('button', { name: 'Yes', exact: true }).click();
       const pass = page.locator('.result-card', { hasText: 'Power drop' });
-      await pass.waitFor({ timeout: 20_000 });
+      await pass.waitFor({ timeout: 30_000 });
       assert.equal(await pass.getAttribute('data-verdict'), 'pass');
       assert.match((await pass.locator('.rc-verdict').textContent()) ?? '', /PASS/);
       // The measured release time with its resolution, and the trace summary.
@@ -138,7 +139,7 @@ describe('commissioning run in Chromium', () => {
       await page.waitForFunction(() => document.activeElement?.textContent === 'Yes');
       await page.keyboard.press('Enter');
       const inc = page.locator('.result-card', { hasText: 'Power drop' });
-      await inc.waitFor({ timeout: 20_000 });
+      await inc.waitFor({ timeout: 30_000 });
       assert.equal(await inc.getAttribute('data-verdict'), 'inconclusive');
       assert.match((await inc.locator('.rc-verdict').textContent()) ?? '', /INCONCLUSIVE/);
       assert.match((await inc.locator('.rc-reason').textContent()) ?? '', /technician's confirmation is the evidence/);
@@ -178,7 +179,7 @@ describe('commissioning run in Chromium', () => {
       await hold.locator('.prompt-confirm', { hasText: 'did it stay locked?' }).getByRole('button', { name: 'Yes', exact: true }).click();
       await hold.locator('.prompt-confirm', { hasText: 'open freely' }).getByRole('button', { name: 'Yes', exact: true }).click();
       const held = page.locator('.result-card', { hasText: 'Power drop' });
-      await held.waitFor({ timeout: 20_000 });
+      await held.waitFor({ timeout: 30_000 });
       assert.equal(await held.getAttribute('data-verdict'), 'pass', (await held.textContent()) ?? '');
       await waitCount(page, 'passed', '2');
 

@@ -20,6 +20,7 @@ const THRESHOLD_FIELDS = [
   { key: 'holdWindowMs', label: 'Fail-secure hold window (ms)', hint: 'Lock must stay secured this long with power dropped' },
   { key: 'relockMs', label: 'Relock within (ms)', hint: 'Power back → lock reads secured' },
   { key: 'alarmHoldMs', label: 'Alarm hold (ms)', hint: 'Lock stays released while the alarm is active' },
+  { key: 'pdTimerMarginMs', label: 'PD timer margin (ms)', hint: 'Extra time the PD keeps its timed output before it restores it' },
 ] as const;
 type ThresholdKey = (typeof THRESHOLD_FIELDS)[number]['key'];
 

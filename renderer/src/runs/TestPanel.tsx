@@ -282,7 +282,7 @@ export function TestPanel({
       }
     };
     void check();
-    const t = setInterval(() => void check(), status === 'running' ? 1000 : 150);
+    const t = setInterval(() => void check(), status === 'running' ? 500 : 150);
     return () => {
       alive = false;
       clearInterval(t);
