@@ -16,8 +16,17 @@ export const controllerInputs = {
       baud: baud.default(9600),
       /** Simulated: whose openings the simulated PDs stand for (default: the demo site). */
       siteId: z.number().int().positive().optional(),
-      /** Run the secure channel on every PD that offers it (SCBK-D unless the PD was re-keyed). */
+      /** Run the secure channel with every PD (SCBK-D, the default key, unless a key is given below). */
       secure: z.boolean().default(false),
+      /** Re-keyed PDs: their own SCBK (32 hex digits). Held in memory for this connection only; never logged or returned. */
+      keys: z
+        .array(
+          z
+            .object({ address, scbk: z.string().regex(/^\s*([0-9a-fA-F]{2}[\s:]?){16}\s*$/, 'must be 16 bytes of hex (32 hex digits)') })
+            .strict(),
+        )
+        .max(127)
+        .default([]),
     })
     .strict()
     .refine((v) => v.kind === 'simulated' || v.port !== undefined, { message: 'a serial connection needs a port', path: ['port'] }),

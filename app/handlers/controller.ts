@@ -8,7 +8,7 @@ import type { Opening } from '../../core/schedule/types';
 import { getSiteByName, listOpenings } from '../../db/schedule';
 import { OsdpController, type ScanReport } from '../../controller/driver';
 import type { LogEntry } from '../../controller/command-log';
-import { LinkError } from '../../controller/protocol';
+import { LinkError, SecretKey, fromHex } from '../../controller/protocol';
 import { SerialTransport, TransportError, listPorts, memoryPair, type Transport } from '../../controller/serial/transport';
 import { readSimSiteConfig } from '../../controller/sim/site-config';
 import { SiteSim, type SimSiteConfig } from '../../controller/sim/site-sim';
@@ -183,6 +183,7 @@ export function createControllerHandlers(
         }
         await c.controller.open();
         if (input.secure) c.controller.useSecureChannel({ install: true });
+        for (const k of input.keys) c.controller.useSecureChannel({ scbk: new SecretKey(fromHex(k.scbk)) }, k.address);
         wire(c);
         conn = c;
         state.connection = c;

@@ -84,6 +84,27 @@ test('simulated controller through the API: connect, scan, PD status, timed drop
   assert.equal(off.connected, false);
 });
 
+test('secure channel through the API: SCBK-D for PDs on the default key, the given key for a re-keyed PD; keys never logged', async (t) => {
+  const { a } = await app(t);
+  const key = '7A 21 C4 09 5E 33 B8 10 4D 92 6F 0B E7 58 A1 3C'; // 1-100's key in resources/demo-site.sim.json
+  await a.call('controllerConnect', { kind: 'simulated', secure: true, keys: [{ address: 1, scbk: key }] });
+  assert.deepEqual(((await a.call('controllerReadPoints', { address: 1 })) as PointReading).outputs, [1, 0]);
+  assert.deepEqual(((await a.call('controllerReadPoints', { address: 2 })) as PointReading).outputs, [1, 0]);
+  // 2-201 (PD 6) was re-keyed too, and no key was given: the default key is refused.
+  await assert.rejects(
+    a.call('controllerReadPoints', { address: 6 }),
+    (e: unknown) => code('controller')(e) && /secure channel/i.test((e as Error).message),
+  );
+  const log = (await a.call('controllerLog', { limit: 2000 })) as { meaning: string; hex: string }[];
+  assert.ok(log.some((e) => /secure channel active/.test(e.meaning)));
+  const everything = JSON.stringify(log) + JSON.stringify(await a.call('controllerStatus', {}));
+  assert.doesNotMatch(everything, /7A 21 C4 09|7a21c409/i);
+  await assert.rejects(
+    a.call('controllerConnect', { kind: 'simulated', secure: true, keys: [{ address: 1, scbk: '00 11' }] }),
+    (e: unknown) => code('invalid-input')(e) && /keys\.0\.scbk: must be 16 bytes of hex/.test((e as Error).message),
+  );
+});
+
 test('bad controller input is refused with a clear error and changes nothing', async (t) => {
   const { a } = await app(t);
   await assert.rejects(
