@@ -15,6 +15,7 @@ import {
   getSite,
   getSiteByName,
   insertOpening,
+  insertOpenings,
   listOpeningRecords,
   listOpenings,
   recordEdit,
@@ -193,7 +194,7 @@ export async function applyImport(
     const existing = getSiteByName(db, preview.siteName);
     if (!existing) {
       const site = createSite(db, preview.siteName, now);
-      preview.openings.forEach((o, i) => insertOpening(db, site.id, o, i, now));
+      insertOpenings(db, site.id, preview.openings, now);
       return site.id;
     }
     const records = new Map(listOpeningRecords(db, existing.id).map((r) => [r.opening.opening_id, r]));

@@ -1,6 +1,6 @@
 // Sites, openings, findings, edit history and settings over `Db`.
 // Other features (controller, runs, reports) read openings through these functions.
-import { evaluateOpening, severityRank, worstSeverity } from '../../core/rules';
+import { evaluateOpening, firingRules, severityRank, worstSeverity } from '../../core/rules';
 import {
   CATEGORIES,
   FAIL_MODES,
@@ -191,6 +191,75 @@ export function insertOpening(db: Db, siteId: number, opening: Opening, position
   const ref = Number(stmt(db, INSERT_SQL).run(...params).lastInsertRowid);
   insertFindings(db, ref, siteId, findings);
   return ref;
+}
+
+// Bulk insert for imports: multi-row INSERTs of OPENINGS_PER_INSERT rows (one statement
+// run per batch instead of per row), findings likewise. Stores exactly what insertOpening
+// stores, row by row: the ids are assigned explicitly as SQLite would (max(id) + 1 onwards)
+// so each opening's findings can reference it without a round trip per row.
+const OPENINGS_PER_INSERT = 50;
+const FINDINGS_PER_INSERT = 200;
+const OPENING_COLS = [
+  'id',
+  'site_id',
+  'position',
+  'updated_at',
+  'finding_count',
+  'worst_severity',
+  'worst_rank',
+  'severity_mask',
+  ...COLS,
+  'extras',
+];
+const insertOpeningsSql = (n: number) =>
+  `INSERT INTO openings (${OPENING_COLS.join(', ')}) VALUES ${Array.from({ length: n }, () => `(${OPENING_COLS.map(() => '?').join(', ')})`).join(', ')}`;
+const insertFindingsSql = (n: number) =>
+  `INSERT INTO opening_findings (opening_ref, site_id, rule_id, severity) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?)').join(', ')}`;
+
+/** Inserts openings at positions start, start + 1, … with their findings (call inside a transaction). */
+export function insertOpenings(db: Db, siteId: number, openings: readonly Opening[], now: Date, start = 0): void {
+  const at = now.toISOString();
+  let nextId = (stmt<{ m: number | null }>(db, 'SELECT MAX(id) AS m FROM openings').get()?.m ?? 0) + 1;
+  let params: SqlValue[] = [];
+  let findings: SqlValue[] = [];
+  const perFinding = 4;
+  // Findings go in fixed-size chunks once their openings are stored (foreign key), so only
+  // a handful of distinct statements are ever prepared.
+  const flushFindings = (all: boolean) => {
+    const chunk = FINDINGS_PER_INSERT * perFinding;
+    let k = 0;
+    for (; findings.length - k >= chunk; k += chunk) stmt(db, insertFindingsSql(FINDINGS_PER_INSERT)).run(...findings.slice(k, k + chunk));
+    if (all && findings.length > k) {
+      stmt(db, insertFindingsSql((findings.length - k) / perFinding)).run(...findings.slice(k));
+      k = findings.length;
+    }
+    findings = k === 0 ? findings : findings.slice(k);
+  };
+  const flush = (all: boolean) => {
+    if (params.length > 0) stmt(db, insertOpeningsSql(params.length / OPENING_COLS.length)).run(...params);
+    params = [];
+    flushFindings(all);
+  };
+  for (let i = 0; i < openings.length; i++) {
+    const o = openings[i]!;
+    const id = nextId++;
+    const fired = firingRules(o);
+    let mask = 0;
+    for (const r of fired) mask |= 1 << severityRank(r.severity);
+    // firingRules is worst first, so the first rule carries the worst severity.
+    const worst = fired[0]?.severity ?? null;
+    params.push(id, siteId, start + i, at, fired.length, worst, worst === null ? SEVERITIES.length : severityRank(worst), mask);
+    for (const f of COLS) {
+      const v = o[f];
+      params.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
+    }
+    params.push(JSON.stringify(o.extras));
+    for (const r of fired) {
+      findings.push(id, siteId, r.id, r.severity);
+    }
+    if (params.length === OPENINGS_PER_INSERT * OPENING_COLS.length) flush(false);
+  }
+  flush(true);
 }
 
 /** Replaces an opening's values (version + 1) and recomputes its findings. */
