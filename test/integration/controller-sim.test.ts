@@ -119,7 +119,7 @@ test('secure channel: SCBK-D works on a PD still on the default key; a re-keyed 
 test('scan finds the simulated PDs with ID and CAP and flags which still use the default key', async (t) => {
   const { ctl } = await setup(t);
   const progress: number[] = [];
-  const report = await ctl.scan({ from: 0, to: 8, probeTimeoutMs: 60, onProgress: (p) => progress.push(p.address) });
+  const report = await ctl.scan({ from: 0, to: 8, onProgress: (p) => progress.push(p.address) });
   assert.equal(report.probed, 9);
   assert.deepEqual(progress, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
   assert.deepEqual(
@@ -143,7 +143,7 @@ test('scan finds the simulated PDs with ID and CAP and flags which still use the
 
 test('scan at all bauds on the modelled line finds the PDs only at their own speed', async (t) => {
   const { ctl } = await setup(t);
-  const report = await ctl.scan({ from: 1, to: 2, bauds: [9600, 19200], probeTimeoutMs: 60 });
+  const report = await ctl.scan({ from: 1, to: 2, bauds: [9600, 19200] });
   assert.deepEqual(
     report.found.map((f) => [f.address, f.baud]),
     [
