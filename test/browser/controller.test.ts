@@ -39,7 +39,7 @@ test('controller page: simulated connection, scan with default-key flags, live p
     await page.waitForFunction(() => document.querySelector('[data-testid="input-2"]')?.getAttribute('data-on') === 'true');
 
     // Timed lock-power drop: confirmed OFF by OSTAT; the PD restores it by itself.
-    await page.getByLabel('Duration (s)').fill('2');
+    await page.getByLabel('Duration (s)').fill('3');
     await page.getByRole('button', { name: 'Drop lock power (timed)' }).click();
     await page.getByTestId('drop-result').waitFor();
     assert.match((await page.getByTestId('drop-result').textContent()) ?? '', /ACK · output 0 confirmed OFF · the PD restores it at/);
@@ -52,9 +52,9 @@ test('controller page: simulated connection, scan with default-key flags, live p
     // The command log shows direction, decoded meaning and hex.
     const log = page.getByTestId('command-log');
     await page.waitForFunction(() =>
-      (document.querySelector('[data-testid="command-log"]')?.textContent ?? '').includes('temporary OFF for 2.0 s'),
+      (document.querySelector('[data-testid="command-log"]')?.textContent ?? '').includes('temporary OFF for 3.0 s'),
     );
-    assert.match((await log.textContent()) ?? '', /ACU → PD2OUT out 0 temporary OFF for 2\.0 s · seq \d+FF 53 02/);
+    assert.match((await log.textContent()) ?? '', /ACU → PD2OUT out 0 temporary OFF for 3\.0 s · seq \d+FF 53 02/);
     assert.deepEqual(h.pageErrors, []);
   } finally {
     await h.close();

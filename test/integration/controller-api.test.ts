@@ -58,10 +58,10 @@ test('simulated controller through the API: connect, scan, PD status, timed drop
   assert.deepEqual(pd.inputs, [1, 0, 0, 0]);
   assert.deepEqual(pd.outputs, [1, 0]);
 
-  const drop = (await a.call('controllerTimedOutput', { address: 2, output: 0, state: 'off', durationMs: 600 })) as TimedOutputResult;
+  const drop = (await a.call('controllerTimedOutput', { address: 2, output: 0, state: 'off', durationMs: 3000 })) as TimedOutputResult;
   assert.equal(drop.confirmed, true);
   assert.equal(drop.confirmedOn, false);
-  assert.ok(Date.parse(drop.restoresAt) - Date.parse(drop.sentAt) === 600);
+  assert.ok(Date.parse(drop.restoresAt) - Date.parse(drop.sentAt) === 3000);
   await until(
     () => events.find((e) => e.topic === 'controllerInput' && (e.event as ApiEvents['controllerInput']).inputs[0] === 0),
     'lock-status released event',
@@ -77,7 +77,7 @@ test('simulated controller through the API: connect, scan, PD status, timed drop
   assert.equal(points.inputs[1], 1);
 
   const log = (await a.call('controllerLog', { limit: 500 })) as { direction: string; meaning: string; hex: string }[];
-  assert.ok(log.some((e) => e.direction === 'tx' && /OUT out 0 temporary OFF for 0\.6 s/.test(e.meaning) && /^FF 53 02/.test(e.hex)));
+  assert.ok(log.some((e) => e.direction === 'tx' && /OUT out 0 temporary OFF for 3\.0 s/.test(e.meaning) && /^FF 53 02/.test(e.hex)));
   assert.ok(events.some((e) => e.topic === 'controllerLog'));
 
   const off = (await a.call('controllerDisconnect', {})) as ControllerStatus;

@@ -73,7 +73,7 @@ test('a timed lock-power drop is undone by the PD itself after the ACU process i
   const door = () => live.sim.doorState('1-101');
   assert.equal(door().lockPowered, true);
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/acu-child.ts', pty.a, '2', '0', '3000'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/acu-child.ts', pty.a, '2', '0', '6000'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => {
@@ -95,7 +95,7 @@ test('a timed lock-power drop is undone by the PD itself after the ACU process i
   assert.equal(door().lockPowered, false);
   await until(() => door().mechanism === 'released', 'the maglock to release');
   // …until the PD's own timer ends and it restores lock power; the lock relocks. Nobody sent anything.
-  const restored = await until(() => (door().lockPowered ? door() : undefined), 'the PD to restore lock power', 6000);
+  const restored = await until(() => (door().lockPowered ? door() : undefined), 'the PD to restore lock power', 12000);
   assert.equal(restored.lockRelayOn, true);
   await until(() => door().mechanism === 'secured', 'the lock to relock');
 });
