@@ -72,7 +72,7 @@ export interface RunsState {
   active: Map<number, { runner: AttemptRunner; link: RunnerLink; address: number | null }>;
   links: Map<string, RunnerLink>;
   /** Links chosen by the app when a procedure names none (e.g. the controller connection); default: simulated. */
-  defaultLink?: (run: RunRow) => Promise<RunnerLink>;
+  defaultLink?: (run: RunRow, opening: Opening) => Promise<RunnerLink>;
 }
 
 export function createRunsState(): RunsState {
@@ -295,8 +295,8 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
     };
   };
 
-  const linkFor = async (run: RunRow, input: LinkInput | undefined): Promise<RunnerLink> => {
-    if (!input && state.defaultLink) return state.defaultLink(run);
+  const linkFor = async (run: RunRow, opening: Opening, input: LinkInput | undefined): Promise<RunnerLink> => {
+    if (!input && state.defaultLink) return state.defaultLink(run, opening);
     try {
       if (!input || input.kind === 'simulated') return await simulatedLinkFor(ctx, state, run);
       const key = `serial:${input.port}@${input.baud}`;
@@ -326,7 +326,7 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
     for (const a of state.active.values())
       if (a.address === opening.pd_address)
         throw new ApiError('conflict', `A procedure is already running on PD address ${opening.pd_address}.`);
-    const link = await linkFor(run, input.link);
+    const link = await linkFor(run, opening, input.link);
     // An interrupted attempt of the same procedure resumes at its interrupted step instead of starting over.
     const interrupted =
       input.supersedes === null

@@ -189,9 +189,15 @@ export class AttemptRunner {
           this.now(),
         );
         try {
-          await this.deps.io.timedOutput(this.address(), a.output, a.state, a.durationMs);
+          const r = await this.deps.io.timedOutput(this.address(), a.output, a.state, a.durationMs);
+          const done = this.clock();
           this.lastOutputs = null;
-          return { type: 'output-done', now: this.clock(), sentAt: t0 };
+          // The clock of a timed test starts when the PD acknowledged the OUT (the controller reports that moment
+          // in wall-clock ms, before it confirms with OSTAT), not when the call was queued: on a busy bus the
+          // command can wait behind others, and that wait is not the lock's release time.
+          const ackWall = (r as { sentAt?: unknown } | null)?.sentAt;
+          const ackAt = typeof ackWall === 'number' ? done - Math.max(0, Date.now() - ackWall) : t0;
+          return { type: 'output-done', now: done, sentAt: Math.min(done, Math.max(t0, ackAt)) };
         } catch (err) {
           return { type: 'link-error', now: this.clock(), reason: (err as Error).message };
         }
