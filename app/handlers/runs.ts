@@ -323,10 +323,10 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
         'validation',
         `Opening ${opening.opening_id} has no PD address: bind it in the schedule before testing over the controller.`,
       );
-    for (const a of state.active.values())
-      if (a.address === opening.pd_address)
-        throw new ApiError('conflict', `A procedure is already running on PD address ${opening.pd_address}.`);
     const link = await linkFor(run, opening, input.link);
+    for (const a of state.active.values())
+      if (a.address === opening.pd_address && a.link.controller === link.controller)
+        throw new ApiError('conflict', `A procedure is already running on PD address ${opening.pd_address}.`);
     // An interrupted attempt of the same procedure resumes at its interrupted step instead of starting over.
     const interrupted =
       input.supersedes === null
