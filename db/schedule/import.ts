@@ -188,8 +188,19 @@ export async function applyImport(
       'stale',
     );
   }
+  // A bigger page cache for this transaction: a 50,000-opening import otherwise spills dirty
+  // index pages to the WAL before the commit (about a tenth of the insert time). Restored after.
+  const cacheSize = (db.pragma('cache_size') as { cache_size: number }[])[0]?.cache_size;
+  db.pragma('cache_size = -32768');
+  try {
+    return writeImport(db, preview, input.editor, input.now);
+  } finally {
+    if (cacheSize !== undefined) db.pragma(`cache_size = ${cacheSize}`);
+  }
+}
+
+function writeImport(db: Db, preview: Preview, editor: string, now: Date): ApplyResult {
   const diff = preview.diff!;
-  const now = input.now;
   const siteId = db.transaction(() => {
     const existing = getSiteByName(db, preview.siteName);
     if (!existing) {
@@ -208,8 +219,7 @@ export async function applyImport(
       const changes = changedIds.get(o.opening_id);
       if (changes) {
         replaceOpening(db, rec.ref, existing.id, o, now);
-        for (const c of changes)
-          recordEdit(db, { siteId: existing.id, openingId: o.opening_id, at: now, editor: input.editor, source: 'import', ...c });
+        for (const c of changes) recordEdit(db, { siteId: existing.id, openingId: o.opening_id, at: now, editor, source: 'import', ...c });
       }
       if (rec.position !== position) setOpeningPosition(db, rec.ref, position);
     });
