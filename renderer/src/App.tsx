@@ -114,6 +114,9 @@ export function App() {
               <span aria-hidden="true">{theme === 'dark' ? '☀' : '☾'}</span>
               <span className="theme-word">{theme === 'dark' ? 'Light' : 'Dark'}</span>
             </button>
+            <a className="btn" href={href('/controller')} aria-current={path === '/controller' ? 'page' : undefined}>
+              Controller
+            </a>
           </div>
         </header>
         <main id="main" ref={mainRef} tabIndex={-1} className="app-main">

@@ -9,7 +9,9 @@ test('controller page: simulated connection, scan with default-key flags, live p
   const h = await startHarness({ demo: true });
   try {
     const { page } = h;
-    await h.goto('/controller');
+    // Reached from the header on any page.
+    await h.goto('/sites');
+    await page.getByRole('link', { name: 'Controller' }).click();
     await page.getByRole('heading', { name: 'Controller link' }).waitFor();
     await page.getByRole('button', { name: 'Connect' }).click();
     await page.getByTestId('ctl-connected').waitFor();
