@@ -14,6 +14,7 @@ import {
   type OpeningField,
   type Severity,
 } from '../../core/schedule/types';
+import { blankOpening } from '../../core/schedule/rows';
 import { OPENING_FIELD_NAMES } from '../../core/schedule/schema';
 import type { Db, SqlValue, Statement } from '../sqlite';
 
@@ -61,7 +62,7 @@ const COLS = OPENING_FIELD_NAMES;
 type Row = Record<string, unknown>;
 
 export function rowToOpening(row: Row): Opening {
-  const o: Record<string, unknown> = {};
+  const o = blankOpening(); // compact object (see core/schedule/rows.ts)
   for (const f of COLS) o[f] = BOOL_FIELDS.has(f) ? row[f] === 1 : row[f];
   o.extras = JSON.parse(row.extras as string) as Record<string, string>;
   return o as unknown as Opening;
