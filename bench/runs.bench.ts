@@ -264,11 +264,13 @@ async function crash(): Promise<void> {
   );
 }
 
+// RUNS_BENCH_ONLY=commit,resolution,500,crash picks sections (default: all).
+const only = (process.env.RUNS_BENCH_ONLY ?? 'commit,resolution,500,crash').split(',');
 try {
-  await commitLatency();
-  await resolution();
-  await fiveHundred();
-  await crash();
+  if (only.includes('commit')) await commitLatency();
+  if (only.includes('resolution')) await resolution();
+  if (only.includes('500')) await fiveHundred();
+  if (only.includes('crash')) await crash();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

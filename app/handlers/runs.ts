@@ -344,7 +344,12 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
         technician: run.technician,
         emit: (topic, event) => {
           // The attempt is no longer running once it has ended: free its PD before anyone hears it ended.
-          if (topic === 'runs:attempt' && (event as { status: string }).status !== 'running') state.active.delete(attempt.id);
+          if (topic === 'runs:attempt' && (event as { status: string }).status !== 'running') {
+            state.active.delete(attempt.id);
+            // Stop polling a PD this feature attached only for the test (a bus polling every PD it ever touched
+            // slows every later reading); the app's own controller connection is left as it is.
+            if (link.key !== 'controller-connection') link.controller.detach(opening.pd_address!);
+          }
           ctx.events.emit(topic, event as ApiEvents[typeof topic]);
         },
       },

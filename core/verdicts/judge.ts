@@ -106,10 +106,22 @@ export function judgeWatch(step: WatchStep, ev: WatchEvidence, now: number): Wat
     };
   }
   const want = step.expect === 'release' || step.expect === 'stay-released' ? 'released' : 'secured';
+  const timed = step.expect === 'release' || step.expect === 'relock';
   let prevAt = ev.stepStart;
   let prevSent = ev.clockStart;
+  // Longest span since the clock started in which no reading could have seen a change (a release that came and
+  // went unseen, e.g. while the bus was busy): a "never released" fail needs the window covered.
+  let unobserved = 0;
+  let prevObs = Math.min(ev.clockStart, ev.stepStart);
+  const uncovered = (): WatchJudgement => ({
+    done: true,
+    verdict: 'inconclusive',
+    reason: `no reading for ${sec(unobserved)} of the window (more than ${sec(ev.maxGapMs)}): the lock may have changed unseen`,
+  });
   for (const s of samples) {
-    if (s.at - prevAt > ev.maxGapMs && s.at <= deadline + ev.maxGapMs)
+    if (s.at <= deadline + ev.maxGapMs) unobserved = Math.max(unobserved, s.at - prevObs);
+    prevObs = s.sentAt;
+    if (!timed && s.at - prevAt > ev.maxGapMs && s.at <= deadline + ev.maxGapMs)
       return {
         done: true,
         verdict: 'inconclusive',
@@ -137,7 +149,10 @@ export function judgeWatch(step: WatchStep, ev: WatchEvidence, now: number): Wat
             measuredMs: t,
             resolutionMs: resolution,
           };
-        if (earliest > step.ms) return missed(step, `${want} only after ${sec(t)}, later than the ${sec(step.ms)} limit`, t, resolution);
+        if (earliest > step.ms) {
+          if (unobserved > ev.maxGapMs) return uncovered();
+          return missed(step, `${want} only after ${sec(t)}, later than the ${sec(step.ms)} limit`, t, resolution);
+        }
         return {
           done: true,
           verdict: 'inconclusive',
@@ -147,6 +162,7 @@ export function judgeWatch(step: WatchStep, ev: WatchEvidence, now: number): Wat
         };
       }
       if (s.at > deadline) {
+        if (unobserved > ev.maxGapMs) return uncovered();
         const dpsWord = r.dps.ok && r.dps.value === 'open' ? ' (the door reads open)' : '';
         return missed(step, `still ${lock} ${sec(t)} after the start${dpsWord}; limit ${sec(step.ms)}`);
       }
