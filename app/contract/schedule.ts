@@ -1,6 +1,16 @@
 // The schedule workspace's part of the API: sites, openings, import/export.
 import { z } from 'zod';
-import type { Category, FailMode, Finding, LockType, LockingArrangement, Opening, OpeningField, Severity } from '../../core/schedule/types';
+import type {
+  Category,
+  EditRecord,
+  FailMode,
+  Finding,
+  LockType,
+  LockingArrangement,
+  Opening,
+  OpeningField,
+  Severity,
+} from '../../core/schedule/types';
 import type { FieldIssue } from './errors';
 
 const siteId = z.number().int().positive();
@@ -94,15 +104,7 @@ export interface OpeningPage {
   rows: OpeningRow[];
 }
 
-export interface EditRecord {
-  id: number;
-  at: string;
-  editor: string;
-  field: string;
-  oldValue: string;
-  newValue: string;
-  source: 'form' | 'import';
-}
+export type { EditRecord } from '../../core/schedule/types';
 
 export interface OpeningDetail {
   siteId: number;

@@ -93,3 +93,14 @@ export interface Finding {
   /** Where the requirement comes from, e.g. "IBC 2021 1010.2.12; NFPA 101 7.2.1.6.2". */
   requirement: string;
 }
+
+/** One changed field of one opening: who, when, old and new value. */
+export interface EditRecord {
+  id: number;
+  at: string;
+  editor: string;
+  field: string;
+  oldValue: string;
+  newValue: string;
+  source: 'form' | 'import';
+}

@@ -6,6 +6,7 @@ import {
   FAIL_MODES,
   SEVERITIES,
   type Category,
+  type EditRecord,
   type FailMode,
   type Finding,
   type LockingArrangement,
@@ -34,16 +35,6 @@ export interface OpeningRecord {
   position: number;
   findingCount: number;
   worstSeverity: Severity | null;
-}
-
-export interface EditEntry {
-  id: number;
-  at: string;
-  editor: string;
-  field: string;
-  oldValue: string;
-  newValue: string;
-  source: 'form' | 'import';
 }
 
 const stmtCache = new WeakMap<Db, Map<string, Statement<never>>>();
@@ -212,10 +203,23 @@ const OPENING_COLS = [
   ...COLS,
   'extras',
 ];
-const insertOpeningsSql = (n: number) =>
-  `INSERT INTO openings (${OPENING_COLS.join(', ')}) VALUES ${Array.from({ length: n }, () => `(${OPENING_COLS.map(() => '?').join(', ')})`).join(', ')}`;
-const insertFindingsSql = (n: number) =>
-  `INSERT INTO opening_findings (opening_ref, site_id, rule_id, severity) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?)').join(', ')}`;
+// SQL texts built once per row count (a batch's text is ~10 kB; its hash is then cached too).
+function memo(build: (n: number) => string): (n: number) => string {
+  const texts = new Map<number, string>();
+  return (n) => {
+    let t = texts.get(n);
+    if (t === undefined) texts.set(n, (t = build(n)));
+    return t;
+  };
+}
+const insertOpeningsSql = memo(
+  (n) =>
+    `INSERT INTO openings (${OPENING_COLS.join(', ')}) VALUES ${Array.from({ length: n }, () => `(${OPENING_COLS.map(() => '?').join(', ')})`).join(', ')}`,
+);
+const insertFindingsSql = memo(
+  (n) =>
+    `INSERT INTO opening_findings (opening_ref, site_id, rule_id, severity) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?)').join(', ')}`,
+);
 
 /** Inserts openings at positions start, start + 1, … with their findings (call inside a transaction). */
 export function insertOpenings(db: Db, siteId: number, openings: readonly Opening[], now: Date, start = 0): void {
@@ -467,7 +471,7 @@ export function recordEdit(
 }
 
 /** Newest first. */
-export function getEditHistory(db: Db, siteId: number, openingId: string): EditEntry[] {
+export function getEditHistory(db: Db, siteId: number, openingId: string): EditRecord[] {
   return stmt<{ id: number; at: string; editor: string; field: string; old_value: string; new_value: string; source: 'form' | 'import' }>(
     db,
     'SELECT * FROM opening_edits WHERE site_id = ? AND opening_id = ? ORDER BY id DESC',
