@@ -119,7 +119,7 @@ export function judgeWatch(step: WatchStep, ev: WatchEvidence, now: number): Wat
     reason: `no reading for ${sec(unobserved)} of the window (more than ${sec(ev.maxGapMs)}): the lock may have changed unseen`,
   });
   for (const s of samples) {
-    if (s.at <= deadline + ev.maxGapMs) unobserved = Math.max(unobserved, s.at - prevObs);
+    if (prevObs <= deadline) unobserved = Math.max(unobserved, Math.min(s.at, deadline) - prevObs);
     prevObs = s.sentAt;
     if (!timed && s.at - prevAt > ev.maxGapMs && s.at <= deadline + ev.maxGapMs)
       return {

@@ -131,6 +131,17 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
     return 'done';
   };
 
+  // The technician acts at the door on their own time, also while a slow exchange is on the wire.
+  const advanceTo = (t: number): void => {
+    personQueue.sort((x, y) => x.at - y.at);
+    while (personQueue.length > 0 && personQueue[0]!.at <= t) {
+      const item = personQueue.shift()!;
+      now = Math.max(now, item.at);
+      answers.push({ at: now, promptId: item.prompt.id, answer: act(item.prompt) });
+    }
+    now = Math.max(now, t);
+  };
+
   let ev: RunnerEvent = { type: 'start', now };
   for (let guard = 0; guard < 2_000_000; guard++) {
     const a = m.handle(ev);
@@ -141,8 +152,9 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
           break;
         }
         const sentAt = now;
-        now += frame;
+        advanceTo(sentAt + frame / 2);
         pd.set(a.point, a.state === 'on', a.durationMs, sentAt + frame / 2);
+        advanceTo(sentAt + frame);
         ev = { type: 'output-done', now, sentAt };
         break;
       }
@@ -153,7 +165,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
           break;
         }
         const sentAt = now;
-        now += frame;
+        advanceTo(sentAt + frame);
         ev = { type: 'inputs', now, sentAt, values: values() };
         break;
       }
@@ -163,7 +175,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
           ev = { type: 'link-error', now, reason: 'no reply from PD (offline)' };
           break;
         }
-        now += frame;
+        advanceTo(now + frame);
         ev = { type: 'outputs', now, values: outValues() };
         break;
       case 'prompt':

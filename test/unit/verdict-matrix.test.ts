@@ -147,3 +147,12 @@ test('release time is measured from the output command with its resolution besid
     'the input trace is kept as evidence',
   );
 });
+
+test('a link so slow that the PD restored power before the first reading never turns a good door into a fail', () => {
+  for (const frameMs of [300, 1200, 6000]) {
+    const opening = build('fail-safe', 'maglock', 'sensor-release', 'wired');
+    const r = runInVirtualTime({ opening, procedure: procedureFor(opening, 'power-drop', settings), frameMs, reactMs: 100 });
+    assert.notEqual(r.verdict.verdict, 'fail', `frame ${frameMs} ms: ${r.verdict.reason}`);
+    if (frameMs === 6000) assert.equal(r.verdict.verdict, 'inconclusive');
+  }
+});
