@@ -207,19 +207,26 @@ async function fiveHundred(): Promise<void> {
   const busOf = new Map(openings.map((o, i) => [o.opening_id, Math.floor(i / 125)]));
   app.runs.defaultLink = async (_run, o) => links[busOf.get(o.opening_id)!]!;
   const worker = async (bus: number) => {
-    const link = links[bus]!;
     for (const o of openings.filter((x) => busOf.get(x.opening_id) === bus)) {
       const answers: Record<string, 'yes'> =
         o.fail_mode === 'fail-safe' ? { 'door-opened': 'yes' } : { 'secure-side-held': 'yes', 'mechanical-egress': 'yes' };
       const a = await app.handlers.runProcedure({ runId: run.id, openingId: o.opening_id, procedureId: 'power-drop', answers });
-      // The release attempt during the hold window: a person presses REX at the simulated door.
-      if (o.fail_mode === 'fail-secure') setTimeout(() => link.sim?.control({ action: 'rex', openingId: o.opening_id, holdMs: 200 }), 100);
       const d = await waitAttempt(app, a.id);
       verdicts[d.verdict ?? d.status] = (verdicts[d.verdict ?? d.status] ?? 0) + 1;
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
   };
+  // The release attempt during a fail-secure hold window: when the prompt asks, a person presses REX at the door.
+  const offPrompts = app.ctx.events.onAny((topic, e) => {
+    const ev = e as { open?: boolean; prompt?: { kind: string }; attemptId?: number };
+    if (topic !== 'runs:prompt' || !ev.open || ev.prompt?.kind !== 'attempt') return;
+    const a = app.handlers.getAttempt({ attemptId: ev.attemptId! });
+    void Promise.resolve(a).then((d) =>
+      links[busOf.get(d.openingId)!]!.sim?.control({ action: 'rex', openingId: d.openingId, holdMs: 200 }),
+    );
+  });
   await Promise.all([0, 1, 2, 3].map(worker));
+  offPrompts();
   app.runs.defaultLink = undefined;
   for (const l of links) await l.close();
   const ms = performance.now() - t0;
