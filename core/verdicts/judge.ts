@@ -118,6 +118,9 @@ export function judgeWatch(step: WatchStep, ev: WatchEvidence, now: number): Wat
     verdict: 'inconclusive',
     reason: `no reading for ${sec(unobserved)} of the window (more than ${sec(ev.maxGapMs)}): the lock may have changed unseen`,
   });
+  // A release commanded before power was dropped (REX pressed too early) releases any lock that still had power.
+  const first = samples[0] ? interpretInputs(ev.opening, samples[0].values).rex : null;
+  const rexAtStart = first !== null && first.ok && first.value === 'active';
   for (const s of samples) {
     if (prevObs <= deadline) unobserved = Math.max(unobserved, Math.min(s.at, deadline) - prevObs);
     prevObs = s.sentAt;
@@ -169,6 +172,12 @@ export function judgeWatch(step: WatchStep, ev: WatchEvidence, now: number): Wat
     } else {
       if (s.at <= deadline + ev.maxGapMs && s.at >= ev.clockStart) {
         if (lock !== want) {
+          if (want === 'secured' && step.attempt && rexAtStart)
+            return {
+              done: true,
+              verdict: 'inconclusive',
+              reason: `read ${lock} ${sec(t)} into the window, but REX was already active when lock power was dropped: the REX may have released the lock while it still had power. Let the door relock, wait for the prompt, then press REX; retest`,
+            };
           const after =
             ev.attemptAt !== null && s.at >= ev.attemptAt
               ? ` — ${sec(s.at - ev.attemptAt)} after a release was attempted with power dropped: the lock still had power (stuck relay or bypassed wiring) or it is not installed ${want === 'secured' ? 'fail-secure' : 'as scheduled'}`

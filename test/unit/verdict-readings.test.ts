@@ -167,3 +167,45 @@ test('confirmations: the expected answer passes as person evidence, the other fa
   assert.equal(combined.verdict, 'inconclusive');
   assert.match(combined.reason, /The technician's confirmation is the evidence/);
 });
+
+test('a REX pressed before lock power dropped makes a release in the hold window inconclusive, not a stuck-relay fail', () => {
+  const hold = procedureFor(
+    makeOpening({ fail_mode: 'fail-secure', egress: 'mechanical', locking_arrangement: 'normal' }),
+    'power-drop',
+    DEFAULT_SETTINGS,
+  ).steps.find((s) => s.id === 'hold') as WatchStep;
+  const withRex = (trace: [number, number, number][]) =>
+    ev(
+      trace.map(([at, lock]) => [at, lock]),
+      { attemptAt: 100 },
+    ).trace.map((x, i) => ({ ...x, values: [x.values[0]!, 0, trace[i]![2]] }));
+  const early = judgeWatch(
+    hold,
+    {
+      ...ev([]),
+      attemptAt: 100,
+      trace: withRex([
+        [100, 1, 1],
+        [200, 0, 1],
+      ]),
+    },
+    200,
+  );
+  assert.equal(early.verdict, 'inconclusive');
+  assert.match(early.reason, /REX was already active/);
+  const late = judgeWatch(
+    hold,
+    {
+      ...ev([]),
+      attemptAt: 200,
+      trace: withRex([
+        [100, 1, 0],
+        [200, 1, 1],
+        [300, 0, 1],
+      ]),
+    },
+    300,
+  );
+  assert.equal(late.verdict, 'fail');
+  assert.match(late.deficiency!.description, /stuck relay/);
+});
