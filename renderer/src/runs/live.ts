@@ -1,23 +1,12 @@
 // Live state of the attempts of one run, built from the runs:* push events (and
 // topped up by polling getAttempt, so a missed event never hides a prompt).
 import { useEffect, useReducer } from 'react';
-import type { AttemptDetail, Prompt, RunsEvents, Verdict } from '../../../app/contract/runs';
+import type { AttemptDetail, Prompt, RunsEvents } from '../../../app/contract/runs';
 import { api } from '../api';
 
 export type Reading = RunsEvents['runs:reading'];
 
-export interface LiveStep {
-  stepIndex: number;
-  stepId: string;
-  title: string;
-  kind: string;
-  phase: 'started' | 'finished';
-  deadlineAt: number | null;
-  verdict: Verdict | null;
-  reason: string | null;
-  measuredMs: number | null;
-  resolutionMs: number | null;
-}
+export type LiveStep = Omit<RunsEvents['runs:step'], 'runId' | 'attemptId'>;
 
 export interface LiveAttempt {
   attemptId: number;
