@@ -142,10 +142,10 @@ try {
   await search.focus();
   await page.evaluate(() => window.performance.clearResourceTimings());
   const typed = 'wing 3 room 12';
-  for (const ch of typed) {
+  for (const [i, ch] of [...typed].entries()) {
     await page.keyboard.press(ch === ' ' ? 'Space' : ch);
     // Wait for this keystroke's table before the next one, so each figure is one keystroke's latency.
-    await page.waitForFunction((n) => (window as unknown as { keyLatency: number[] }).keyLatency.length >= n, typed.indexOf(ch) + 1);
+    await page.waitForFunction((n) => (window as unknown as { keyLatency: number[] }).keyLatency.length >= n, i + 1);
   }
   const lat = await page.evaluate(() => (window as unknown as { keyLatency: number[] }).keyLatency);
   // The HTTP round trips as the browser timed them (request start → last byte).
