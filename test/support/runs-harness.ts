@@ -7,6 +7,7 @@ import type { PlannedProcedure } from '../../core/procedures';
 import { ProcedureMachine, type Prompt, type PromptAnswer, type RunnerEvent, type StepRecord } from '../../core/runs/machine';
 import type { ProcedureVerdict } from '../../core/verdicts';
 import type { Opening } from '../../core/schedule/types';
+import { GOOD } from '../fixtures/schedules/openings';
 
 export interface HarnessOptions {
   opening: Opening;
@@ -219,39 +220,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
   throw new Error('the runner core did not finish');
 }
 
-/** An opening bound like the demo site (lock_output 0, alarm_output 1, inputs 0/1/2). */
+/** An opening bound like the demo site (lock_output 0, alarm_output 1, inputs 0/1/2): the compliant GOOD fixture, unrated, on PD 1. */
 export function makeOpening(over: Partial<Opening> = {}): Opening {
-  return {
-    opening_id: 'T-1',
-    building: 'A',
-    floor: '1',
-    location: 'Test corridor',
-    door_type: 'HM',
-    frame_type: 'HM',
-    fire_rating_min: 0,
-    category: 'egress',
-    locking_arrangement: 'sensor-release',
-    lock_type: 'maglock',
-    fail_mode: 'fail-safe',
-    egress: 'electronic',
-    fire_alarm_release: true,
-    hardware_set: 'HW-1',
-    power_supply: 'PS-1',
-    lock_voltage: 24,
-    lock_current_ma: 500,
-    pd_address: 1,
-    lock_output: 0,
-    alarm_output: 1,
-    lock_status_input: 0,
-    dps_input: 1,
-    rex_input: 2,
-    code_basis: 'IBC 2021 1010.2.12',
-    ndaa_889: 'yes',
-    taa: 'yes',
-    notes: '',
-    lock_status_active: 'secured',
-    dps_active: 'open',
-    extras: {},
-    ...over,
-  };
+  return { ...GOOD, opening_id: 'T-1', building: 'A', location: 'Test corridor', fire_rating_min: 0, pd_address: 1, ...over };
 }

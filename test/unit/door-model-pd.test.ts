@@ -13,22 +13,9 @@ import {
 } from '../../controller/protocol';
 import { DoorModel, type DoorConfig } from '../../controller/sim/door-model';
 import { PdSim, type PdSimConfig } from '../../controller/sim/pd';
+import { doorConfig as sharedDoorConfig } from '../fixtures/sim/door-config';
 
-const doorConfig = (over: Partial<DoorConfig> = {}): DoorConfig => ({
-  openingId: '1-101',
-  lockType: 'maglock',
-  scheduledMode: 'fail-safe',
-  fireAlarmRelease: true,
-  mechanicalEgress: false,
-  lockStatusActive: 'secured',
-  dpsActive: 'open',
-  releaseDelayMs: 200,
-  relockDelayMs: 100,
-  rexHoldMs: 1000,
-  credentialHoldMs: 3000,
-  faults: {},
-  ...over,
-});
+const doorConfig = (over: Partial<DoorConfig> = {}): DoorConfig => sharedDoorConfig({ openingId: '1-101', ...over });
 
 let seed = 1;
 const random = () => {

@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Opening } from '../../core/schedule/types';
-import { DoorModel, LOCK_TIMING, doorConfigFromOpening, type DoorConfig } from '../../controller/sim/door-model';
-
-function config(over: Partial<DoorConfig> = {}): DoorConfig {
-  return {
-    openingId: 'T-1',
-    lockType: 'maglock',
-    scheduledMode: 'fail-safe',
-    fireAlarmRelease: true,
-    mechanicalEgress: false,
-    lockStatusActive: 'secured',
-    dpsActive: 'open',
-    releaseDelayMs: 200,
-    relockDelayMs: 100,
-    rexHoldMs: 1000,
-    credentialHoldMs: 3000,
-    faults: {},
-    ...over,
-  };
-}
+import { DoorModel, LOCK_TIMING, doorConfigFromOpening } from '../../controller/sim/door-model';
+import { doorConfig } from '../fixtures/sim/door-config';
 
 test('fail-safe: secured while powered, releases after the release delay when the relay cuts power, relocks after restore', () => {
-  const d = new DoorModel(config(), 0);
+  const d = new DoorModel(doorConfig(), 0);
   assert.equal(d.state(0).mechanism, 'secured');
   assert.deepEqual(d.inputs(0), { lockStatus: 1, dps: 0, rex: 0 });
   d.setLockRelay(false, 1000);
@@ -36,14 +19,14 @@ test('fail-safe: secured while powered, releases after the release delay when th
 });
 
 test('fail-safe: a power blip shorter than the release delay never releases', () => {
-  const d = new DoorModel(config(), 0);
+  const d = new DoorModel(doorConfig(), 0);
   d.setLockRelay(false, 100);
   d.setLockRelay(true, 150);
   assert.equal(d.state(10_000).mechanism, 'secured');
 });
 
 test('fail-safe: REX releases it while powered (access control cuts power), then it relocks', () => {
-  const d = new DoorModel(config(), 0);
+  const d = new DoorModel(doorConfig(), 0);
   d.pressRex(0);
   assert.equal(d.inputs(0).rex, 1);
   assert.equal(d.state(200).mechanism, 'released');
@@ -52,7 +35,7 @@ test('fail-safe: REX releases it while powered (access control cuts power), then
 });
 
 test('fail-secure: holds when power is dropped, even when a release is attempted', () => {
-  const d = new DoorModel(config({ scheduledMode: 'fail-secure', lockType: 'electric-strike' }), 0);
+  const d = new DoorModel(doorConfig({ scheduledMode: 'fail-secure', lockType: 'electric-strike' }), 0);
   assert.equal(d.state(0).mechanism, 'secured');
   d.setLockRelay(false, 10);
   d.pressRex(20);
@@ -63,7 +46,7 @@ test('fail-secure: holds when power is dropped, even when a release is attempted
 });
 
 test('fail-secure: released only while powered AND a release is commanded', () => {
-  const d = new DoorModel(config({ scheduledMode: 'fail-secure' }), 0);
+  const d = new DoorModel(doorConfig({ scheduledMode: 'fail-secure' }), 0);
   d.presentCredential(1000);
   assert.equal(d.state(1199).mechanism, 'secured');
   assert.equal(d.state(1200).mechanism, 'released');
@@ -72,14 +55,14 @@ test('fail-secure: released only while powered AND a release is commanded', () =
 });
 
 test('fire alarm via alarm_output removes power from a tied lock: fail-safe releases; untied lock unaffected', () => {
-  const tied = new DoorModel(config(), 0);
+  const tied = new DoorModel(doorConfig(), 0);
   tied.setAlarmRelay(true, 0);
   assert.equal(tied.state(0).lockPowered, false);
   assert.equal(tied.state(200).mechanism, 'released');
   tied.setAlarmRelay(false, 1000);
   assert.equal(tied.state(1100).mechanism, 'secured');
 
-  const untied = new DoorModel(config({ fireAlarmRelease: false }), 0);
+  const untied = new DoorModel(doorConfig({ fireAlarmRelease: false }), 0);
   untied.setAlarmRelay(true, 0);
   assert.equal(untied.state(0).fireAlarmActive, true);
   assert.equal(untied.state(0).lockPowered, true);
@@ -87,7 +70,7 @@ test('fire alarm via alarm_output removes power from a tied lock: fail-safe rele
 });
 
 test('panel fire alarm is latched until reset', () => {
-  const d = new DoorModel(config(), 0);
+  const d = new DoorModel(doorConfig(), 0);
   d.setPanelFireAlarm(true, 0);
   assert.equal(d.state(60_000).mechanism, 'released');
   d.setPanelFireAlarm(false, 60_000);
@@ -95,7 +78,7 @@ test('panel fire alarm is latched until reset', () => {
 });
 
 test('door position: opens only when released from the secure side, closes after the hold, relock waits for the door', () => {
-  const d = new DoorModel(config(), 0);
+  const d = new DoorModel(doorConfig(), 0);
   assert.equal(d.push(0, 'secure'), false);
   d.setLockRelay(false, 0);
   assert.equal(d.push(200, 'secure', 2000), true);
@@ -109,18 +92,18 @@ test('door position: opens only when released from the secure side, closes after
 });
 
 test('mechanical egress frees the door from the egress side even when secured', () => {
-  const d = new DoorModel(config({ scheduledMode: 'fail-secure', mechanicalEgress: true }), 0);
+  const d = new DoorModel(doorConfig({ scheduledMode: 'fail-secure', mechanicalEgress: true }), 0);
   d.setLockRelay(false, 0);
   assert.equal(d.push(10, 'secure'), false);
   assert.equal(d.push(10, 'egress'), true);
   assert.equal(d.state(10).mechanism, 'secured');
   assert.equal(d.inputs(10).lockStatus, 0, 'a bond sensor does not read secured with the door open');
-  const noMech = new DoorModel(config({ scheduledMode: 'fail-secure', mechanicalEgress: false }), 0);
+  const noMech = new DoorModel(doorConfig({ scheduledMode: 'fail-secure', mechanicalEgress: false }), 0);
   assert.equal(noMech.push(10, 'egress'), false);
 });
 
 test('input polarity: lock_status_active=released and dps_active=closed invert the raw values', () => {
-  const d = new DoorModel(config({ lockStatusActive: 'released', dpsActive: 'closed' }), 0);
+  const d = new DoorModel(doorConfig({ lockStatusActive: 'released', dpsActive: 'closed' }), 0);
   assert.deepEqual(d.inputs(0), { lockStatus: 0, dps: 1, rex: 0 });
   d.setLockRelay(false, 0);
   d.push(500, 'secure', 1000);
@@ -128,21 +111,21 @@ test('input polarity: lock_status_active=released and dps_active=closed invert t
 });
 
 test('fault: installed mode opposite to the schedule (ordered fail-safe, installed fail-secure holds on power loss)', () => {
-  const d = new DoorModel(config({ faults: { modeOpposite: true } }), 0);
+  const d = new DoorModel(doorConfig({ faults: { modeOpposite: true } }), 0);
   assert.equal(d.installedMode, 'fail-secure');
   d.setLockRelay(false, 0);
   assert.equal(d.state(10_000).mechanism, 'secured');
-  const reverse = new DoorModel(config({ scheduledMode: 'fail-secure', faults: { modeOpposite: true } }), 0);
+  const reverse = new DoorModel(doorConfig({ scheduledMode: 'fail-secure', faults: { modeOpposite: true } }), 0);
   reverse.setLockRelay(false, 0);
   assert.equal(reverse.state(10_000).mechanism, 'released');
 });
 
 test('fault: stuck relay keeps lock power on; a release attempt on a fail-secure lock then releases it', () => {
-  const safe = new DoorModel(config({ faults: { stuckRelay: true } }), 0);
+  const safe = new DoorModel(doorConfig({ faults: { stuckRelay: true } }), 0);
   safe.setLockRelay(false, 0);
   assert.equal(safe.state(10_000).lockPowered, true);
   assert.equal(safe.state(10_000).mechanism, 'secured');
-  const secure = new DoorModel(config({ scheduledMode: 'fail-secure', faults: { stuckRelay: true } }), 0);
+  const secure = new DoorModel(doorConfig({ scheduledMode: 'fail-secure', faults: { stuckRelay: true } }), 0);
   secure.setLockRelay(false, 0);
   secure.pressRex(100);
   assert.equal(secure.state(400).mechanism, 'released', 'the release attempt exposes power that was never dropped');
@@ -152,9 +135,9 @@ test('fault: stuck relay keeps lock power on; a release attempt on a fail-secure
 });
 
 test('fault: unwired lock-status sensor reads inactive, or 3 (open circuit) when supervised', () => {
-  const inactive = new DoorModel(config({ faults: { lockStatusUnwired: 'inactive' } }), 0);
+  const inactive = new DoorModel(doorConfig({ faults: { lockStatusUnwired: 'inactive' } }), 0);
   assert.equal(inactive.inputs(0).lockStatus, 0);
-  const open = new DoorModel(config({ faults: { lockStatusUnwired: 'open' } }), 0);
+  const open = new DoorModel(doorConfig({ faults: { lockStatusUnwired: 'open' } }), 0);
   assert.equal(open.inputs(0).lockStatus, 3);
   open.setLockRelay(false, 0);
   assert.equal(open.inputs(1000).lockStatus, 3);
@@ -162,7 +145,7 @@ test('fault: unwired lock-status sensor reads inactive, or 3 (open circuit) when
 });
 
 test('faults can be changed at run time; PD faults are carried for the PD simulator', () => {
-  const d = new DoorModel(config(), 0);
+  const d = new DoorModel(doorConfig(), 0);
   d.setFaults({ pd: 'silent', modeOpposite: true }, 100);
   assert.equal(d.faults.pd, 'silent');
   d.setLockRelay(false, 200);
@@ -170,7 +153,7 @@ test('faults can be changed at run time; PD faults are carried for the PD simula
 });
 
 test('nextEventAt names the next self-driven change; time never goes back', () => {
-  const d = new DoorModel(config(), 0);
+  const d = new DoorModel(doorConfig(), 0);
   assert.equal(d.nextEventAt(), null);
   d.setLockRelay(false, 50);
   assert.equal(d.nextEventAt(), 250);
