@@ -283,16 +283,10 @@ export class AcuSession {
     // its own receiver accepts that and the MAC rules are the same, so we accept it too.
     if (!frame.reply || (t !== SCS.REPLY_MAC && t !== SCS.REPLY_ENC && t !== SCS.CMD_MAC) || !frame.mac)
       return sfail('unexpected', `reply without a MAC security block (type ${t === undefined ? 'none' : '0x' + t.toString(16)})`);
-    const mac = computeMac(this.keys, this.cMac, frame.authenticated);
-    if (!equal(mac.subarray(0, 4), frame.mac)) return sfail('bad-mac', `reply MAC ${hex(frame.mac)} does not verify`);
-    let data = frame.data;
-    if (t === SCS.REPLY_ENC) {
-      const d = decryptPayload(this.keys, not(this.cMac), data);
-      if (!d) return sfail('bad-padding', 'encrypted reply does not decrypt to valid padding');
-      data = d;
-    }
-    this.rMac = mac;
-    const r = decodeReplyPayload(frame.code, data);
+    const opened = openFrame(this.keys, this.cMac, frame, frame.mac, t === SCS.REPLY_ENC, 'reply');
+    if (!opened.ok) return opened;
+    this.rMac = opened.mac;
+    const r = decodeReplyPayload(frame.code, opened.data);
     return r.ok ? r : sfail('decode', r.error.message);
   }
 
@@ -399,16 +393,10 @@ export class PdSession {
     const t = frame.security?.type;
     if (frame.reply || (t !== SCS.CMD_MAC && t !== SCS.CMD_ENC) || !frame.mac)
       return sfail('unexpected', 'command without a MAC security block');
-    const mac = computeMac(this.keys, this.rMac, frame.authenticated);
-    if (!equal(mac.subarray(0, 4), frame.mac)) return sfail('bad-mac', `command MAC ${hex(frame.mac)} does not verify`);
-    let data = frame.data;
-    if (t === SCS.CMD_ENC) {
-      const d = decryptPayload(this.keys, not(this.rMac), data);
-      if (!d) return sfail('bad-padding', 'encrypted command does not decrypt to valid padding');
-      data = d;
-    }
-    this.cMac = mac;
-    const c = decodeCommandPayload(frame.code, data);
+    const opened = openFrame(this.keys, this.rMac, frame, frame.mac, t === SCS.CMD_ENC, 'command');
+    if (!opened.ok) return opened;
+    this.cMac = opened.mac;
+    const c = decodeCommandPayload(frame.code, opened.data);
     return c.ok ? c : { ...fail(c.error.kind, c.error.message), decode: true };
   }
 
@@ -453,6 +441,27 @@ export class PdSession {
   [INSPECT](): string {
     return `PdSession { state: ${this.state}, installMode: ${this.installMode} }`;
   }
+}
+
+/**
+ * Both directions open a secured frame the same way: its MAC continues the chain from the
+ * other side's last MAC, and an encrypted payload uses that MAC's complement as the IV.
+ * Returns this frame's full MAC (the next chain value) and the plain payload.
+ */
+function openFrame(
+  keys: SessionKeys,
+  chain: Uint8Array,
+  frame: Frame,
+  sentMac: Uint8Array,
+  encrypted: boolean,
+  what: 'reply' | 'command',
+): { ok: true; mac: Uint8Array; data: Uint8Array } | SFail {
+  const mac = computeMac(keys, chain, frame.authenticated);
+  if (!equal(mac.subarray(0, 4), sentMac)) return sfail('bad-mac', `${what} MAC ${hex(sentMac)} does not verify`);
+  if (!encrypted) return { ok: true, mac, data: frame.data };
+  const data = decryptPayload(keys, not(chain), frame.data);
+  if (!data) return sfail('bad-padding', `encrypted ${what} does not decrypt to valid padding`);
+  return { ok: true, mac, data };
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
