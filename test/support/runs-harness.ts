@@ -2,7 +2,7 @@
 // (controller/sim/door-model) in virtual time, with a truthful technician who
 // answers prompts from what the door really does. Used by the verdict-matrix
 // unit tests: no clock, no I/O, exact and fast.
-import { DoorModel, doorConfigFromOpening, type DoorFaults } from '../../controller/sim/door-model';
+import { DoorModel, doorConfigFromOpening, type DoorConfig, type DoorFaults } from '../../controller/sim/door-model';
 import type { PlannedProcedure } from '../../core/procedures';
 import { ProcedureMachine, type Prompt, type PromptAnswer, type RunnerEvent, type StepRecord } from '../../core/runs/machine';
 import type { ProcedureVerdict } from '../../core/verdicts';
@@ -13,6 +13,8 @@ export interface HarnessOptions {
   opening: Opening;
   procedure: PlannedProcedure;
   faults?: DoorFaults;
+  /** What is really installed, where it differs from the schedule's lock type (e.g. a slower release). */
+  door?: Partial<DoorConfig>;
   /** From this virtual time on, every controller exchange fails (cable pulled). */
   linkDropAt?: number;
   /** Frame round trip in ms (request + reply on the wire). */
@@ -21,6 +23,14 @@ export interface HarnessOptions {
   reactMs?: number;
   /** Override the technician's answer to a prompt (return undefined to answer truthfully). */
   answer?: (p: Prompt) => PromptAnswer | undefined;
+  /** Per-prompt reaction time (undefined = reactMs), e.g. a REX pressed late in the hold window. */
+  reactFor?: (p: Prompt) => number | undefined;
+  /** What the technician's release attempt is (default: press REX for the door's shunt time). */
+  attempt?: (door: DoorModel, now: number) => void;
+  /** Something that happens at the door when the PD switches an output (e.g. someone presses REX just then). */
+  onOutput?: (door: DoorModel, now: number, point: 'lock_output' | 'alarm_output') => void;
+  /** Extra latency of the input reading sent at `sentAt` (a busy bus, a stalled process): a gap in readings. */
+  readDelay?: (sentAt: number) => number;
 }
 
 export interface HarnessResult {
@@ -63,7 +73,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
   const { opening, procedure } = o;
   const frame = o.frameMs ?? 4;
   const react = o.reactMs ?? 800;
-  const door = new DoorModel(doorConfigFromOpening(opening, o.faults ?? {}), 0);
+  const door = new DoorModel(doorConfigFromOpening(opening, o.faults ?? {}, o.door), 0);
   const pd = new PdOutputs(door);
   const m = new ProcedureMachine({ opening, procedure });
   let now = 1000;
@@ -98,7 +108,8 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
     if (forced !== undefined) return forced;
     const text = p.text.toLowerCase();
     if (p.kind === 'attempt') {
-      door.pressRex(now);
+      if (o.attempt) o.attempt(door, now);
+      else door.pressRex(now);
       return 'done';
     }
     if (p.kind === 'action') {
@@ -155,6 +166,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
         const sentAt = now;
         advanceTo(sentAt + frame / 2);
         pd.set(a.point, a.state === 'on', a.durationMs, sentAt + frame / 2);
+        if (a.purpose === 'stimulus') o.onOutput?.(door, sentAt + frame / 2, a.point);
         advanceTo(sentAt + frame);
         ev = { type: 'output-done', now, sentAt };
         break;
@@ -166,8 +178,12 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
           break;
         }
         const sentAt = now;
-        advanceTo(sentAt + frame);
-        ev = { type: 'inputs', now, sentAt, values: values() };
+        const delay = o.readDelay?.(sentAt) ?? 0;
+        // The PD samples its inputs when the request reaches it: after any stall on the way.
+        advanceTo(sentAt + delay + frame / 2);
+        const v = values();
+        advanceTo(sentAt + delay + frame);
+        ev = { type: 'inputs', now, sentAt, values: v };
         break;
       }
       case 'read-outputs':
@@ -181,7 +197,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
         break;
       case 'prompt':
         prompts.push(a.prompt);
-        if (a.prompt.answers.length > 0) personQueue.push({ at: now + react, prompt: a.prompt });
+        if (a.prompt.answers.length > 0) personQueue.push({ at: now + (o.reactFor?.(a.prompt) ?? react), prompt: a.prompt });
         ev = { type: 'tick', now };
         break;
       case 'close-prompt':

@@ -93,6 +93,8 @@ export const FAST = {
     pdTimerMarginMs: 300,
     pollIntervalMs: 40,
     promptTimeoutMs: 8000,
+    // The technician reacts in 250 ms: the lock is then watched this long after the REX with power still off.
+    attemptWatchMs: 600,
   },
   ahjNote: 'test windows',
 };
