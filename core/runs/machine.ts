@@ -12,10 +12,11 @@ import {
   judgeWatch,
   combineSteps,
   watchWindowEnd,
+  outputsNotAtRest,
   type Baseline,
   type ProcedureVerdict,
 } from '../verdicts/judge';
-import { interpretInputs, outputOn } from '../verdicts/readings';
+import { interpretInputs, outputAtRest, outputStateFor } from '../verdicts/readings';
 import type { Sample, StepVerdict } from '../verdicts/types';
 
 export type PromptAnswer = Answer | 'done';
@@ -94,7 +95,6 @@ type Phase =
   | { name: 'committing'; record: StepRecord }
   | { name: 'finished' };
 
-const REST: Record<OutputPoint, boolean> = { lock_output: true, alarm_output: false };
 const sec = (ms: number): string => `${+(ms / 1000).toFixed(3)} s`;
 
 export class ProcedureMachine {
@@ -225,8 +225,7 @@ export class ProcedureMachine {
         }
         if (ev.type !== 'outputs') return this.push({ type: 'read-outputs' });
         const bad = (['lock_output', 'alarm_output'] as const).find((pt) => {
-          const on = outputOn(this.opening[pt], ev.values);
-          return on !== null && on !== REST[pt];
+          return outputAtRest(this.opening, pt, ev.values) === false;
         });
         if (bad && p.name === 'recover-read') {
           this.phase = { name: 'recover-restore', point: bad };
@@ -262,6 +261,13 @@ export class ProcedureMachine {
         this.trace.push(sample);
         const j = judgePrecheck(this.opening, sample, p.outputs);
         this.baseline = j.baseline;
+        // Power already dropped (or the alarm already active) before anything moved: the wiring or its polarity
+        // setting is wrong. Stop here: switching the output now would apply the opposite of the test.
+        const stop = outputsNotAtRest(this.opening, p.outputs);
+        if (stop) {
+          this.endEarly = true;
+          return this.record(now, { verdict: 'inconclusive', reason: stop }, { inputs: ev.values, outputs: p.outputs, stopped: true });
+        }
         return this.record(now, j, { inputs: ev.values, outputs: p.outputs });
       }
       case 'output-send': {
@@ -273,12 +279,15 @@ export class ProcedureMachine {
         this.stimulusEnd = this.stepStart + step.durationMs;
         return this.record(
           now,
-          { verdict: 'pass', reason: `PD accepted ${step.point} ${step.state.toUpperCase()} for ${sec(step.durationMs)} (PD-timed)` },
+          {
+            verdict: 'pass',
+            reason: `PD accepted ${step.point} ${outputStateFor(this.opening, step.point, 'stimulus').toUpperCase()} for ${sec(step.durationMs)} (PD-timed)`,
+          },
           {
             command: {
               point: step.point,
               output: this.opening[step.point],
-              state: step.state,
+              state: outputStateFor(this.opening, step.point, 'stimulus'),
               durationMs: step.durationMs,
               sentAt: ev.sentAt,
               ackAt: ev.now,
@@ -311,8 +320,7 @@ export class ProcedureMachine {
             reason: `could not read the PD's outputs (${ev.reason}); the PD's timer restores ${step.point} by itself at ${sec(Math.max(0, timerEnd - this.stepStart))} — check the lock`,
           });
         if (ev.type !== 'outputs') return this.push({ type: 'read-outputs' });
-        const on = outputOn(this.opening[step.point], ev.values);
-        if (on === REST[step.point]) {
+        if (outputAtRest(this.opening, step.point, ev.values) === true) {
           this.clocks.timerEnd = p.commanded ? now : timerEnd;
           return this.record(
             now,
@@ -363,7 +371,7 @@ export class ProcedureMachine {
       type: 'output',
       point,
       output: this.opening[point] ?? 0,
-      state: REST[point] ? 'on' : 'off',
+      state: outputStateFor(this.opening, point, 'rest'),
       durationMs: 100,
       purpose: 'restore',
     };
@@ -413,7 +421,8 @@ export class ProcedureMachine {
           type: 'output',
           point: step.point,
           output: this.opening[step.point]!,
-          state: step.state,
+          // The step says what it does (drop power, raise the alarm); the opening's polarity says which state does it.
+          state: outputStateFor(this.opening, step.point, 'stimulus'),
           durationMs: step.durationMs,
           purpose: 'stimulus',
         });

@@ -5,7 +5,7 @@
 // - behaviour contrary to the scheduled mode is fail, with the risk in words.
 import type { Opening } from '../schedule/types';
 import type { Answer, ConfirmStep, WatchStep } from '../procedures/types';
-import { interpretInputs, outputOn } from './readings';
+import { alarmActive, interpretInputs, lockPowerOn } from './readings';
 import type { Sample, StepVerdict, Verdict } from './types';
 
 const sec = (ms: number): string => `${+(ms / 1000).toFixed(3)} s`;
@@ -15,6 +15,21 @@ export interface Baseline {
   lockTrusted: boolean;
   /** Why not, in words (shown beside every lock-status judgement of the procedure). */
   reason: string | null;
+}
+
+/** Why the test must stop before anything is switched (an output already away from rest: wiring or polarity), or null. */
+export function outputsNotAtRest(o: Opening, outputs: readonly number[] | null): string | null {
+  if (!outputs) return null;
+  const problems: string[] = [];
+  if (lockPowerOn(o, outputs) === false)
+    problems.push(
+      `lock power reads dropped before anything was switched (lock output ${o.lock_output} is ${outputs[o.lock_output!] ? 'ON' : 'OFF'}, and this opening's "Lock output active" setting says ON means ${o.lock_output_active === 'power-off' ? 'power dropped' : 'lock power on'}). If lock power is really on, the setting does not match the wiring: set "Lock output active" to ${o.lock_output_active === 'power-off' ? 'power-on' : 'power-off (a normally-closed contact)'} for this opening and retest; otherwise restore lock power first`,
+    );
+  if (alarmActive(o, outputs) === true)
+    problems.push(
+      `the fire-alarm output reads active before anything was switched (alarm output ${o.alarm_output} is ${outputs[o.alarm_output!] ? 'ON' : 'OFF'}, and "Alarm output active" says ON means ${o.alarm_output_active === 'no-alarm' ? 'no alarm' : 'alarm'}). If no alarm is simulated, set "Alarm output active" to ${o.alarm_output_active === 'no-alarm' ? 'alarm' : 'no-alarm (a normally-closed contact)'} and retest; otherwise clear it first`,
+    );
+  return problems.length ? `Stopped before switching anything: ${problems.join('; ')}.` : null;
 }
 
 export function judgePrecheck(o: Opening, sample: Sample | null, outputs: number[] | null): StepVerdict & { baseline: Baseline } {
@@ -36,10 +51,8 @@ export function judgePrecheck(o: Opening, sample: Sample | null, outputs: number
   }
   if (lockReason) problems.push(lockReason);
   if (r.dps.ok && r.dps.value === 'open') problems.push('the door was open at the start');
-  const lockPower = outputs ? outputOn(o.lock_output, outputs) : null;
-  if (lockPower === false) problems.push('lock power was already dropped at the start');
-  const alarm = outputs ? outputOn(o.alarm_output, outputs) : null;
-  if (alarm === true) problems.push('the fire-alarm output was already active at the start');
+  const stop = outputsNotAtRest(o, outputs);
+  if (stop) problems.push(stop);
   if (problems.length === 0)
     return { verdict: 'pass', reason: 'lock power on, lock secured, door closed', baseline: { lockTrusted, reason: null } };
   return {

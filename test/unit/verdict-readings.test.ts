@@ -40,7 +40,10 @@ test('precheck: an unwired sensor that reads "released" with power on makes lock
   assert.equal(inactive.baseline.lockTrusted, false);
   const open = judgePrecheck(o, { sentAt: 0, at: 1, values: [3, 0, 0] }, [1, 0]);
   assert.match(open.baseline.reason!, /open circuit/);
-  assert.match(judgePrecheck(o, { sentAt: 0, at: 1, values: [1, 0, 0] }, [0, 0]).reason, /already dropped/);
+  assert.match(
+    judgePrecheck(o, { sentAt: 0, at: 1, values: [1, 0, 0] }, [0, 0]).reason,
+    /lock power reads dropped before anything was switched/,
+  );
 });
 
 const step = (id: string) => procedureFor(makeOpening(), 'power-drop', DEFAULT_SETTINGS).steps.find((s) => s.id === id) as WatchStep;

@@ -265,3 +265,65 @@ test('a REX active while the power-drop release is watched makes the release inc
     }
   }
 });
+
+// Output polarity: some installations drop lock power (or signal the alarm) with the output ON.
+test('output polarity: a normally-closed lock or alarm contact is driven the other way and the verdicts hold', () => {
+  const nc = { lock_output_active: 'power-off', alarm_output_active: 'no-alarm' } as const;
+  const safe = run(failSafe(nc), 'power-drop');
+  assert.equal(safe.verdict.verdict, 'pass', safe.verdict.reason);
+  assert.deepEqual(
+    safe.commands.map((c) => `${c.point} ${c.state}`),
+    ['lock_output on'],
+    'power is dropped by switching the output ON',
+  );
+  assert.ok(safe.lockPowerRestored);
+  const secure = run(failSecure(nc), 'power-drop');
+  assert.equal(secure.verdict.verdict, 'pass', secure.verdict.reason);
+  const stuck = run(failSecure(nc), 'power-drop', { faults: { stuckRelay: true } });
+  assert.equal(stuck.verdict.verdict, 'fail', stuck.verdict.reason);
+  const alarm = run(failSafe(nc), 'alarm-release');
+  assert.equal(alarm.verdict.verdict, 'pass', alarm.verdict.reason);
+  assert.deepEqual(
+    alarm.commands.map((c) => `${c.point} ${c.state}`),
+    ['alarm_output off'],
+  );
+});
+
+test('output polarity: a setting that does not match the wiring stops at the precheck, switches nothing and says how to fix it', () => {
+  const cases = [
+    // Scheduled normally-closed, wired normally-open: the PD rests ON, which the setting reads as "power dropped".
+    {
+      opening: { lock_output_active: 'power-off' },
+      wiring: { lock_output_active: 'power-on' },
+      fix: /set "Lock output active" to power-on/,
+    },
+    // Scheduled as usual, wired through a normally-closed contact: the PD rests OFF.
+    {
+      opening: {},
+      wiring: { lock_output_active: 'power-off' },
+      fix: /set "Lock output active" to power-off \(a normally-closed contact\)/,
+    },
+    { opening: { alarm_output_active: 'no-alarm' }, wiring: { alarm_output_active: 'alarm' }, fix: /set "Alarm output active" to alarm/ },
+    { opening: {}, wiring: { alarm_output_active: 'no-alarm' }, fix: /set "Alarm output active" to no-alarm/ },
+  ] as const;
+  for (const c of cases)
+    for (const proc of ['power-drop', 'alarm-release'] as const)
+      for (const mk of [failSafe, failSecure]) {
+        const o = mk({ ...c.opening, fire_alarm_release: true, locking_arrangement: 'normal' });
+        const r = run(o, proc, { wiring: c.wiring });
+        const label = `${proc} ${o.fail_mode} ${JSON.stringify(c)}`;
+        assert.equal(r.verdict.verdict, 'inconclusive', `${label}: ${r.verdict.reason}`);
+        assert.deepEqual(r.commands, [], `${label}: nothing is switched`);
+        assert.ok(
+          r.results.every((s) => s.deficiency === null),
+          `${label}: no deficiency`,
+        );
+        assert.deepEqual(
+          r.results.map((s) => s.stepId),
+          ['precheck'],
+        );
+        assert.match(r.results[0]!.reason, /^Stopped before switching anything/);
+        assert.match(r.results[0]!.reason, c.fix, label);
+        assert.equal(r.prompts.length, 0, `${label}: no one is asked to act`);
+      }
+});
