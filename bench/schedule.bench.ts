@@ -52,6 +52,8 @@ export function generateOpenings(n: number): Opening[] {
       notes: rnd() < 0.1 ? 'Check closer, "sticky" latch, retest' : '',
       lock_status_active: 'secured',
       dps_active: 'open',
+      lock_output_active: 'power-on',
+      alarm_output_active: 'alarm',
       extras: { Heading: `H${i % 50}` },
     });
   }

@@ -38,6 +38,8 @@ const thresholds = z
     pdTimerMarginMs: z.number().int().positive(),
     promptTimeoutMs: z.number().int().positive(),
     pollIntervalMs: z.number().int().positive(),
+    attemptWatchMs: z.number().int().positive(),
+    maxReadingGapMs: z.number().int().positive(),
   })
   .partial()
   .strict();
@@ -237,7 +239,7 @@ export interface NextOpeningResult {
 
 export interface StepView {
   id: string;
-  kind: 'precheck' | 'output' | 'watch' | 'restore' | 'confirm' | 'action';
+  kind: 'precheck' | 'output' | 'watch' | 'restore' | 'confirm' | 'action' | 'requirement';
   title: string;
   /** The question (confirm) or instruction (action) shown to the technician. */
   text: string | null;

@@ -4,7 +4,7 @@
 // go on the wire (so a crash after sending is known), and pushes live readings,
 // countdowns and prompts to the UI. Lock power is only ever dropped with the PD's
 // timed output, so the PD restores it even if this process dies.
-import { interpretInputs, outputOn } from '../../core/verdicts/readings';
+import { alarmActive, interpretInputs, lockPowerOn } from '../../core/verdicts/readings';
 import {
   ProcedureMachine,
   type Prompt,
@@ -135,8 +135,8 @@ export class AttemptRunner {
       lockStatus: r.lockStatus.ok ? r.lockStatus.value : 'fault',
       doorPosition: r.dps.ok ? r.dps.value : 'fault',
       rex: r.rex.ok ? r.rex.value : 'fault',
-      lockPower: out ? outputOn(o.lock_output, out) : null,
-      alarm: out ? outputOn(o.alarm_output, out) : null,
+      lockPower: out ? lockPowerOn(o, out) : null,
+      alarm: out ? alarmActive(o, out) : null,
       raw: values,
     });
   }

@@ -16,6 +16,11 @@ export interface DoorFaults {
   stuckRelay?: boolean;
   /** The lock-status sensor is not wired: the input reads inactive, or v2.2.2 "open circuit" (3) on a supervised input. */
   lockStatusUnwired?: 'inactive' | 'open' | null;
+  /**
+   * A second feed (a battery or another supply wired in parallel) powers the lock again this long after its
+   * power was cut: a fail-safe lock releases, then re-secures while the test still holds power off.
+   */
+  backfeedAfterMs?: number | null;
   /** PD-level faults, applied by the PD simulator (the door itself is unaffected). */
   pd?: 'silent' | 'nak' | 'noise' | null;
 }
@@ -110,6 +115,8 @@ export class DoorModel {
   private doorCloseAt: number | null = null;
   private mechanism: Mechanism;
   private pending: { to: Mechanism; at: number } | null = null;
+  /** When the lock's own feed was last cut (relay or fire alarm); null while it is fed. */
+  private cutAt: number | null = null;
 
   constructor(config: DoorConfig, now: number) {
     this.config = { ...config, faults: { ...config.faults } };
@@ -140,9 +147,20 @@ export class DoorModel {
 
   /** Lock power: the relay feeds it (a stuck relay always does), and the fire-alarm interface removes it from tied locks. */
   private lockPowered(): boolean {
+    if (this.feedOn()) return true;
+    const backfeed = this.config.faults.backfeedAfterMs;
+    return backfeed != null && this.cutAt !== null && this.now >= this.cutAt + backfeed;
+  }
+
+  private feedOn(): boolean {
     const relayFeeds = this.lockRelayOn || this.config.faults.stuckRelay === true;
     const alarmCuts = this.config.fireAlarmRelease && this.fireAlarmActive();
     return relayFeeds && !alarmCuts;
+  }
+
+  private backfeedAt(): number | null {
+    const backfeed = this.config.faults.backfeedAfterMs;
+    return backfeed != null && this.cutAt !== null ? this.cutAt + backfeed : null;
   }
 
   private releaseCommanded(): boolean {
@@ -159,6 +177,8 @@ export class DoorModel {
 
   /** Recompute the mechanism's destination after a change at `this.now`. */
   private settle(): void {
+    if (this.feedOn()) this.cutAt = null;
+    else this.cutAt ??= this.now;
     let want = this.target();
     // A bolt cannot throw into an open door: relocking waits until the door is shut.
     if (want === 'secured' && this.doorCloseAt !== null && this.mechanism === 'released') want = 'released';
@@ -173,7 +193,7 @@ export class DoorModel {
 
   /** The next time something changes on its own (for a runner that wants to wake exactly then). */
   nextEventAt(): number | null {
-    const times = [this.pending?.at, this.doorCloseAt, this.rexUntil, this.credentialUntil].filter(
+    const times = [this.pending?.at, this.doorCloseAt, this.rexUntil, this.credentialUntil, this.backfeedAt()].filter(
       (t): t is number => t !== undefined && t !== null && Number.isFinite(t) && t > this.now,
     );
     if (this.pending && this.pending.at <= this.now) times.push(this.pending.at);
@@ -205,6 +225,8 @@ export class DoorModel {
       if (this.rexUntil > this.now && this.rexUntil <= now) candidates.push({ at: this.rexUntil, apply: () => undefined });
       if (this.credentialUntil > this.now && this.credentialUntil <= now)
         candidates.push({ at: this.credentialUntil, apply: () => undefined });
+      const backfeedAt = this.backfeedAt();
+      if (backfeedAt !== null && backfeedAt > this.now && backfeedAt <= now) candidates.push({ at: backfeedAt, apply: () => undefined });
       if (candidates.length === 0) break;
       candidates.sort((a, b) => a.at - b.at);
       const first = candidates[0]!;

@@ -5,7 +5,7 @@
 import { REQUIREMENTS } from '../requirements';
 import type { Category, FailMode, LockingArrangement, Opening } from '../schedule/types';
 import type { Thresholds } from './settings';
-import type { Applicability, ConfirmStep, ProcedureId, StepDef, WatchStep } from './types';
+import type { Applicability, ConfirmStep, ProcedureId, RequirementStep, StepDef, WatchStep } from './types';
 
 export interface ProcedureDef {
   id: ProcedureId;
@@ -34,9 +34,40 @@ export function heldRisk(o: Opening, stimulus: 'power loss' | 'fire alarm'): str
   return `${o.fail_mode === 'fail-safe' ? 'fail-safe' : 'release'} expected on ${a(o.category)} ${o.category} door; the lock held on ${stimulus} — ${who}`;
 }
 
+/** Plain-words risk when a fail-safe lock re-secures while its power is still off. */
+function reSecuredRisk(o: Opening): string {
+  return `fail-safe expected on ${a(o.category)} ${o.category} door; the lock re-secured while lock power was still off (another feed or a battery keeps it powered) — occupants can be trapped`;
+}
+
 /** Plain-words risk when the lock releases although it should hold. */
 export function releasedRisk(o: Opening): string {
   return `fail-secure expected on ${a(o.category)} ${o.category} door; the lock released on power loss — the ${o.category === 'high-security' ? 'secured room' : 'door'} is open to anyone whenever power fails`;
+}
+
+/** Arrangements whose code requirements include release on loss of lock power (so fail-secure is never allowed). */
+const POWER_LOSS_RELEASE: Partial<Record<LockingArrangement, string>> = {
+  'door-hardware-release': 'DHR-3',
+  'sensor-release': 'SR-2',
+  'delayed-egress-15': 'DE-2',
+  'delayed-egress-30': 'DE-2',
+  'controlled-egress': 'CE-2',
+  'elevator-lobby': 'EL',
+};
+
+/** A fail-secure schedule where the arrangement requires release on power loss: the step that fails it. */
+function modeRequired(o: Opening): RequirementStep[] {
+  const id = POWER_LOSS_RELEASE[o.locking_arrangement];
+  if (!id || o.fail_mode !== 'fail-secure') return [];
+  return [
+    {
+      kind: 'requirement',
+      id: 'mode-required',
+      title: 'The scheduled mode meets the locking arrangement',
+      requirementId: id,
+      failure: `scheduled fail-secure, but the ${o.locking_arrangement} arrangement requires the lock to release on loss of lock power (${id}) — whatever the alarm input does, the door stays locked when power fails; occupants can be trapped`,
+      severity: 'life-safety',
+    },
+  ];
 }
 
 const precheck: StepDef = { kind: 'precheck', id: 'precheck', title: 'Before the test: lock power on, lock secured, door closed' };
@@ -92,7 +123,25 @@ function powerDropSteps(t: Thresholds, o: Opening): StepDef[] {
         ms: t.releaseMs,
         threshold: 'releaseMs',
         clockFrom: 'command',
+        diagnose: {
+          instruction:
+            'The lock is still locked with power reported off. Press the REX button (or present a credential) now, to find out why.',
+          watch: 'rex',
+        },
         missMeans: heldRisk(o, 'power loss'),
+        severity: 'life-safety',
+      },
+      {
+        kind: 'watch',
+        id: 'stay-released',
+        title: 'Stays released until lock power returns',
+        expect: 'stay-released',
+        ms: t.releaseMs + t.holdWindowMs,
+        threshold: 'holdWindowMs',
+        clockFrom: 'command',
+        untilStimulusEnds: true,
+        untilWords: 'until power returned',
+        missMeans: reSecuredRisk(o),
         severity: 'life-safety',
       },
       confirm(
@@ -102,14 +151,15 @@ function powerDropSteps(t: Thresholds, o: Opening): StepDef[] {
         heldRisk(o, 'power loss'),
         'life-safety',
         {
-          during: 'release',
+          during: 'stay-released',
         },
       ),
       { kind: 'restore', id: 'restore-power', title: 'The PD restores lock power when its timer ends', point: 'lock_output' },
-      relockAfterTimer(t),
+      { ...relockAfterTimer(t), earlyMeans: reSecuredRisk(o), earlySeverity: 'life-safety' },
     ];
   }
   return [
+    ...modeRequired(o),
     precheck,
     {
       kind: 'output',
@@ -123,12 +173,20 @@ function powerDropSteps(t: Thresholds, o: Opening): StepDef[] {
     {
       kind: 'watch',
       id: 'hold',
-      title: `Lock-status stays secured for ${s(t.holdWindowMs)}, also while a release is attempted`,
+      title: `Lock-status stays secured for ${s(t.holdWindowMs)} and until power returns, also while a release is attempted`,
       expect: 'stay-secured',
       ms: t.holdWindowMs,
       threshold: 'holdWindowMs',
       clockFrom: 'command',
-      attempt: { instruction: 'Press the REX button (or present a credential) now, while lock power is off.', watch: 'rex' },
+      untilStimulusEnds: true,
+      untilWords: 'until power returned',
+      attempt: {
+        instruction:
+          o.rex_input !== null
+            ? 'Press the REX button now, while lock power is off (DoorCx sees the REX input: a credential does not count here).'
+            : 'Present a credential (or press REX) now, while lock power is off, then tap Done.',
+        watch: 'rex',
+      },
       missMeans: releasedRisk(o),
       severity: 'security',
     },
@@ -154,8 +212,11 @@ function powerDropSteps(t: Thresholds, o: Opening): StepDef[] {
   ];
 }
 
+const ALARM_RELOCK = 'the lock relocked while the fire alarm was still active (before reset) — occupants can be trapped during a fire';
+
 function alarmSteps(t: Thresholds, o: Opening): StepDef[] {
   const steps: StepDef[] = [
+    ...modeRequired(o),
     precheck,
     {
       kind: 'output',
@@ -185,7 +246,9 @@ function alarmSteps(t: Thresholds, o: Opening): StepDef[] {
       ms: t.releaseMs + t.alarmHoldMs,
       threshold: 'alarmHoldMs',
       clockFrom: 'command',
-      missMeans: 'the lock relocked while the fire alarm was still active (before reset) — occupants can be trapped during a fire',
+      untilStimulusEnds: true,
+      untilWords: 'until the alarm was reset',
+      missMeans: ALARM_RELOCK,
       severity: 'life-safety',
     },
   ];
@@ -213,6 +276,8 @@ function alarmSteps(t: Thresholds, o: Opening): StepDef[] {
     ...relockAfterTimer(t),
     title: 'After reset the lock relocks',
     clockFrom: o.alarm_output === null ? 'action' : 'timer-end',
+    earlyMeans: ALARM_RELOCK,
+    earlySeverity: 'life-safety',
   });
   return steps;
 }
@@ -411,12 +476,12 @@ export const CATALOG: readonly ProcedureDef[] = [
     criteria: (t, o) =>
       o.fail_mode === 'fail-safe'
         ? [
-            `Lock-status reads released within ${s(t.releaseMs)} of the power drop`,
+            `Lock-status reads released within ${s(t.releaseMs)} of the power drop, and stays released until power returns`,
             'The technician confirms the door opens',
             `Relocks within ${s(t.relockMs)} after power returns`,
           ]
         : [
-            `Lock-status stays secured for the whole ${s(t.holdWindowMs)} window, also while a release is attempted with power dropped`,
+            `Lock-status stays secured for the whole ${s(t.holdWindowMs)} window and until power returns, also for ${s(t.attemptWatchMs)} after a release attempted with power dropped`,
             'The technician confirms the door stays locked from the secure side',
             'The technician confirms free mechanical egress from the inside',
             `Secured within ${s(t.relockMs)} after power returns`,
@@ -440,7 +505,7 @@ export const CATALOG: readonly ProcedureDef[] = [
     },
     criteria: (t) => [
       `Released within ${s(t.releaseMs)} of the alarm`,
-      `Stays released while the alarm is active (${s(t.alarmHoldMs)} watched); silencing is not a reset`,
+      `Stays released while the alarm is active (${s(t.alarmHoldMs)} at least, watched until reset); silencing is not a reset`,
       `Relocks within ${s(t.relockMs)} after reset`,
     ],
     steps: alarmSteps,

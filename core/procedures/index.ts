@@ -60,7 +60,7 @@ export function planProcedure(def: ProcedureDef, o: Opening, settings: ProjectSe
     reason: reasonFor(def, o),
     expectedMode: o.fail_mode,
     criteria: def.criteria(t, o),
-    steps: def.steps(t, o),
+    steps: def.steps(t, o).map((s) => (s.kind === 'requirement' ? { ...s, citation: cite([s.requirementId], editionsFor(settings)) } : s)),
     thresholds: t,
   };
 }

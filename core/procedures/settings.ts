@@ -25,6 +25,16 @@ export interface Thresholds {
   promptTimeoutMs: number;
   /** How often the runner polls the PD's inputs while it watches a step. */
   pollIntervalMs: number;
+  /**
+   * A release attempt (REX, credential) made with power dropped counts only when the lock is then watched this
+   * long with power still off: a lock that still has power releases within it (the REX release time).
+   */
+  attemptWatchMs: number;
+  /**
+   * The longest span between readings a watched window may have: a change shorter than this can go unseen,
+   * so a longer gap makes the step inconclusive and every pass states its own longest gap.
+   */
+  maxReadingGapMs: number;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -39,6 +49,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   pdTimerMarginMs: 3000,
   promptTimeoutMs: 10 * 60_000,
   pollIntervalMs: 50,
+  attemptWatchMs: 2000,
+  maxReadingGapMs: 250,
 };
 
 /** Code-minimum windows: a project may lengthen them, shortening needs a recorded AHJ decision. */

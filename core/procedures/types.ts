@@ -104,6 +104,21 @@ export interface WatchStep {
   clockFrom: 'command' | 'action' | 'timer-end';
   /** Fail-secure hold: a release must be attempted with power dropped (proves power was really cut). */
   attempt?: { instruction: string; watch: InputPoint };
+  /**
+   * A stay-* window runs on until the stimulus ends (the PD's timer restores power / resets the alarm), not
+   * just for `ms`: a change anywhere between the release and the reset counts, with its time.
+   */
+  untilStimulusEnds?: boolean;
+  /** How the end of that window reads in a result ("until power returned"). */
+  untilWords?: string;
+  /**
+   * Release steps: when the lock is still held at the limit, ask for a release attempt with the stimulus still
+   * on and name the probable cause (released → power not really cut; held → a fail-secure lock installed).
+   */
+  diagnose?: { instruction: string; watch: InputPoint };
+  /** Relock steps: what it means when the lock is found relocked before this step's clock started (before the reset). */
+  earlyMeans?: string;
+  earlySeverity?: Severity;
   /** What it means when the criterion is missed (plain words, for the deficiency). */
   missMeans: string;
   severity: Severity;
@@ -117,7 +132,23 @@ export interface RestoreStep {
   point: OutputPoint;
 }
 
-export type StepDef = PrecheckStep | OutputStep | WatchStep | RestoreStep | ConfirmStep | ActionStep;
+/**
+ * A requirement the schedule itself breaks, judged from the opening alone (no I/O): e.g. a fail-secure lock
+ * where the locking arrangement requires release on loss of power. Present only when it is broken.
+ */
+export interface RequirementStep {
+  kind: 'requirement';
+  id: string;
+  title: string;
+  requirementId: string;
+  /** What is wrong, in plain words. */
+  failure: string;
+  severity: Severity;
+  /** The requirement's sections in the project's editions (filled in when the procedure is planned). */
+  citation?: string;
+}
+
+export type StepDef = PrecheckStep | OutputStep | WatchStep | RestoreStep | ConfirmStep | ActionStep | RequirementStep;
 export type StepKind = StepDef['kind'];
 
 export interface PlannedProcedure {

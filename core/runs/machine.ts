@@ -6,8 +6,17 @@
 // so every step result is durable before the next command is sent.
 import type { Opening } from '../schedule/types';
 import type { Answer, ConfirmStep, OutputPoint, OutputStep, PlannedProcedure, RestoreStep, StepDef, WatchStep } from '../procedures/types';
-import { judgeConfirm, judgePrecheck, judgeWatch, combineSteps, type Baseline, type ProcedureVerdict } from '../verdicts/judge';
-import { interpretInputs, outputOn } from '../verdicts/readings';
+import {
+  judgeConfirm,
+  judgePrecheck,
+  judgeWatch,
+  combineSteps,
+  watchWindowEnd,
+  outputsNotAtRest,
+  type Baseline,
+  type ProcedureVerdict,
+} from '../verdicts/judge';
+import { interpretInputs, outputAtRest, outputStateFor } from '../verdicts/readings';
 import type { Sample, StepVerdict } from '../verdicts/types';
 
 export type PromptAnswer = Answer | 'done';
@@ -86,7 +95,6 @@ type Phase =
   | { name: 'committing'; record: StepRecord }
   | { name: 'finished' };
 
-const REST: Record<OutputPoint, boolean> = { lock_output: true, alarm_output: false };
 const sec = (ms: number): string => `${+(ms / 1000).toFixed(3)} s`;
 
 export class ProcedureMachine {
@@ -105,9 +113,20 @@ export class ProcedureMachine {
   };
   private timers = new Map<OutputPoint, number>();
   private trace: Sample[] = [];
+  private before: Sample[] = [];
   private answers = new Map<string, { answer: PromptAnswer; at: number }>();
   private openPrompts = new Set<string>();
-  private attemptAt: number | null = null;
+  /** Attempt prompts already shown once (never re-opened after they closed). */
+  private asked = new Set<string>();
+  /** When the technician reported the current step's release attempt done (person evidence). */
+  private attemptReportedAt: number | null = null;
+  /** The earliest the running PD-timed stimulus can end (its request left at the output step's start). */
+  private stimulusEnd: number | null = null;
+  /**
+   * Readings since the last watch step ended (its last reading first), kept while people answer and the PD's
+   * timer runs out, so the next watch step knows what the lock did in between (a relock before the reset).
+   */
+  private carry: Sample[] | null = null;
   private linkLost: { at: number; reason: string } | null = null;
   private blocked: string | null = null;
   private recoverFirst: boolean;
@@ -154,7 +173,7 @@ export class ProcedureMachine {
     this.lastNow = Math.max(this.lastNow, ev.now);
     if (ev.type === 'answer') {
       this.answers.set(ev.promptId, { answer: ev.answer, at: ev.now });
-      if (ev.promptId.endsWith(':attempt') && ev.answer === 'done' && this.attemptAt === null) this.attemptAt = ev.now;
+      if (ev.promptId.endsWith(':attempt') && ev.answer === 'done' && this.attemptReportedAt === null) this.attemptReportedAt = ev.now;
     }
     if (ev.type === 'link-error' && !this.linkLost) this.linkLost = { at: ev.now, reason: ev.reason };
     if (this.queue.length === 0) this.advance(ev);
@@ -206,8 +225,7 @@ export class ProcedureMachine {
         }
         if (ev.type !== 'outputs') return this.push({ type: 'read-outputs' });
         const bad = (['lock_output', 'alarm_output'] as const).find((pt) => {
-          const on = outputOn(this.opening[pt], ev.values);
-          return on !== null && on !== REST[pt];
+          return outputAtRest(this.opening, pt, ev.values) === false;
         });
         if (bad && p.name === 'recover-read') {
           this.phase = { name: 'recover-restore', point: bad };
@@ -243,6 +261,13 @@ export class ProcedureMachine {
         this.trace.push(sample);
         const j = judgePrecheck(this.opening, sample, p.outputs);
         this.baseline = j.baseline;
+        // Power already dropped (or the alarm already active) before anything moved: the wiring or its polarity
+        // setting is wrong. Stop here: switching the output now would apply the opposite of the test.
+        const stop = outputsNotAtRest(this.opening, p.outputs);
+        if (stop) {
+          this.endEarly = true;
+          return this.record(now, { verdict: 'inconclusive', reason: stop }, { inputs: ev.values, outputs: p.outputs, stopped: true });
+        }
         return this.record(now, j, { inputs: ev.values, outputs: p.outputs });
       }
       case 'output-send': {
@@ -251,14 +276,18 @@ export class ProcedureMachine {
         if (ev.type !== 'output-done') throw new Error(`unexpected ${ev.type} while sending an output`);
         this.clocks.command = ev.sentAt;
         this.timers.set(step.point, ev.sentAt + step.durationMs);
+        this.stimulusEnd = this.stepStart + step.durationMs;
         return this.record(
           now,
-          { verdict: 'pass', reason: `PD accepted ${step.point} ${step.state.toUpperCase()} for ${sec(step.durationMs)} (PD-timed)` },
+          {
+            verdict: 'pass',
+            reason: `PD accepted ${step.point} ${outputStateFor(this.opening, step.point, 'stimulus').toUpperCase()} for ${sec(step.durationMs)} (PD-timed)`,
+          },
           {
             command: {
               point: step.point,
               output: this.opening[step.point],
-              state: step.state,
+              state: outputStateFor(this.opening, step.point, 'stimulus'),
               durationMs: step.durationMs,
               sentAt: ev.sentAt,
               ackAt: ev.now,
@@ -271,7 +300,15 @@ export class ProcedureMachine {
       case 'watch':
         return this.watchTick(ev, p);
       case 'restore-wait':
-        if (now < p.until && ev.type !== 'link-error') return this.push({ type: 'wait', until: p.until });
+        if (ev.type === 'inputs') this.carry?.push({ sentAt: ev.sentAt, at: ev.now, values: ev.values });
+        if (now < p.until && ev.type !== 'link-error') {
+          // Keep reading the lock while the PD's timer runs out: the window before the reset is evidence.
+          if (this.carry && !this.linkLost) {
+            if (ev.type === 'inputs') return this.push({ type: 'wait', until: Math.min(p.until, now + this.pollMs()) });
+            return this.push({ type: 'read-inputs' });
+          }
+          return this.push({ type: 'wait', until: p.until });
+        }
         this.phase = { name: 'restore-read', commanded: false };
         return this.push({ type: 'read-outputs' });
       case 'restore-read': {
@@ -283,8 +320,7 @@ export class ProcedureMachine {
             reason: `could not read the PD's outputs (${ev.reason}); the PD's timer restores ${step.point} by itself at ${sec(Math.max(0, timerEnd - this.stepStart))} — check the lock`,
           });
         if (ev.type !== 'outputs') return this.push({ type: 'read-outputs' });
-        const on = outputOn(this.opening[step.point], ev.values);
-        if (on === REST[step.point]) {
+        if (outputAtRest(this.opening, step.point, ev.values) === true) {
           this.clocks.timerEnd = p.commanded ? now : timerEnd;
           return this.record(
             now,
@@ -335,7 +371,7 @@ export class ProcedureMachine {
       type: 'output',
       point,
       output: this.opening[point] ?? 0,
-      state: REST[point] ? 'on' : 'off',
+      state: outputStateFor(this.opening, point, 'rest'),
       durationMs: 100,
       purpose: 'restore',
     };
@@ -348,7 +384,7 @@ export class ProcedureMachine {
     // The interrupted step cannot be judged: the stimulus it watched was cut short by the restart.
     const step = this.currentStep;
     if (!step) return this.finish();
-    const interrupted = step.kind !== 'precheck' && step.kind !== 'confirm';
+    const interrupted = step.kind !== 'precheck' && step.kind !== 'confirm' && step.kind !== 'requirement';
     if (interrupted) {
       this.phase = {
         name: 'record',
@@ -385,17 +421,24 @@ export class ProcedureMachine {
           type: 'output',
           point: step.point,
           output: this.opening[step.point]!,
-          state: step.state,
+          // The step says what it does (drop power, raise the alarm); the opening's polarity says which state does it.
+          state: outputStateFor(this.opening, step.point, 'stimulus'),
           durationMs: step.durationMs,
           purpose: 'stimulus',
         });
       case 'watch': {
         this.trace = [];
-        if (step.attempt) this.attemptAt = null;
-        for (const c of this.procedure.steps) if (c.kind === 'confirm' && c.during === step.id) this.openConfirm(c);
+        this.before = this.carry ?? [];
+        this.carry = null;
+        this.attemptReportedAt = null;
+        // A question about what the door did comes once the change was seen (or its deadline passed): for a
+        // release/relock step that is at its end; a stay-* step starts after the change.
+        // With an untrusted lock-status sensor there is no change to wait for: the person's answer is the evidence.
+        if (step.expect === 'stay-released' || step.expect === 'stay-secured' || !this.baseline.lockTrusted) this.openDuring(step.id, now);
         if (step.attempt) {
           const id = `${this.procedure.id}:${step.id}:attempt`;
           this.openPrompts.add(id);
+          this.asked.add(id);
           this.push({
             type: 'prompt',
             prompt: { id, stepId: step.id, kind: 'attempt', text: step.attempt.instruction, answers: ['done'] },
@@ -413,6 +456,17 @@ export class ProcedureMachine {
         this.phase = { name: 'restore-wait', until: (this.timers.get(step.point) ?? now) + 2 * this.pollMs() };
         return this.push({ type: 'wait', until: (this.timers.get(step.point) ?? now) + 2 * this.pollMs() });
       case 'confirm': {
+        const pid = `${this.procedure.id}:${step.id}`;
+        if (step.during && this.stimulusOver(now) && !this.openPrompts.has(pid) && !this.answers.has(pid))
+          return this.record(
+            now,
+            {
+              verdict: 'inconclusive',
+              reason: `not asked: the test had ended (the PD had restored the output) before "${step.question}" could be asked`,
+              personEvidence: true,
+            },
+            { question: step.question, answer: null },
+          );
         const id = this.openConfirm(step);
         if (this.answers.has(id))
           return this.personTick({ type: 'tick', now }, { name: 'person', promptId: id, until: now, watch: false, lastPoll: now });
@@ -421,7 +475,27 @@ export class ProcedureMachine {
       }
       case 'action':
         return this.startPerson(now, step.id, 'action', step.instruction, step.watch !== undefined, step.startsClock ?? false);
+      case 'requirement':
+        return this.record(
+          now,
+          {
+            verdict: 'fail',
+            reason: `${step.failure}${step.citation ? ` (${step.citation})` : ''}`,
+            deficiency: { severity: step.severity, description: step.failure },
+          },
+          { requirementId: step.requirementId, citation: step.citation ?? null },
+        );
     }
+  }
+
+  /** Opens the questions asked while a step runs — never once the stimulus they ask about has ended. */
+  private openDuring(stepId: string, now: number): void {
+    if (this.stimulusOver(now)) return;
+    for (const c of this.procedure.steps) if (c.kind === 'confirm' && c.during === stepId) this.openConfirm(c);
+  }
+
+  private stimulusOver(now: number): boolean {
+    return this.stimulusEnd !== null && now >= this.stimulusEnd;
   }
 
   private openConfirm(c: ConfirmStep): string {
@@ -469,8 +543,9 @@ export class ProcedureMachine {
       actedAt = answered.at;
       how = 'technician reported it done';
     }
+    if (ev.type === 'inputs') this.carry?.push({ sentAt: ev.sentAt, at: ev.now, values: ev.values });
     if (step.kind === 'confirm') {
-      if (!answered && now < p.until) return this.push({ type: 'wait', until: p.until });
+      if (!answered && now < p.until) return this.pollOrWait(ev, p);
       this.closePrompt(p.promptId);
       const a = answered?.answer;
       const v = judgeConfirm(step, a === 'yes' || a === 'no' || a === 'not-checked' ? a : null);
@@ -496,22 +571,26 @@ export class ProcedureMachine {
       return this.push({ type: 'read-inputs' });
     }
     if (p.watch) return this.push({ type: 'wait', until: Math.min(p.until, now + this.pollMs()) });
-    return this.push({ type: 'wait', until: p.until });
+    return this.pollOrWait(ev, p);
+  }
+
+  /** While a person answers after a watch step, keep reading the lock (the carry) when the link allows. */
+  private pollOrWait(ev: RunnerEvent, p: Extract<Phase, { name: 'person' }>): void {
+    if (!this.carry || this.linkLost) return this.push({ type: 'wait', until: p.until });
+    if (ev.type === 'link-error') {
+      this.carry = null;
+      return this.push({ type: 'wait', until: p.until });
+    }
+    if (ev.type === 'inputs') return this.push({ type: 'wait', until: Math.min(p.until, ev.now + this.pollMs()) });
+    return this.push({ type: 'read-inputs' });
   }
 
   private watchTick(ev: RunnerEvent, p: Extract<Phase, { name: 'watch' }>): void {
     const step = this.currentStep as WatchStep;
     const now = ev.now;
-    if (ev.type === 'inputs') {
-      const s: Sample = { sentAt: ev.sentAt, at: ev.now, values: ev.values };
-      this.trace.push(s);
-      if (step.attempt && this.attemptAt === null) {
-        const r = interpretInputs(this.opening, ev.values);
-        const w = step.attempt.watch === 'rex' ? r.rex : step.attempt.watch === 'dps' ? r.dps : r.lockStatus;
-        if (w.ok && (w.value === 'active' || w.value === 'open')) this.attemptAt = ev.now;
-      }
-    }
+    if (ev.type === 'inputs') this.trace.push({ sentAt: ev.sentAt, at: ev.now, values: ev.values });
     const clock = this.clockFor(step);
+    const t = this.procedure.thresholds;
     const j = judgeWatch(
       step,
       {
@@ -519,25 +598,48 @@ export class ProcedureMachine {
         baseline: this.baseline,
         stepStart: this.stepStart,
         clockStart: clock,
+        clockEarliest: step.clockFrom === 'timer-end' && this.stimulusEnd !== null ? Math.min(clock, this.stimulusEnd) : clock,
         trace: this.trace,
-        attemptAt: this.attemptAt,
+        before: this.before,
+        attemptReportedAt: this.attemptReportedAt,
+        stimulusEnd: this.stimulusEnd,
         linkLost: this.linkLost,
         blockedBy: this.blocked && (step.expect === 'stay-released' || step.expect === 'relock') ? this.blocked : null,
-        maxGapMs: Math.max(1000, 10 * this.pollMs()),
+        maxGapMs: t.maxReadingGapMs,
+        attemptWatchMs: t.attemptWatchMs,
       },
       now,
     );
+    const attemptId = `${this.procedure.id}:${step.id}:attempt`;
+    const ask = step.attempt ?? (j.wantAttempt ? step.diagnose : undefined);
+    if (ask && !j.done && !this.openPrompts.has(attemptId) && !this.asked.has(attemptId)) {
+      this.asked.add(attemptId);
+      this.openPrompts.add(attemptId);
+      this.push({ type: 'prompt', prompt: { id: attemptId, stepId: step.id, kind: 'attempt', text: ask.instruction, answers: ['done'] } });
+    }
     if (j.done) {
-      if (step.attempt) this.closePrompt(`${this.procedure.id}:${step.id}:attempt`);
+      this.closePrompt(attemptId);
+      if (step.expect === 'release' || step.expect === 'relock') this.openDuring(step.id, now);
       if (step.expect === 'release' && j.verdict !== 'pass') this.blocked ??= 'the lock never released';
-      const { done: _d, ...v } = j;
+      if (step.expect === 'stay-released' && j.verdict === 'fail') this.blocked ??= 'the lock relocked before the stimulus ended (above)';
+      const last = this.trace[this.trace.length - 1];
+      this.carry = last && !this.linkLost ? [last] : null;
+      const { done: _d, wantAttempt: _w, attemptAt, ...v } = j;
       return this.record(now, v, {
         clockStart: clock,
         clockFrom: step.clockFrom,
         limitMs: step.ms,
-        attemptAt: this.attemptAt,
+        windowEndsAt: watchWindowEnd(step, clock, this.stimulusEnd),
+        attemptAt: attemptAt ?? null,
+        attemptReportedAt: this.attemptReportedAt,
+        before: this.before,
         trace: this.trace,
       });
+    }
+    if (this.queue.length > 0 && ev.type !== 'inputs' && ev.type !== 'link-error') {
+      // A prompt was just queued: the next action after it reads the inputs.
+      this.phase = { name: 'watch', lastSent: now };
+      return this.push({ type: 'read-inputs' });
     }
     if (ev.type === 'inputs' || ev.type === 'link-error') {
       const until = Math.max(now, p.lastSent + this.pollMs());
@@ -556,6 +658,10 @@ export class ProcedureMachine {
 
   private makeRecord(start: number, now: number, v: StepVerdict, evidence: Record<string, unknown>): StepRecord {
     const step = this.currentStep!;
+    // The same risk found twice in one attempt (the reading, then the person's "no") is one finding: reuse the
+    // fuller description already recorded (it may name the probable cause), so storage keeps one deficiency.
+    const same = v.deficiency && this.results.find((r) => r.deficiency?.description.startsWith(v.deficiency!.description));
+    if (same && v.deficiency) v = { ...v, deficiency: { ...v.deficiency, description: same.deficiency!.description } };
     return {
       procedureId: this.procedure.id,
       stepId: step.id,

@@ -61,6 +61,8 @@ export const HEADER_ALIASES: Record<OpeningField, readonly string[]> = {
   notes: ['Notes', 'Note', 'Remarks', 'Comments', 'Comment'],
   lock_status_active: ['Lock Status Active', 'Lock Status Polarity'],
   dps_active: ['DPS Active', 'DPS Polarity'],
+  lock_output_active: ['Lock Output Active', 'Lock Output Polarity', 'Lock Relay Active', 'Lock Relay Polarity'],
+  alarm_output_active: ['Alarm Output Active', 'Alarm Output Polarity', 'FA Output Active', 'Alarm Relay Polarity'],
 };
 
 const INDEX = (() => {

@@ -3,7 +3,17 @@
 // not understood (so the schema rejects it with a message naming the accepted forms).
 // Documented in docs/schedule-import.md.
 
-import type { Category, EgressStrategy, FailMode, LockType, LockingArrangement, DpsPolarity, LockStatusPolarity } from './types';
+import type {
+  AlarmOutputPolarity,
+  Category,
+  EgressStrategy,
+  FailMode,
+  LockOutputPolarity,
+  LockType,
+  LockingArrangement,
+  DpsPolarity,
+  LockStatusPolarity,
+} from './types';
 
 /** Lower-case, letters and digits only: "Fail Safe", "fail-safe", "FAILSAFE" → "failsafe". */
 export function squash(value: string): string {
@@ -83,6 +93,14 @@ export const LOCK_STATUS_ALIASES = table<LockStatusPolarity>({
   released: ['Released', 'Unlocked'],
 });
 export const DPS_ALIASES = table<DpsPolarity>({ open: ['Open', 'Opened'], closed: ['Closed', 'Close', 'Shut'] });
+export const LOCK_OUTPUT_ALIASES = table<LockOutputPolarity>({
+  'power-on': ['Power On', 'Powered', 'Lock Power On', 'Normally Open'],
+  'power-off': ['Power Off', 'Unpowered', 'Power Dropped', 'Drops Power', 'Normally Closed'],
+});
+export const ALARM_OUTPUT_ALIASES = table<AlarmOutputPolarity>({
+  alarm: ['Alarm', 'Alarm On', 'In Alarm'],
+  'no-alarm': ['No Alarm', 'Alarm Off', 'Normal', 'Normally Closed'],
+});
 
 /** Blank cells: empty, only spaces, or a lone dash. */
 export function isBlank(value: unknown): boolean {
@@ -105,6 +123,8 @@ export const normalizeArrangement = vocab(ARRANGEMENT_ALIASES);
 export const normalizeEgress = vocab(EGRESS_ALIASES);
 export const normalizeLockStatusActive = vocab(LOCK_STATUS_ALIASES);
 export const normalizeDpsActive = vocab(DPS_ALIASES);
+export const normalizeLockOutputActive = vocab(LOCK_OUTPUT_ALIASES);
+export const normalizeAlarmOutputActive = vocab(ALARM_OUTPUT_ALIASES);
 
 /** yes/no/y/n/true/false/x/1/0 → boolean; blank → undefined (default no). */
 export function normalizeYesNo(value: unknown): unknown {

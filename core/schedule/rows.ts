@@ -79,6 +79,8 @@ export function blankOpening(): Record<OpeningField | 'extras', unknown> {
     notes: undefined,
     lock_status_active: undefined,
     dps_active: undefined,
+    lock_output_active: undefined,
+    alarm_output_active: undefined,
     extras: undefined,
   };
 }

@@ -14,6 +14,8 @@ import {
   normalizeFireRating,
   normalizeInteger,
   normalizeLockStatusActive,
+  normalizeLockOutputActive,
+  normalizeAlarmOutputActive,
   normalizeLockType,
   normalizeText,
   normalizeTriState,
@@ -26,6 +28,8 @@ import {
   EGRESS_STRATEGIES,
   FAIL_MODES,
   LOCK_STATUS_POLARITIES,
+  LOCK_OUTPUT_POLARITIES,
+  ALARM_OUTPUT_POLARITIES,
   LOCK_TYPES,
   LOCKING_ARRANGEMENTS,
   TRI_STATES,
@@ -136,6 +140,8 @@ export const openingShape = {
   notes: text('Notes', 4000, { multiline: true }),
   lock_status_active: withDefault('Lock status active', LOCK_STATUS_POLARITIES, normalizeLockStatusActive, 'secured', 'blank = secured'),
   dps_active: withDefault('DPS active', DPS_POLARITIES, normalizeDpsActive, 'open', 'blank = open'),
+  lock_output_active: withDefault('Lock output active', LOCK_OUTPUT_POLARITIES, normalizeLockOutputActive, 'power-on', 'blank = power-on'),
+  alarm_output_active: withDefault('Alarm output active', ALARM_OUTPUT_POLARITIES, normalizeAlarmOutputActive, 'alarm', 'blank = alarm'),
 } satisfies Record<OpeningField, z.ZodType>;
 
 export const extrasSchema = z.record(z.string().min(1).max(200), z.string().max(4000)).default({});
@@ -247,6 +253,24 @@ const META: Omit<OpeningFieldMeta, 'required'>[] = [
     group: 'controller',
   },
   { field: 'dps_active', label: 'DPS active', kind: 'enum', options: DPS_POLARITIES, defaultValue: 'open', group: 'controller' },
+  {
+    field: 'lock_output_active',
+    label: 'Lock output active',
+    kind: 'enum',
+    options: LOCK_OUTPUT_POLARITIES,
+    defaultValue: 'power-on',
+    group: 'controller',
+    help: 'What the lock output ON does: power-on (lock power present) or power-off (a normally-closed contact drops power)',
+  },
+  {
+    field: 'alarm_output_active',
+    label: 'Alarm output active',
+    kind: 'enum',
+    options: ALARM_OUTPUT_POLARITIES,
+    defaultValue: 'alarm',
+    group: 'controller',
+    help: 'What the alarm output ON does: alarm (simulates the fire alarm) or no-alarm (a normally-closed contact)',
+  },
 ];
 
 const REQUIRED: ReadonlySet<OpeningField> = new Set(['opening_id', 'category', 'lock_type', 'fail_mode']);

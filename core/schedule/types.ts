@@ -42,6 +42,14 @@ export type LockStatusPolarity = (typeof LOCK_STATUS_POLARITIES)[number];
 export const DPS_POLARITIES = ['open', 'closed'] as const;
 export type DpsPolarity = (typeof DPS_POLARITIES)[number];
 
+/** What the lock output ON means: lock power present (the usual wiring) or dropped (a normally-closed contact). */
+export const LOCK_OUTPUT_POLARITIES = ['power-on', 'power-off'] as const;
+export type LockOutputPolarity = (typeof LOCK_OUTPUT_POLARITIES)[number];
+
+/** What the alarm output ON means: the fire alarm simulated (the usual wiring) or no alarm (a normally-closed contact). */
+export const ALARM_OUTPUT_POLARITIES = ['alarm', 'no-alarm'] as const;
+export type AlarmOutputPolarity = (typeof ALARM_OUTPUT_POLARITIES)[number];
+
 export const SEVERITIES = ['life-safety', 'security', 'compliance', 'procurement'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -79,6 +87,8 @@ export interface Opening {
   notes: string;
   lock_status_active: LockStatusPolarity;
   dps_active: DpsPolarity;
+  lock_output_active: LockOutputPolarity;
+  alarm_output_active: AlarmOutputPolarity;
   /** Columns the import did not recognise, kept verbatim (header → value). */
   extras: Record<string, string>;
 }

@@ -5,7 +5,7 @@
 // - behaviour contrary to the scheduled mode is fail, with the risk in words.
 import type { Opening } from '../schedule/types';
 import type { Answer, ConfirmStep, WatchStep } from '../procedures/types';
-import { interpretInputs, outputOn } from './readings';
+import { alarmActive, interpretInputs, lockPowerOn } from './readings';
 import type { Sample, StepVerdict, Verdict } from './types';
 
 const sec = (ms: number): string => `${+(ms / 1000).toFixed(3)} s`;
@@ -15,6 +15,21 @@ export interface Baseline {
   lockTrusted: boolean;
   /** Why not, in words (shown beside every lock-status judgement of the procedure). */
   reason: string | null;
+}
+
+/** Why the test must stop before anything is switched (an output already away from rest: wiring or polarity), or null. */
+export function outputsNotAtRest(o: Opening, outputs: readonly number[] | null): string | null {
+  if (!outputs) return null;
+  const problems: string[] = [];
+  if (lockPowerOn(o, outputs) === false)
+    problems.push(
+      `lock power reads dropped before anything was switched (lock output ${o.lock_output} is ${outputs[o.lock_output!] ? 'ON' : 'OFF'}, and this opening's "Lock output active" setting says ON means ${o.lock_output_active === 'power-off' ? 'power dropped' : 'lock power on'}). If lock power is really on, the setting does not match the wiring: set "Lock output active" to ${o.lock_output_active === 'power-off' ? 'power-on' : 'power-off (a normally-closed contact)'} for this opening and retest; otherwise restore lock power first`,
+    );
+  if (alarmActive(o, outputs) === true)
+    problems.push(
+      `the fire-alarm output reads active before anything was switched (alarm output ${o.alarm_output} is ${outputs[o.alarm_output!] ? 'ON' : 'OFF'}, and "Alarm output active" says ON means ${o.alarm_output_active === 'no-alarm' ? 'no alarm' : 'alarm'}). If no alarm is simulated, set "Alarm output active" to ${o.alarm_output_active === 'no-alarm' ? 'alarm' : 'no-alarm (a normally-closed contact)'} and retest; otherwise clear it first`,
+    );
+  return problems.length ? `Stopped before switching anything: ${problems.join('; ')}.` : null;
 }
 
 export function judgePrecheck(o: Opening, sample: Sample | null, outputs: number[] | null): StepVerdict & { baseline: Baseline } {
@@ -36,10 +51,8 @@ export function judgePrecheck(o: Opening, sample: Sample | null, outputs: number
   }
   if (lockReason) problems.push(lockReason);
   if (r.dps.ok && r.dps.value === 'open') problems.push('the door was open at the start');
-  const lockPower = outputs ? outputOn(o.lock_output, outputs) : null;
-  if (lockPower === false) problems.push('lock power was already dropped at the start');
-  const alarm = outputs ? outputOn(o.alarm_output, outputs) : null;
-  if (alarm === true) problems.push('the fire-alarm output was already active at the start');
+  const stop = outputsNotAtRest(o, outputs);
+  if (stop) problems.push(stop);
   if (problems.length === 0)
     return { verdict: 'pass', reason: 'lock power on, lock secured, door closed', baseline: { lockTrusted, reason: null } };
   return {
@@ -55,19 +68,31 @@ export interface WatchEvidence {
   stepStart: number;
   /** The clock the criterion runs from (command sent, person action, PD timer end). */
   clockStart: number;
+  /** The earliest the clock can have started (a PD timer's end is known to within its command's round trip). */
+  clockEarliest?: number;
   trace: readonly Sample[];
-  /** When a release attempt was seen (REX active) or reported done by the person; null when none. */
-  attemptAt: number | null;
+  /** Readings taken since the previous watch step ended (its last one first): what the lock did up to this step. */
+  before?: readonly Sample[];
+  /** When the technician reported a release attempt done (person evidence); null when not. */
+  attemptReportedAt: number | null;
+  /** The stimulus (power dropped, alarm active) lasts at least until this; null when a person ends it. */
+  stimulusEnd: number | null;
   linkLost: { at: number; reason: string } | null;
   /** A previous step makes this one meaningless (e.g. the lock never released). */
   blockedBy: string | null;
-  /** Largest gap between readings that still counts as continuous watching. */
+  /** The longest span between readings a watched window may have (the resolution a pass can claim). */
   maxGapMs: number;
+  /** How long the lock must be watched, stimulus still on, after a release attempt for the attempt to count. */
+  attemptWatchMs: number;
 }
 
 export interface WatchJudgement extends StepVerdict {
   /** The runner may stop watching. */
   done: boolean;
+  /** The runner should now ask for a release attempt (a held fail-safe lock: which cause?). */
+  wantAttempt?: boolean;
+  /** The release attempt the verdict relied on, if any. */
+  attemptAt?: number | null;
 }
 
 function missed(step: WatchStep, reason: string, measuredMs?: number, resolutionMs?: number, diagnosis = ''): WatchJudgement {
@@ -81,17 +106,48 @@ function missed(step: WatchStep, reason: string, measuredMs?: number, resolution
   };
 }
 
+const watching = (extra: Partial<WatchJudgement> = {}): WatchJudgement => ({
+  done: false,
+  verdict: 'inconclusive',
+  reason: 'watching',
+  ...extra,
+});
+
+/** The window a step watches: a release/relock limit, or a stay-* window that runs until the stimulus ends. */
+export function watchWindowEnd(step: WatchStep, clockStart: number, stimulusEnd: number | null): number {
+  const nominal = clockStart + step.ms;
+  if (step.untilStimulusEnds && stimulusEnd !== null) return Math.max(nominal, stimulusEnd);
+  return nominal;
+}
+
+/**
+ * Release attempts the PD could see: the REX input going active (its first reading counts when it was
+ * already active). Null when REX is not wired or does not read cleanly: only the technician's word is left.
+ */
+function observedAttempts(o: Opening, samples: readonly Sample[], prev: Sample | undefined): number[] | null {
+  if (o.rex_input === null) return null;
+  const out: number[] = [];
+  let was = prev ? interpretInputs(o, prev.values).rex : null;
+  for (const s of samples) {
+    const r = interpretInputs(o, s.values).rex;
+    if (!r.ok) return null;
+    if (r.value === 'active' && !(was?.ok && was.value === 'active')) out.push(s.at);
+    was = r;
+  }
+  return out;
+}
+
 /**
  * Judges a watch step from the readings so far at time `now`. `done` says the
  * verdict is final; until then the runner keeps polling.
  */
 export function judgeWatch(step: WatchStep, ev: WatchEvidence, now: number): WatchJudgement {
-  const deadline = ev.clockStart + step.ms;
   if (ev.blockedBy) return { done: true, verdict: 'inconclusive', reason: `not judged: ${ev.blockedBy}` };
+  const deadline = ev.clockStart + step.ms;
+  const end = watchWindowEnd(step, ev.clockStart, ev.stimulusEnd);
   const samples = ev.trace.filter((s) => s.at >= ev.stepStart);
   const lastAt = samples.length ? samples[samples.length - 1]!.at : ev.stepStart;
-  const closed = lastAt >= deadline;
-  if (ev.linkLost && !closed)
+  if (ev.linkLost && lastAt < end)
     return {
       done: true,
       verdict: 'inconclusive',
@@ -99,37 +155,13 @@ export function judgeWatch(step: WatchStep, ev: WatchEvidence, now: number): Wat
     };
   if (!ev.baseline.lockTrusted) {
     return {
-      done: now >= deadline,
+      done: now >= end,
       verdict: 'inconclusive',
       personEvidence: true,
       reason: `automatic reading inconclusive: ${ev.baseline.reason ?? 'lock-status cannot be trusted'}; the technician's confirmation is the evidence`,
     };
   }
-  const want = step.expect === 'release' || step.expect === 'stay-released' ? 'released' : 'secured';
-  const timed = step.expect === 'release' || step.expect === 'relock';
-  let prevAt = ev.stepStart;
-  let prevSent = ev.clockStart;
-  // Longest span since the clock started in which no reading could have seen a change (a release that came and
-  // went unseen, e.g. while the bus was busy): a "never released" fail needs the window covered.
-  let unobserved = 0;
-  let prevObs = Math.min(ev.clockStart, ev.stepStart);
-  const uncovered = (): WatchJudgement => ({
-    done: true,
-    verdict: 'inconclusive',
-    reason: `no reading for ${sec(unobserved)} of the window (more than ${sec(ev.maxGapMs)}): the lock may have changed unseen`,
-  });
-  // A release commanded before power was dropped (REX pressed too early) releases any lock that still had power.
-  const first = samples[0] ? interpretInputs(ev.opening, samples[0].values).rex : null;
-  const rexAtStart = first !== null && first.ok && first.value === 'active';
   for (const s of samples) {
-    if (prevObs <= deadline) unobserved = Math.max(unobserved, Math.min(s.at, deadline) - prevObs);
-    prevObs = s.sentAt;
-    if (!timed && s.at - prevAt > ev.maxGapMs && s.at <= deadline + ev.maxGapMs)
-      return {
-        done: true,
-        verdict: 'inconclusive',
-        reason: `readings stopped for ${sec(s.at - prevAt)} (more than ${sec(ev.maxGapMs)}); a change in between could have been missed`,
-      };
     const r = interpretInputs(ev.opening, s.values);
     if (!r.lockStatus.ok)
       return {
@@ -138,77 +170,318 @@ export function judgeWatch(step: WatchStep, ev: WatchEvidence, now: number): Wat
         personEvidence: true,
         reason: `automatic reading inconclusive: ${r.lockStatus.reason} during the step`,
       };
-    const lock = r.lockStatus.value;
-    const t = s.at - ev.clockStart;
-    const resolution = s.at - Math.max(prevSent, ev.clockStart);
-    if (step.expect === 'release' || step.expect === 'relock') {
-      if (lock === want) {
-        const earliest = prevSent - ev.clockStart;
-        if (t <= step.ms)
-          return {
-            done: true,
-            verdict: 'pass',
-            reason: `${want} after ${sec(t)} (limit ${sec(step.ms)}, resolution ${sec(resolution)})`,
-            measuredMs: t,
-            resolutionMs: resolution,
-          };
-        if (earliest > step.ms) {
-          if (unobserved > ev.maxGapMs) return uncovered();
-          return missed(step, `${want} only after ${sec(t)}, later than the ${sec(step.ms)} limit`, t, resolution);
-        }
+  }
+  return step.expect === 'release' || step.expect === 'relock'
+    ? judgeTimed(step, ev, samples, deadline, now)
+    : judgeStay(step, ev, samples, end, now);
+}
+
+const lockOf = (o: Opening, s: Sample): 'secured' | 'released' | null => {
+  const r = interpretInputs(o, s.values).lockStatus;
+  return r.ok ? r.value : null;
+};
+
+/** release / relock: the first reading showing the change, against the limit; with the evidence before it. */
+function judgeTimed(step: WatchStep, ev: WatchEvidence, samples: Sample[], deadline: number, now: number): WatchJudgement {
+  const want = step.expect === 'release' ? 'released' : 'secured';
+  const before = ev.before ?? [];
+  const earliestClock = Math.min(ev.clockStart, ev.clockEarliest ?? ev.clockStart);
+  // The lock must still be seen in its old state up to the clock start: a relock that came before the reset
+  // (or the power's return) is the released window's failure, not this step's success.
+  let prevSent = ev.clockStart;
+  if (step.earlyMeans && before.length > 0) {
+    let lastOld: Sample | null = null;
+    for (const b of before) {
+      if (b.at >= earliestClock) break;
+      if (lockOf(ev.opening, b) === want)
+        return {
+          done: true,
+          verdict: 'fail',
+          reason: `read ${want} ${sec(earliestClock - b.at)} before the clock of this step started (${step.clockFrom === 'timer-end' ? 'the stimulus ended' : 'the reset'}): ${step.earlyMeans}`,
+          measuredMs: b.at - ev.clockStart,
+          deficiency: { severity: step.earlySeverity ?? step.severity, description: step.earlyMeans },
+        };
+      lastOld = b;
+    }
+    if (lastOld) {
+      const blind = earliestClock - lastOld.sentAt;
+      if (blind > ev.maxGapMs && samples.length > 0 && lockOf(ev.opening, samples[0]!) === want)
         return {
           done: true,
           verdict: 'inconclusive',
-          reason: `${want} between ${sec(Math.max(0, earliest))} and ${sec(t)}: the reading resolution straddles the ${sec(step.ms)} limit`,
+          reason: `the lock was last read ${lastOld ? lockOf(ev.opening, lastOld) : '?'} ${sec(blind)} before the clock started and already read ${want} at the first reading after it: it may have changed before (more than ${sec(ev.maxGapMs)} unobserved)`,
+        };
+      prevSent = lastOld.sentAt;
+    }
+  }
+  let unobserved = 0;
+  let prevObs = Math.min(ev.clockStart, ev.stepStart, prevSent);
+  const uncovered = (): WatchJudgement => ({
+    done: true,
+    verdict: 'inconclusive',
+    reason: `no reading for ${sec(unobserved)} of the window (more than ${sec(ev.maxGapMs)}): the lock may have changed unseen`,
+  });
+  // A stimulus-driven release (power drop, alarm) must not be credited to a REX that releases the lock anyway.
+  const stimulusRelease = step.expect === 'release' && step.clockFrom === 'command';
+  let heldAt: number | null = null;
+  for (const s of samples) {
+    if (prevObs <= deadline) unobserved = Math.max(unobserved, Math.min(s.at, deadline) - prevObs);
+    const lock = lockOf(ev.opening, s)!;
+    const rex = interpretInputs(ev.opening, s.values).rex;
+    const t = s.at - ev.clockStart;
+    const resolution = s.at - Math.max(prevSent, ev.clockStart);
+    if (lock === want && heldAt === null) {
+      if (stimulusRelease && rex.ok && rex.value === 'active' && s.at <= deadline)
+        return {
+          done: true,
+          verdict: 'inconclusive',
+          reason: `read released ${sec(t)} after the start, but REX was active: a REX releases the lock whether or not power was cut. Let the door relock and retest without touching the REX`,
+        };
+      const earliest = prevSent - ev.clockStart;
+      if (t <= step.ms)
+        return {
+          done: true,
+          verdict: 'pass',
+          reason: `${want} after ${sec(t)} (limit ${sec(step.ms)}, resolution ${sec(resolution)})`,
           measuredMs: t,
           resolutionMs: resolution,
         };
-      }
-      if (s.at > deadline) {
+      if (earliest > step.ms) {
         if (unobserved > ev.maxGapMs) return uncovered();
-        const dpsWord = r.dps.ok && r.dps.value === 'open' ? ' (the door reads open)' : '';
-        return missed(step, `still ${lock} ${sec(t)} after the start${dpsWord}; limit ${sec(step.ms)}`);
+        return missed(step, `${want} only after ${sec(t)}, later than the ${sec(step.ms)} limit`, t, resolution);
       }
-    } else {
-      if (s.at <= deadline + ev.maxGapMs && s.at >= ev.clockStart) {
-        if (lock !== want) {
-          if (want === 'secured' && step.attempt && rexAtStart)
-            return {
-              done: true,
-              verdict: 'inconclusive',
-              reason: `read ${lock} ${sec(t)} into the window, but REX was already active when lock power was dropped: the REX may have released the lock while it still had power. Let the door relock, wait for the prompt, then press REX; retest`,
-            };
-          const after =
-            ev.attemptAt !== null && s.at >= ev.attemptAt
-              ? ` — ${sec(s.at - ev.attemptAt)} after a release was attempted with power dropped: the lock still had power (stuck relay or bypassed wiring) or it is not installed ${want === 'secured' ? 'fail-secure' : 'as scheduled'}`
-              : '';
-          const diagnosis =
-            after && want === 'secured'
-              ? ' (it released when a release was attempted with power dropped: lock power was not cut — stuck relay or bypassed wiring)'
-              : '';
-          return missed(step, `read ${lock} ${sec(t)} into the ${sec(step.ms)} window${after}`, t, resolution, diagnosis);
-        }
-        if (want === 'secured' && r.dps.ok && r.dps.value === 'open' && s.at <= deadline)
-          return missed(step, `the door opened ${sec(t)} into the ${sec(step.ms)} window`, t, resolution);
-      }
+      return {
+        done: true,
+        verdict: 'inconclusive',
+        reason: `${want} between ${sec(Math.max(0, earliest))} and ${sec(t)}: the reading resolution straddles the ${sec(step.ms)} limit`,
+        measuredMs: t,
+        resolutionMs: resolution,
+      };
     }
-    prevAt = s.at;
+    if (lock === want && heldAt !== null) return diagnosed(step, ev, samples, heldAt, s);
+    if (s.at > deadline && heldAt === null) {
+      if (unobserved > ev.maxGapMs) return uncovered();
+      const dpsWord = (() => {
+        const r = interpretInputs(ev.opening, s.values).dps;
+        return r.ok && r.value === 'open' ? ' (the door reads open)' : '';
+      })();
+      const reason = `still ${lock} ${sec(t)} after the start${dpsWord}; limit ${sec(step.ms)}`;
+      if (!step.diagnose) return missed(step, reason);
+      heldAt = s.at;
+    }
     prevSent = s.sentAt;
+    prevObs = s.sentAt;
   }
-  if (!closed) return { done: false, verdict: 'inconclusive', reason: 'watching' };
-  if (step.expect === 'release' || step.expect === 'relock') return { done: false, verdict: 'inconclusive', reason: 'watching' };
-  if (step.attempt && ev.attemptAt === null)
+  if (heldAt === null) return watching();
+  // Held past the limit: ask for a release attempt with the stimulus still on and see what the lock does
+  // (until the PD ends the stimulus; a person-made stimulus lasts until they are asked to end it).
+  return diagnoseHeld(step, ev, samples, heldAt, ev.stimulusEnd ?? deadline + PERSON_STIMULUS_MS, now);
+}
+
+/** How long a held lock is diagnosed when a person, not the PD, dropped the power (they restore it when asked). */
+const PERSON_STIMULUS_MS = 30_000;
+
+function diagnosisWords(cause: 'power-not-cut' | 'fail-secure' | 'unknown', how: string): string {
+  if (cause === 'power-not-cut')
+    return ` Probable cause: lock power was not really cut — it released when a release was attempted (${how}) with power reported off, which only a powered lock does (stuck relay or wiring bypassing the output).`;
+  if (cause === 'fail-secure')
+    return ` Probable cause: a fail-secure lock is installed where a fail-safe one belongs — it stayed locked even when a release was attempted (${how}) with power off.`;
+  return ` Probable cause not determined: ${how}.`;
+}
+
+/** The attempt the diagnosis relies on: an observed REX after the hold was seen, or the technician's word when REX cannot be seen. */
+function diagnosisAttempt(ev: WatchEvidence, samples: Sample[], heldAt: number): { at: number; how: string; person: boolean } | null {
+  const idx = samples.findIndex((s) => s.at >= heldAt);
+  const seen = observedAttempts(ev.opening, samples.slice(idx), samples[idx - 1]);
+  if (seen !== null) return seen.length ? { at: seen[0]!, how: 'REX seen active', person: false } : null;
+  return ev.attemptReportedAt !== null && ev.attemptReportedAt >= heldAt
+    ? { at: ev.attemptReportedAt, how: 'reported by the technician', person: true }
+    : null;
+}
+
+function diagnosed(step: WatchStep, ev: WatchEvidence, samples: Sample[], heldAt: number, s: Sample): WatchJudgement {
+  const t = s.at - ev.clockStart;
+  const a = diagnosisAttempt(ev, samples, heldAt);
+  const base = `still held ${sec(heldAt - ev.clockStart)} after the start (limit ${sec(step.ms)})`;
+  if (a && s.at >= a.at)
+    return {
+      ...missed(
+        step,
+        `${base}; read released ${sec(s.at - a.at)} after a release attempt (${a.how}) with power reported off`,
+        t,
+        undefined,
+        diagnosisWords('power-not-cut', a.how),
+      ),
+      attemptAt: a.at,
+      personEvidence: a.person || undefined,
+    };
+  return missed(step, `${base}; released only after ${sec(t)}, with no release attempt`, t);
+}
+
+function diagnoseHeld(step: WatchStep, ev: WatchEvidence, samples: Sample[], heldAt: number, end: number, now: number): WatchJudgement {
+  const base = `still held ${sec(heldAt - ev.clockStart)} after the start (limit ${sec(step.ms)})`;
+  const a = diagnosisAttempt(ev, samples, heldAt);
+  const lastAt = samples[samples.length - 1]!.at;
+  if (a) {
+    // Watched long enough after the attempt, readings close enough together: it really stayed locked.
+    if (lastAt >= a.at + ev.attemptWatchMs && lastAt <= end) {
+      let gap = 0;
+      let prev: Sample | null = null;
+      for (const s of samples)
+        if (s.at >= a.at) {
+          if (prev) gap = Math.max(gap, s.at - prev.sentAt);
+          prev = s;
+        } else prev = s;
+      if (gap > ev.maxGapMs)
+        return {
+          ...missed(step, base, undefined, undefined, diagnosisWords('unknown', `readings ${sec(gap)} apart after the release attempt`)),
+          attemptAt: a.at,
+        };
+      return {
+        ...missed(
+          step,
+          `${base}; still held ${sec(lastAt - a.at)} after a release attempt (${a.how}) with power off`,
+          undefined,
+          undefined,
+          diagnosisWords('fail-secure', a.how),
+        ),
+        attemptAt: a.at,
+        personEvidence: a.person || undefined,
+      };
+    }
+    if (a.at + ev.attemptWatchMs > end && (now >= end || lastAt >= end))
+      return {
+        ...missed(
+          step,
+          base,
+          undefined,
+          undefined,
+          diagnosisWords('unknown', `the release attempt came too late to watch the lock ${sec(ev.attemptWatchMs)} with power off`),
+        ),
+        attemptAt: a.at,
+      };
+    return watching();
+  }
+  if (now >= end - ev.attemptWatchMs || lastAt >= end - ev.attemptWatchMs)
+    return missed(
+      step,
+      base,
+      undefined,
+      undefined,
+      diagnosisWords(
+        'unknown',
+        `no release attempt was seen early enough to watch the lock ${sec(ev.attemptWatchMs)} with power still off`,
+      ),
+    );
+  return watching({ wantAttempt: true });
+}
+
+/** stay-secured / stay-released: every reading inside the window, the window covered, and (hold) the attempt. */
+function judgeStay(step: WatchStep, ev: WatchEvidence, samples: Sample[], end: number, _now: number): WatchJudgement {
+  const want = step.expect === 'stay-released' ? 'released' : 'secured';
+  const before = ev.before ?? [];
+  const prev = before.length ? before[before.length - 1] : undefined;
+  let prevObs = prev ? prev.sentAt : Math.max(ev.clockStart, ev.stepStart);
+  let unobserved = 0;
+  const first = samples[0] ? interpretInputs(ev.opening, samples[0].values).rex : null;
+  const rexAtStart = first !== null && first.ok && first.value === 'active';
+  const observed = step.attempt ? observedAttempts(ev.opening, samples, prev) : null;
+  const untilWords = step.untilStimulusEnds && ev.stimulusEnd !== null ? (step.untilWords ?? 'until the stimulus ended') : '';
+  for (const s of samples) {
+    if (s.at > end) break;
+    unobserved = Math.max(unobserved, s.at - prevObs);
+    if (unobserved > ev.maxGapMs)
+      return {
+        done: true,
+        verdict: 'inconclusive',
+        reason: `no reading for ${sec(unobserved)} at ${sec(Math.max(0, prevObs - ev.clockStart))} into the window (more than the ${sec(ev.maxGapMs)} the result can claim): the lock may have changed unseen`,
+      };
+    prevObs = s.sentAt;
+    const r = interpretInputs(ev.opening, s.values);
+    const lock = r.lockStatus.ok ? r.lockStatus.value : null;
+    const t = s.at - ev.clockStart;
+    const resolution = s.at - (prev && s === samples[0] ? prev.sentAt : prevObs);
+    if (s.at < ev.clockStart) continue;
+    if (lock !== want) {
+      if (want === 'secured' && step.attempt && rexAtStart)
+        return {
+          done: true,
+          verdict: 'inconclusive',
+          reason: `read ${lock} ${sec(t)} into the window, but REX was already active when lock power was dropped: the REX may have released the lock while it still had power. Let the door relock, wait for the prompt, then press REX; retest`,
+        };
+      const attempts = observed ?? (ev.attemptReportedAt !== null ? [ev.attemptReportedAt] : []);
+      const lastAttempt = attempts.filter((a) => a <= s.at).pop();
+      const after =
+        lastAttempt !== undefined
+          ? ` — ${sec(s.at - lastAttempt)} after a release was attempted with power dropped: the lock still had power (stuck relay or bypassed wiring) or it is not installed ${want === 'secured' ? 'fail-secure' : 'as scheduled'}`
+          : '';
+      const diagnosis =
+        after && want === 'secured'
+          ? ' (it released when a release was attempted with power dropped: lock power was not cut — stuck relay or bypassed wiring)'
+          : '';
+      return {
+        ...missed(
+          step,
+          `read ${lock} ${sec(t)} into the ${sec(end - ev.clockStart)} window${after}`,
+          t,
+          Math.max(0, resolution),
+          diagnosis,
+        ),
+        attemptAt: lastAttempt ?? null,
+      };
+    }
+    if (want === 'secured' && r.dps.ok && r.dps.value === 'open')
+      return missed(step, `the door opened ${sec(t)} into the ${sec(end - ev.clockStart)} window`, t, Math.max(0, resolution));
+  }
+  const lastAt = samples.length ? samples[samples.length - 1]!.at : ev.stepStart;
+  if (lastAt < end) return watching();
+  const judged = samples.filter((s) => s.at <= end);
+  unobserved = Math.max(unobserved, end - prevObs);
+  if (unobserved > ev.maxGapMs)
     return {
       done: true,
       verdict: 'inconclusive',
-      reason: `stayed ${want} for ${sec(step.ms)}, but no release was attempted with power dropped — without it the test cannot show that power was really cut (a stuck relay would pass)`,
+      reason: `no reading for ${sec(unobserved)} at the end of the window (more than the ${sec(ev.maxGapMs)} the result can claim): the lock may have changed unseen`,
     };
-  if (step.attempt && ev.attemptAt !== null && ev.attemptAt > deadline)
-    return { done: true, verdict: 'inconclusive', reason: `the release attempt came after the ${sec(step.ms)} window had ended` };
+  const span = sec(end - ev.clockStart);
+  const claim = `readings at most ${sec(unobserved)} apart: a ${want === 'secured' ? 'release' : 'relock'} shorter than that could go unseen`;
+  if (!step.attempt)
+    return {
+      done: true,
+      verdict: 'pass',
+      reason: `stayed ${want} for the whole ${span} window${untilWords ? `, ${untilWords}` : ''} (${judged.length} readings; ${claim})`,
+      resolutionMs: unobserved,
+    };
+  // Hold: a release must have been attempted with power dropped, and the last attempt watched long enough.
+  const reported = ev.attemptReportedAt;
+  const attempts = observed ?? (reported !== null ? [reported] : []);
+  if (attempts.length === 0)
+    return {
+      done: true,
+      verdict: 'inconclusive',
+      reason:
+        observed !== null && reported !== null
+          ? `stayed ${want} for ${span}, but the REX input never went active: the release attempt the technician reported is not evidence where the PD can see REX (a credential does not show on the REX input). Press the REX button; retest`
+          : `stayed ${want} for ${span}, but no release was attempted with power dropped — without it the test cannot show that power was really cut (a stuck relay would pass)`,
+    };
+  const last = attempts[attempts.length - 1]!;
+  if (last > end)
+    return { done: true, verdict: 'inconclusive', reason: `the release attempt came after the ${span} window had ended`, attemptAt: last };
+  if (last + ev.attemptWatchMs > end)
+    return {
+      done: true,
+      verdict: 'inconclusive',
+      reason: `the last release attempt came too late: only ${sec(end - last)} of the ${sec(ev.attemptWatchMs)} the lock must be watched after it fit before power returned. Press REX earlier in the window; retest`,
+      attemptAt: last,
+    };
+  const person = observed === null;
   return {
     done: true,
     verdict: 'pass',
-    reason: `stayed ${want} for the whole ${sec(step.ms)} window (${samples.length} readings)${step.attempt ? `, including ${sec(Math.max(0, deadline - ev.attemptAt!))} after a release attempt` : ''}`,
+    reason: `stayed ${want} for the whole ${span} window with power off (${judged.length} readings; ${claim}), including ${sec(end - last)} after the last release attempt${person ? ' (reported by the technician: REX is not wired, so the attempt is their word)' : ' (REX seen active)'}`,
+    resolutionMs: unobserved,
+    personEvidence: person || undefined,
+    attemptAt: last,
   };
 }
 

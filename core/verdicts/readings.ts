@@ -51,9 +51,33 @@ export function interpretInputs(b: Binding, values: readonly number[]): DoorRead
   };
 }
 
-/** Output state from OSTATR: lock_output ON = lock power present; alarm_output ON = alarm simulated. */
+/** The raw output state from OSTATR (ON / OFF), before the opening's polarity says what it means. */
 export function outputOn(point: number | null, values: readonly number[]): boolean | null {
   if (point === null) return null;
   const v = values[point];
   return v === undefined ? null : v !== 0;
+}
+
+export type OutputBinding = Pick<Opening, 'lock_output' | 'alarm_output' | 'lock_output_active' | 'alarm_output_active'>;
+
+/** The physical output state (ON / OFF) that puts a point at rest (lock power on, no alarm) or applies the test stimulus. */
+export function outputStateFor(o: OutputBinding, point: 'lock_output' | 'alarm_output', effect: 'rest' | 'stimulus'): 'on' | 'off' {
+  // At rest: lock power present / no alarm. ON means that at rest for lock "power-on" and alarm "no-alarm".
+  const onAtRest = point === 'lock_output' ? o.lock_output_active !== 'power-off' : o.alarm_output_active === 'no-alarm';
+  return onAtRest === (effect === 'rest') ? 'on' : 'off';
+}
+
+/** Whether an output reads at rest through the opening's polarity; null when unbound or missing from the reply. */
+export function outputAtRest(o: OutputBinding, point: 'lock_output' | 'alarm_output', values: readonly number[]): boolean | null {
+  const on = outputOn(o[point], values);
+  return on === null ? null : on === (outputStateFor(o, point, 'rest') === 'on');
+}
+
+/** Lock power present, read through the lock output's polarity. */
+export const lockPowerOn = (o: OutputBinding, values: readonly number[]): boolean | null => outputAtRest(o, 'lock_output', values);
+
+/** Fire alarm simulated, read through the alarm output's polarity. */
+export function alarmActive(o: OutputBinding, values: readonly number[]): boolean | null {
+  const rest = outputAtRest(o, 'alarm_output', values);
+  return rest === null ? null : !rest;
 }

@@ -73,7 +73,7 @@ test('each procedure on each demo opening over a PTY gives the verdict the door 
         opening,
         (attemptId, promptId, answer) => app.handlers.answerPrompt({ attemptId, promptId, answer }),
         {
-          rexHoldMs: 400,
+          rexHoldMs: 1500,
           manualHoldMs: 2500,
         },
       );

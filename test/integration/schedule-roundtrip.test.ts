@@ -70,6 +70,8 @@ function generate(n: number): Opening[] {
       notes: rnd() < 0.5 ? '' : `${text()}\n${pick(AWKWARD)}\n\nend`,
       lock_status_active: pick(['secured', 'released'] as const),
       dps_active: pick(['open', 'closed'] as const),
+      lock_output_active: pick(['power-on', 'power-off'] as const),
+      alarm_output_active: pick(['alarm', 'no-alarm'] as const),
       extras: extras(),
     };
   });

@@ -2,7 +2,7 @@
 // (controller/sim/door-model) in virtual time, with a truthful technician who
 // answers prompts from what the door really does. Used by the verdict-matrix
 // unit tests: no clock, no I/O, exact and fast.
-import { DoorModel, doorConfigFromOpening, type DoorFaults } from '../../controller/sim/door-model';
+import { DoorModel, doorConfigFromOpening, type DoorConfig, type DoorFaults } from '../../controller/sim/door-model';
 import type { PlannedProcedure } from '../../core/procedures';
 import { ProcedureMachine, type Prompt, type PromptAnswer, type RunnerEvent, type StepRecord } from '../../core/runs/machine';
 import type { ProcedureVerdict } from '../../core/verdicts';
@@ -13,6 +13,8 @@ export interface HarnessOptions {
   opening: Opening;
   procedure: PlannedProcedure;
   faults?: DoorFaults;
+  /** What is really installed, where it differs from the schedule's lock type (e.g. a slower release). */
+  door?: Partial<DoorConfig>;
   /** From this virtual time on, every controller exchange fails (cable pulled). */
   linkDropAt?: number;
   /** Frame round trip in ms (request + reply on the wire). */
@@ -21,7 +23,19 @@ export interface HarnessOptions {
   reactMs?: number;
   /** Override the technician's answer to a prompt (return undefined to answer truthfully). */
   answer?: (p: Prompt) => PromptAnswer | undefined;
+  /** Per-prompt reaction time (undefined = reactMs), e.g. a REX pressed late in the hold window. */
+  reactFor?: (p: Prompt) => number | undefined;
+  /** What the technician's release attempt is (default: press REX for the door's shunt time). */
+  attempt?: (door: DoorModel, now: number) => void;
+  /** Something that happens at the door when the PD switches an output (e.g. someone presses REX just then). */
+  onOutput?: (door: DoorModel, now: number, point: 'lock_output' | 'alarm_output') => void;
+  /** How the outputs are really wired (default: as the schedule says). */
+  wiring?: Partial<Wiring>;
+  /** Extra latency of the input reading sent at `sentAt` (a busy bus, a stalled process): a gap in readings. */
+  readDelay?: (sentAt: number) => number;
 }
+
+export type Wiring = Pick<Opening, 'lock_output_active' | 'alarm_output_active'>;
 
 export interface HarnessResult {
   verdict: ProcedureVerdict;
@@ -31,26 +45,43 @@ export interface HarnessResult {
   prompts: Prompt[];
   /** The lock_output relay's state (true = lock power on) once every PD timer has run out. */
   lockPowerRestored: boolean;
+  /** Every output command the PD received, in order. */
+  commands: { point: Point; state: 'on' | 'off'; durationMs: number; purpose: string }[];
 }
 
-/** The simulated PD: relays at rest (lock power ON, alarm OFF) plus one running timer per output. */
+type Point = 'lock_output' | 'alarm_output';
+
+/**
+ * The simulated PD's outputs: each has a permanent state (set so the door is at rest with the REAL wiring) and
+ * at most one running timer. The door sees lock power / alarm through that wiring: ON means power for a
+ * normally-open contact ("power-on"), no power for a normally-closed one ("power-off"); likewise the alarm.
+ */
 class PdOutputs {
-  private timers = new Map<'lock_output' | 'alarm_output', { until: number }>();
-  constructor(private readonly door: DoorModel) {}
-  set(point: 'lock_output' | 'alarm_output', on: boolean, ms: number, now: number): void {
+  private timers = new Map<Point, { until: number }>();
+  readonly physical: Record<Point, boolean>;
+  private readonly permanent: Record<Point, boolean>;
+  constructor(
+    private readonly door: DoorModel,
+    private readonly wiring: Wiring,
+  ) {
+    this.permanent = { lock_output: wiring.lock_output_active === 'power-on', alarm_output: wiring.alarm_output_active === 'no-alarm' };
+    this.physical = { ...this.permanent };
+  }
+  set(point: Point, on: boolean, ms: number, now: number): void {
     this.tick(now);
     this.timers.set(point, { until: now + ms });
     this.apply(point, on, now);
   }
-  private apply(point: 'lock_output' | 'alarm_output', on: boolean, at: number): void {
-    if (point === 'lock_output') this.door.setLockRelay(on, at);
-    else this.door.setAlarmRelay(on, at);
+  private apply(point: Point, on: boolean, at: number): void {
+    this.physical[point] = on;
+    if (point === 'lock_output') this.door.setLockRelay(on === (this.wiring.lock_output_active === 'power-on'), at);
+    else this.door.setAlarmRelay(on === (this.wiring.alarm_output_active === 'alarm'), at);
   }
   tick(now: number): void {
     for (const [point, t] of [...this.timers].sort((a, b) => a[1].until - b[1].until)) {
       if (t.until <= now) {
         this.timers.delete(point);
-        this.apply(point, point === 'lock_output', t.until);
+        this.apply(point, this.permanent[point], t.until);
       }
     }
   }
@@ -63,13 +94,17 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
   const { opening, procedure } = o;
   const frame = o.frameMs ?? 4;
   const react = o.reactMs ?? 800;
-  const door = new DoorModel(doorConfigFromOpening(opening, o.faults ?? {}), 0);
-  const pd = new PdOutputs(door);
+  const door = new DoorModel(doorConfigFromOpening(opening, o.faults ?? {}, o.door), 0);
+  const pd = new PdOutputs(door, {
+    lock_output_active: o.wiring?.lock_output_active ?? opening.lock_output_active,
+    alarm_output_active: o.wiring?.alarm_output_active ?? opening.alarm_output_active,
+  });
   const m = new ProcedureMachine({ opening, procedure });
   let now = 1000;
   const personQueue: { at: number; prompt: Prompt }[] = [];
   const answers: { at: number; promptId: string; answer: PromptAnswer }[] = [];
   const prompts: Prompt[] = [];
+  const commands: HarnessResult['commands'] = [];
   const linkUp = () => o.linkDropAt === undefined || now < o.linkDropAt;
 
   const values = (): number[] => {
@@ -84,10 +119,9 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
   };
   const outValues = (): number[] => {
     pd.tick(now);
-    const s = door.state(now);
     const v: number[] = [0, 0];
-    if (opening.lock_output !== null) v[opening.lock_output] = s.lockRelayOn ? 1 : 0;
-    if (opening.alarm_output !== null) v[opening.alarm_output] = s.alarmRelayOn ? 1 : 0;
+    if (opening.lock_output !== null) v[opening.lock_output] = pd.physical.lock_output ? 1 : 0;
+    if (opening.alarm_output !== null) v[opening.alarm_output] = pd.physical.alarm_output ? 1 : 0;
     return v;
   };
 
@@ -98,7 +132,8 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
     if (forced !== undefined) return forced;
     const text = p.text.toLowerCase();
     if (p.kind === 'attempt') {
-      door.pressRex(now);
+      if (o.attempt) o.attempt(door, now);
+      else door.pressRex(now);
       return 'done';
     }
     if (p.kind === 'action') {
@@ -155,6 +190,8 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
         const sentAt = now;
         advanceTo(sentAt + frame / 2);
         pd.set(a.point, a.state === 'on', a.durationMs, sentAt + frame / 2);
+        commands.push({ point: a.point, state: a.state, durationMs: a.durationMs, purpose: a.purpose });
+        if (a.purpose === 'stimulus') o.onOutput?.(door, sentAt + frame / 2, a.point);
         advanceTo(sentAt + frame);
         ev = { type: 'output-done', now, sentAt };
         break;
@@ -166,8 +203,12 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
           break;
         }
         const sentAt = now;
-        advanceTo(sentAt + frame);
-        ev = { type: 'inputs', now, sentAt, values: values() };
+        const delay = o.readDelay?.(sentAt) ?? 0;
+        // The PD samples its inputs when the request reaches it: after any stall on the way.
+        advanceTo(sentAt + delay + frame / 2);
+        const v = values();
+        advanceTo(sentAt + delay + frame);
+        ev = { type: 'inputs', now, sentAt, values: v };
         break;
       }
       case 'read-outputs':
@@ -181,7 +222,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
         break;
       case 'prompt':
         prompts.push(a.prompt);
-        if (a.prompt.answers.length > 0) personQueue.push({ at: now + react, prompt: a.prompt });
+        if (a.prompt.answers.length > 0) personQueue.push({ at: now + (o.reactFor?.(a.prompt) ?? react), prompt: a.prompt });
         ev = { type: 'tick', now };
         break;
       case 'close-prompt':
@@ -213,7 +254,15 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
       case 'done': {
         const end = Math.max(now, pd.lastTimerEnd()) + 1;
         pd.tick(end);
-        return { verdict: a.verdict, results: a.results, door, endedAt: now, prompts, lockPowerRestored: door.state(end).lockRelayOn };
+        return {
+          verdict: a.verdict,
+          results: a.results,
+          door,
+          endedAt: now,
+          prompts,
+          lockPowerRestored: door.state(end).lockRelayOn,
+          commands,
+        };
       }
     }
   }

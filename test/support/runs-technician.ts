@@ -93,6 +93,11 @@ export const FAST = {
     pdTimerMarginMs: 300,
     pollIntervalMs: 40,
     promptTimeoutMs: 8000,
+    // The technician reacts in 250 ms: the lock is then watched this long after the REX with power still off.
+    attemptWatchMs: 600,
+    // A loaded test machine can stall the event loop for a few hundred ms: claim a coarser resolution than the
+    // field default (every pass states the gap it had; gaps themselves are tested on virtual time).
+    maxReadingGapMs: 600,
   },
   ahjNote: 'test windows',
 };

@@ -181,3 +181,25 @@ test('doorConfigFromOpening takes mode, type, alarm tie, egress and polarities f
   assert.equal(c.releaseDelayMs, LOCK_TIMING.maglock.releaseDelayMs);
   assert.equal(c.faults.stuckRelay, true);
 });
+
+test('fault: a back-fed lock re-secures while its own feed is still cut, at the exact time, and frees when the feed returns', () => {
+  const d = new DoorModel(doorConfig({ faults: { backfeedAfterMs: 4000 } }), 0);
+  d.setLockRelay(false, 1000);
+  assert.equal(d.state(1200).mechanism, 'released');
+  assert.equal(d.nextEventAt(), 5000, 'the second feed is an event the runner can wake for');
+  assert.equal(d.state(4999).lockPowered, false);
+  assert.equal(d.state(5000).lockPowered, true);
+  assert.equal(d.state(5099).mechanism, 'released', 'relock delay');
+  assert.equal(d.state(5100).mechanism, 'secured', 're-secured 4.1 s into the drop, power still "off" at the relay');
+  assert.equal(d.state(5100).lockRelayOn, false);
+  d.setLockRelay(true, 8000);
+  d.setLockRelay(false, 9000);
+  assert.equal(d.state(9200).mechanism, 'released', 'a new cut starts a new back-feed delay');
+  assert.equal(d.state(12_999).mechanism, 'released');
+  assert.equal(d.state(13_100).mechanism, 'secured');
+  // The fire alarm cutting power is a cut too.
+  const a = new DoorModel(doorConfig({ faults: { backfeedAfterMs: 2000 } }), 0);
+  a.setAlarmRelay(true, 0);
+  assert.equal(a.state(300).mechanism, 'released');
+  assert.equal(a.state(2100).mechanism, 'secured');
+});

@@ -69,7 +69,7 @@ test('power-drop steps follow the scheduled mode and carry the project threshold
   const fs = procedureFor(makeOpening(), 'power-drop', settings);
   assert.deepEqual(
     fs.steps.map((s) => s.id),
-    ['precheck', 'drop-power', 'release', 'door-opened', 'restore-power', 'relock'],
+    ['precheck', 'drop-power', 'release', 'stay-released', 'door-opened', 'restore-power', 'relock'],
   );
   const release = fs.steps.find((s) => s.id === 'release');
   assert.ok(release?.kind === 'watch' && release.ms === 1500 && release.expect === 'release');

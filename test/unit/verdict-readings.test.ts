@@ -40,7 +40,10 @@ test('precheck: an unwired sensor that reads "released" with power on makes lock
   assert.equal(inactive.baseline.lockTrusted, false);
   const open = judgePrecheck(o, { sentAt: 0, at: 1, values: [3, 0, 0] }, [1, 0]);
   assert.match(open.baseline.reason!, /open circuit/);
-  assert.match(judgePrecheck(o, { sentAt: 0, at: 1, values: [1, 0, 0] }, [0, 0]).reason, /already dropped/);
+  assert.match(
+    judgePrecheck(o, { sentAt: 0, at: 1, values: [1, 0, 0] }, [0, 0]).reason,
+    /lock power reads dropped before anything was switched/,
+  );
 });
 
 const step = (id: string) => procedureFor(makeOpening(), 'power-drop', DEFAULT_SETTINGS).steps.find((s) => s.id === id) as WatchStep;
@@ -50,10 +53,12 @@ const ev = (trace: [number, number][], over: Partial<WatchEvidence> = {}): Watch
   stepStart: 0,
   clockStart: 0,
   trace: trace.map(([at, lock], i) => ({ sentAt: i === 0 ? 0 : trace[i - 1]![0], at, values: [lock, 0, 0] })),
-  attemptAt: null,
+  attemptReportedAt: null,
+  stimulusEnd: null,
   linkLost: null,
   blockedBy: null,
   maxGapMs: 1000,
+  attemptWatchMs: 2000,
   ...over,
 });
 
@@ -73,7 +78,12 @@ test('release watch: pass within threshold with resolution, fail after, inconclu
   // The previous "secured" reading was sampled somewhere between its request (100) and reply (200): the release
   // happened after 100 at the earliest, so the measurement's resolution is 300 − 100.
   assert.equal(pass.resolutionMs, 200);
-  const fail = judgeWatch(w, ev([...Array.from({ length: 21 }, (_, i) => [(i + 1) * 100, 1] as [number, number])]), 2100);
+  const held = ev([...Array.from({ length: 21 }, (_, i) => [(i + 1) * 100, 1] as [number, number])]);
+  // Held past the limit with power still off: not final yet, a release attempt is asked for (which cause?).
+  const asking = judgeWatch(w, { ...held, stimulusEnd: 12_000 }, 2100);
+  assert.equal(asking.done, false);
+  assert.equal(asking.wantAttempt, true);
+  const fail = judgeWatch({ ...w, diagnose: undefined }, held, 2100);
   assert.equal(fail.verdict, 'fail');
   assert.match(
     fail.deficiency!.description,
@@ -132,11 +142,11 @@ test('a lost link, a reading gap or a sensor fault mid-step is inconclusive, nev
           [100, 1],
           [1500, 1],
         ],
-        { attemptAt: 50 },
+        { attemptReportedAt: 50 },
       ),
       1500,
     ).reason,
-    /readings stopped/,
+    /no reading for 1\.5 s/,
   );
   assert.equal(
     judgeWatch(
@@ -177,13 +187,12 @@ test('a REX pressed before lock power dropped makes a release in the hold window
   const withRex = (trace: [number, number, number][]) =>
     ev(
       trace.map(([at, lock]) => [at, lock]),
-      { attemptAt: 100 },
+      {},
     ).trace.map((x, i) => ({ ...x, values: [x.values[0]!, 0, trace[i]![2]] }));
   const early = judgeWatch(
     hold,
     {
       ...ev([]),
-      attemptAt: 100,
       trace: withRex([
         [100, 1, 1],
         [200, 0, 1],
@@ -197,7 +206,6 @@ test('a REX pressed before lock power dropped makes a release in the hold window
     hold,
     {
       ...ev([]),
-      attemptAt: 200,
       trace: withRex([
         [100, 1, 0],
         [200, 1, 1],
