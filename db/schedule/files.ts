@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import type { CellIssue, RawTable, TableRow } from '../../core/schedule/rows';
+import { checkXlsxBounds, XLSX_LIMITS, type XlsxLimits } from './xlsx-guard';
 
 export type ScheduleFormat = 'csv' | 'tsv' | 'xlsx';
 
@@ -106,10 +107,13 @@ export function cellText(value: ExcelJS.CellValue): string {
 }
 
 /** Reads the first worksheet with exceljs's streaming reader (about a third less CPU and far less memory than loading the workbook). */
-export async function readXlsx(bytes: Uint8Array): Promise<{ table: RawTable; errors: CellIssue[] }> {
+export async function readXlsx(bytes: Uint8Array, limits: XlsxLimits = XLSX_LIMITS): Promise<{ table: RawTable; errors: CellIssue[] }> {
   const empty: RawTable = { headers: [], headerRow: 1, rows: [] };
+  const tooBig = await checkXlsxBounds(bytes, limits);
+  if (tooBig) return { table: empty, errors: [{ reason: tooBig }] };
   const rows: TableRow[] = [];
   let sheets = 0;
+  let cellCount = 0;
   try {
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), {
       sharedStrings: 'cache',
@@ -131,6 +135,25 @@ export async function readXlsx(bytes: Uint8Array): Promise<{ table: RawTable; er
         }
         while (cells.length > 0 && cells[cells.length - 1] === '') cells.pop();
         if (cells.length === 0) continue;
+        // Stop reading at the limits: the header row plus maxRows data rows.
+        cellCount += cells.length;
+        if (rows.length > limits.maxRows)
+          return {
+            table: empty,
+            errors: [
+              { row: row.number, reason: `The worksheet has more than ${limits.maxRows} rows (the limit for a schedule); split the file` },
+            ],
+          };
+        if (cellCount > limits.maxCells)
+          return {
+            table: empty,
+            errors: [
+              {
+                row: row.number,
+                reason: `The worksheet has more than ${limits.maxCells} filled cells (the limit for a schedule); split the file`,
+              },
+            ],
+          };
         rows.push(dateColumns.length > 0 ? { rowNumber: row.number, cells, dateColumns } : { rowNumber: row.number, cells });
       }
       break; // the first worksheet only
