@@ -81,7 +81,7 @@ export function readDelimited(text: string): { format: 'csv' | 'tsv'; table: Raw
       row: (e.row ?? 0) + 1,
       reason: `The file cannot be read as ${delimiter === '\t' ? 'tab-separated text' : 'CSV'}: ${e.message}`,
     }));
-  const [header = [], ...rest] = parsed.data;
+  const [header = [], ...rest] = parsed.data.map((cells) => cells.map(restoreCsvCell));
   // Record i (0-based, header = 0) is row i + 1, as a spreadsheet shows it.
   const rows = rest.map((cells, i) => ({ rowNumber: i + 2, cells }));
   return { format: delimiter === '\t' ? 'tsv' : 'csv', table: { headers: header, headerRow: 1, rows }, errors };
@@ -200,9 +200,28 @@ export async function readScheduleFile(fileName: string, bytes: Uint8Array): Pro
 
 // ---- writing ---------------------------------------------------------------
 
+/**
+ * A cell a spreadsheet would run as a formula (starting with = + - @, tab or CR) is written with a leading
+ * apostrophe, which spreadsheets show as text and do not display. So that import can undo it exactly, a value
+ * that already starts with apostrophes before such a character gets one more.
+ */
+const FORMULA_LIKE = /^'*[=+\-@\t\r]/;
+
+/** Undoes the export's apostrophe (see FORMULA_LIKE): one leading apostrophe before a formula character is dropped. */
+export function restoreCsvCell(cell: string): string {
+  return cell.charCodeAt(0) === 39 && /^'+[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
+}
+
 export function writeCsv(headers: readonly string[], rows: readonly string[][]): string {
   // BOM so Excel opens UTF-8 correctly; CRLF as Excel writes it.
-  return '\uFEFF' + Papa.unparse({ fields: [...headers], data: rows.map((r) => [...r]) }, { newline: '\r\n', quotes: false }) + '\r\n';
+  return (
+    '\uFEFF' +
+    Papa.unparse(
+      { fields: [...headers], data: rows.map((r) => [...r]) },
+      { newline: '\r\n', quotes: false, escapeFormulae: FORMULA_LIKE },
+    ) +
+    '\r\n'
+  );
 }
 
 export async function writeXlsx(headers: readonly string[], rows: readonly (string | number)[][], sheetName = 'Schedule'): Promise<Buffer> {

