@@ -28,6 +28,41 @@ export interface CellIssue {
   reason: string;
 }
 
+const MAX_VALUE = 80;
+const MAX_REASON = 400;
+const ROWS_LISTED = 5;
+
+/** A cell as shown in a message: never the whole of a huge cell. */
+export function clip(text: string, max = MAX_VALUE): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length} characters]`;
+}
+
+/**
+ * Problems as reported: each value, header and reason clipped, and one issue per distinct problem — the
+ * same column, value and reason on many rows is one issue at its first row that lists the others.
+ */
+export function tidyIssues(issues: readonly CellIssue[]): CellIssue[] {
+  const groups = new Map<string, { issue: CellIssue; rows: number[] }>();
+  for (const i of issues) {
+    const key = JSON.stringify([i.column, i.field, i.value, i.reason]);
+    const g = groups.get(key);
+    if (g) {
+      if (i.row !== undefined) g.rows.push(i.row);
+    } else groups.set(key, { issue: i, rows: [] });
+  }
+  return [...groups.values()].map(({ issue, rows }) => {
+    const out: CellIssue = { ...issue, reason: clip(issue.reason, MAX_REASON) };
+    if (issue.column !== undefined) out.column = clip(issue.column);
+    if (issue.value !== undefined) out.value = clip(issue.value);
+    if (rows.length > 0) {
+      const listed = rows.slice(0, ROWS_LISTED).join(', ');
+      const more = rows.length > ROWS_LISTED ? ` and ${rows.length - ROWS_LISTED} more` : '';
+      out.reason += ` (the same on row${rows.length === 1 ? '' : 's'} ${listed}${more})`;
+    }
+    return out;
+  });
+}
+
 export interface TableResult {
   mapping: HeaderMatch[];
   openings: Opening[];
@@ -156,5 +191,5 @@ export function tableToOpenings(table: RawTable): TableResult {
   }
   if (errors.length === 0 && openings.length === 0)
     errors.push({ row: table.headerRow + 1, reason: 'The file has a header row but no openings' });
-  return { mapping: matches, openings, rowNumbers, errors };
+  return { mapping: matches, openings, rowNumbers, errors: tidyIssues(errors) };
 }

@@ -2,11 +2,13 @@
 // with a clear message, within stated limits of bytes, rows and cells; exported
 // CSV cannot run formulas in a spreadsheet, and imports back exactly.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createDeflateRaw, crc32 } from 'node:zlib';
 import Papa from 'papaparse';
 import { createApp } from '../../app/index';
+import { runCli } from '../../cli/main';
 import type { Opening } from '../../core/schedule/types';
 import { migrate } from '../../db/migrate';
 import { applyImport, createSite, exportSite, insertOpening, listOpenings, previewImport } from '../../db/schedule';
@@ -164,4 +166,34 @@ test('CSV export neutralises formula-like cells (and headers); import undoes it 
     now,
   });
   assert.deepEqual(listOpenings(db, r.siteId), hostile);
+});
+
+test('doorcx import: a huge bad cell on many rows is one short line on stderr; mixed line endings one message', async (t) => {
+  const dir = tempDir(t);
+  const huge = 'lobby'.repeat(1_000_000);
+  const file = join(dir, 'huge.csv');
+  writeFileSync(
+    file,
+    `opening_id,category,lock_type,fail_mode\n1-1,${huge},maglock,fail-safe\n1-2,${huge},maglock,fail-safe\n1-3,egress,maglock,fail-safe\n1-4,${huge},maglock,fail-safe\n`,
+  );
+  let err = '';
+  const code = await runCli(['import', file, '--db', join(dir, 'd.sqlite')], { out: () => {}, err: (s) => (err += s) });
+  assert.equal(code, 1);
+  assert.ok(err.length < 1000, `stderr is ${err.length} characters`);
+  const lines = err.trim().split('\n');
+  assert.equal(lines.length, 2, err);
+  assert.match(lines[0]!, /rejected \(1 problem\)/);
+  assert.match(
+    lines[1]!,
+    /row 2, column "category": value "(lobby){16}… \[5000000 characters\]": Category must be one of: .* \(the same on rows 3, 5\)$/,
+  );
+
+  const mixed = join(dir, 'mixed.csv');
+  writeFileSync(
+    mixed,
+    'opening_id,category,lock_type,fail_mode\r\n1-1,egress,maglock,fail-safe\r\n1-2,egress,maglock,fail-safe\n1-3,egress,maglock,fail-safe\r\n',
+  );
+  err = '';
+  assert.equal(await runCli(['import', mixed, '--db', join(dir, 'd.sqlite')], { out: () => {}, err: (s) => (err += s) }), 1);
+  assert.match(err, /\(1 problem\)[^]*row 3: The file mixes line endings/);
 });
