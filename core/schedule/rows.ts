@@ -2,7 +2,7 @@
 // or every bad cell. Pure. Row numbers are as the user sees them in the file
 // (the header is row 1 in a file that starts with it).
 import { matchHeaders, type HeaderMatch } from './columns';
-import { isBlank, normalizeText } from './normalize';
+import { isBlank, normalizeText, openingIdKey } from './normalize';
 import { OPENING_FIELD_NAMES, REQUIRED_FIELDS, parseField } from './schema';
 import type { Opening, OpeningField } from './types';
 
@@ -130,7 +130,7 @@ export function tableToOpenings(table: RawTable): TableResult {
 
   const openings: Opening[] = [];
   const rowNumbers: number[] = [];
-  const firstRowOfId = new Map<string, number>();
+  const firstRowOfId = new Map<string, { row: number; id: string }>();
 
   for (const { rowNumber, cells, dateColumns } of table.rows) {
     if (cells.every((c) => isBlank(c))) continue; // blank lines (e.g. trailing ones Excel leaves) are not openings
@@ -177,12 +177,20 @@ export function tableToOpenings(table: RawTable): TableResult {
     }
     o.extras = ex;
     if (typeof o.opening_id === 'string' && o.opening_id !== '') {
-      const key = o.opening_id.toLowerCase();
+      const key = openingIdKey(o.opening_id);
       const first = firstRowOfId.get(key);
       const idHeader = mapped.find((m) => m.column === 'opening_id')?.sourceHeader ?? 'opening_id';
-      if (first !== undefined)
-        bad({ column: idHeader, field: 'opening_id', value: o.opening_id, reason: `Duplicate opening id: row ${first} has the same id` });
-      else firstRowOfId.set(key, rowNumber);
+      if (first !== undefined) {
+        const same = first.id.toLowerCase() === o.opening_id.toLowerCase();
+        bad({
+          column: idHeader,
+          field: 'opening_id',
+          value: o.opening_id,
+          reason: same
+            ? `Duplicate opening id: row ${first.row} has the same id`
+            : `Duplicate opening id: row ${first.row} has "${first.id}", which looks the same`,
+        });
+      } else firstRowOfId.set(key, { row: rowNumber, id: o.opening_id });
     }
     if (ok) {
       openings.push(o as unknown as Opening);
