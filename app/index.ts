@@ -2,8 +2,7 @@
 // Electron main, the web host, the CLI and the tests all start here.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { migrate } from '../db/migrate';
-import { openSqlite } from '../db/sqlite';
+import { openDatabase } from '../db/open';
 import type { AppContext } from './context';
 import { dispatch } from './dispatch';
 import { EventBus } from './events';
@@ -34,13 +33,7 @@ export interface App {
 export async function createApp(options: AppOptions): Promise<App> {
   if (options.dbFile !== ':memory:') mkdirSync(dirname(options.dbFile), { recursive: true });
   mkdirSync(options.dataDir, { recursive: true });
-  const db = openSqlite(options.dbFile);
-  try {
-    migrate(db);
-  } catch (err) {
-    db.close();
-    throw err;
-  }
+  const db = openDatabase(options.dbFile);
   const ctx: AppContext = { db, dataDir: options.dataDir, events: new EventBus(), now: options.now ?? (() => new Date()) };
   const runs = createRunsState();
   const controller = createControllerState();

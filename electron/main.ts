@@ -1,11 +1,13 @@
 // Electron main process: window, lifecycle and the IPC bridge. The backend is
 // composed by app/ exactly as the web host composes it.
-import { app as electronApp, ipcMain, BrowserWindow } from 'electron';
+import { app as electronApp, dialog, ipcMain, BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { TRANSPORT } from '../app/contract';
 import { toApiError } from '../app/dispatch';
 import { createApp, type App } from '../app/index';
 import { databaseFile } from '../app/paths';
+import { UnknownMigrationError } from '../db/migrate';
+import { DatabaseUnusableError } from '../db/open';
 import { createMainWindow, lockDownSession } from './window';
 
 let backend: App | undefined;
@@ -41,5 +43,7 @@ electronApp.on('window-all-closed', () => {
 
 start().catch((err: unknown) => {
   console.error('DoorCx failed to start:', err);
+  // A database DoorCx cannot use: say where it is and what to do, in a box the technician sees.
+  if (err instanceof DatabaseUnusableError || err instanceof UnknownMigrationError) dialog.showErrorBox('DoorCx cannot start', err.message);
   electronApp.exit(1);
 });

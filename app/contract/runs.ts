@@ -333,13 +333,30 @@ export interface Deficiency {
   photos: Attachment[];
 }
 
+/** The event-log check (db/runs/verify.ts): the hash chain, and every runs-table row compared with the event that recorded it. */
 export interface EventLogCheck {
+  /** Chain intact, every row agrees with the log, triggers in place. */
   ok: boolean;
   count: number;
-  /** The first row whose hash does not match (tampered, reordered or missing). */
+  /** The first event whose hash does not match (tampered, reordered or missing). */
   badSeq: number | null;
+  /** One line: the first problem of any kind. */
   reason: string | null;
+  headSeq: number | null;
   headHash: string | null;
+  chain: { seq: number; reason: string }[];
+  /** Every row that disagrees with the log: table, row id, field (null: the whole row is forged or missing). */
+  rows: {
+    table: string;
+    rowId: number | null;
+    field: string | null;
+    seq: number | null;
+    logged: string | null;
+    stored: string | null;
+    message: string;
+  }[];
+  triggersMissing: string[];
+  unchecked: string[];
 }
 
 export interface RunsOutputs {

@@ -33,6 +33,7 @@ import {
   listDeficiencies,
   listRuns,
   listSteps,
+  photoTypeProblem,
   readPhoto,
   recordStep,
   setDeficiencyStatus,
@@ -648,6 +649,8 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
         throw new ApiError('validation', 'contentBase64 is not base64.', [{ field: 'contentBase64', reason: 'not base64' }]);
       const bytes = Buffer.from(input.contentBase64, 'base64');
       if (bytes.length === 0) throw new ApiError('validation', 'The photo is empty.');
+      const wrongType = photoTypeProblem(bytes, input.mimeType);
+      if (wrongType) throw new ApiError('validation', wrongType, [{ field: 'contentBase64', reason: wrongType }]);
       const sha256 = storePhoto(ctx.dataDir, bytes);
       const a = insertAttachment(
         db,

@@ -1,12 +1,13 @@
 // The web host: serves the built renderer on 127.0.0.1 and exposes the same API
 // as Electron's preload over HTTP (calls) and WebSocket (events). A random token
 // minted per launch guards every call, so another page in the user's browser
-// (or another local user's script) cannot drive the app.
+// (or another local user's script) cannot drive the app. The token is checked
+// before a body is read, and each call's body is capped (BODY_LIMITS).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { TRANSPORT } from '../contract';
 import { toApiError } from '../dispatch';
 import type { App } from '../index';
@@ -47,6 +48,19 @@ export function contentSecurityPolicy(origin: string): string {
   ].join('; ');
 }
 
+const MB = 1024 * 1024;
+
+/**
+ * Largest request body per call: the contract's largest field (base64) plus room for the JSON around it.
+ * Every other call carries a few fields: 1 MB. Checked on Content-Length before reading, and while reading.
+ */
+export const BODY_LIMITS: Readonly<Record<string, number>> = {
+  attachPhoto: 41 * MB, // a photo up to 30 MB (40 MB of base64)
+  previewImport: 201 * MB, // a schedule file up to 150 MB (200 MB of base64)
+  applyImport: 201 * MB,
+};
+export const DEFAULT_BODY_LIMIT = 1 * MB;
+
 function sameToken(given: unknown, token: string): boolean {
   if (typeof given !== 'string') return false;
   const a = Buffer.from(given);
@@ -56,7 +70,7 @@ function sameToken(given: unknown, token: string): boolean {
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const server: FastifyInstance = Fastify({ logger: false, bodyLimit: 300 * 1024 * 1024 });
+  const server: FastifyInstance = Fastify({ logger: false, bodyLimit: DEFAULT_BODY_LIMIT });
   let origin = '';
 
   // DNS rebinding: a hostile page on evil.example resolving to 127.0.0.1 sends Host: evil.example.
@@ -64,27 +78,47 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   // Browsers send Origin on cross-site requests; only our own page may call.
   const allowedOrigin = (req: FastifyRequest) => req.headers.origin === undefined || req.headers.origin === origin;
 
+  /** Refuses unread, and drops the connection once answered (else Node would go on reading the announced body). */
+  const refuse = async (req: FastifyRequest, reply: FastifyReply, status: number, message: string) => {
+    reply.raw.once('finish', () => req.raw.destroy());
+    await reply
+      .code(status)
+      .header('connection', 'close')
+      .send({ ok: false, error: { code: 'unauthorized', message } });
+  };
+
+  // onRequest runs before any body is read.
   server.addHook('onRequest', async (req, reply) => {
-    if (!allowedHost(req) || !allowedOrigin(req)) {
-      await reply.code(403).send({ ok: false, error: { code: 'unauthorized', message: 'Forbidden host or origin.' } });
-    }
+    if (!allowedHost(req) || !allowedOrigin(req)) return refuse(req, reply, 403, 'Forbidden host or origin.');
+    if (req.url.startsWith(TRANSPORT.httpCallPrefix) && !sameToken(req.headers[TRANSPORT.tokenHeader], token))
+      return refuse(req, reply, 401, 'Missing or wrong DoorCx token.');
+  });
+
+  // Fastify's own refusals (body too large, malformed JSON) in the API's error shape.
+  server.setErrorHandler(async (err: { statusCode?: number; message: string }, req, reply) => {
+    const status = err.statusCode ?? 500;
+    const message =
+      status === 413 ? `The request is larger than the ${req.routeOptions.bodyLimit / MB} MB this call accepts.` : err.message;
+    return reply.code(status).send({ ok: false, error: { code: status < 500 ? 'invalid-input' : 'internal', message } });
   });
 
   await server.register(fastifyWebsocket);
 
-  server.post<{ Params: { method: string } }>(`${TRANSPORT.httpCallPrefix}:method`, async (req, reply) => {
-    if (!sameToken(req.headers[TRANSPORT.tokenHeader], token)) {
-      return reply.code(401).send({ ok: false, error: { code: 'unauthorized', message: 'Missing or wrong DoorCx token.' } });
-    }
+  const handleCall = async (method: string, body: unknown, reply: FastifyReply) => {
     try {
-      const result = await options.app.call(req.params.method, req.body);
+      const result = await options.app.call(method, body);
       return { ok: true, result: result ?? null };
     } catch (err) {
       const apiError = toApiError(err);
       const status = apiError.code === 'internal' ? 500 : apiError.code === 'not-found' ? 404 : 400;
       return reply.code(status).send({ ok: false, error: apiError.toJSON() });
     }
-  });
+  };
+  for (const [method, bodyLimit] of Object.entries(BODY_LIMITS))
+    server.post(`${TRANSPORT.httpCallPrefix}${method}`, { bodyLimit }, (req, reply) => handleCall(method, req.body, reply));
+  server.post<{ Params: { method: string } }>(`${TRANSPORT.httpCallPrefix}:method`, (req, reply) =>
+    handleCall(req.params.method, req.body, reply),
+  );
 
   server.get(TRANSPORT.wsEventsPath, { websocket: true }, (socket, req) => {
     const query = req.query as Record<string, unknown>;

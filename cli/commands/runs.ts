@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ApiError } from '../../app/contract';
-import type { AttemptDetail, RunSummary } from '../../app/contract/runs';
+import type { AttemptDetail, EventLogCheck, RunSummary } from '../../app/contract/runs';
 import { createApp, type App } from '../../app/index';
 import type { PromptAnswer } from '../../core/runs/machine';
 import { getSiteByName } from '../../db/schedule';
@@ -188,6 +188,8 @@ export const runsCommands: CliCommand[] = [
           io.out(JSON.stringify({ site: site.name, runs: out, deficiencies, eventLog: log }, null, 2) + '\n');
           return 0;
         }
+        if (!log.ok)
+          io.out('WARNING: the recorded results were changed outside DoorCx; what follows cannot be trusted (details at the end).\n');
         if (out.length === 0) io.out(`No runs yet for "${site.name}".\n`);
         for (const r of out) {
           io.out(formatProgress(r.run));
@@ -208,7 +210,7 @@ export const runsCommands: CliCommand[] = [
         const open = deficiencies.filter((d) => d.status === 'open');
         io.out(`Deficiencies: ${deficiencies.length} (${open.length} open)\n`);
         for (const d of open) io.out(`  [${d.severity}] ${d.openingId}: ${d.description}\n`);
-        io.out(`Event log: ${log.ok ? `${log.count} events, hash chain verifies` : `BROKEN at row ${log.badSeq}: ${log.reason}`}\n`);
+        io.out(formatEventLogCheck(log));
         return log.ok ? 0 : 1;
       } finally {
         await app.close();
@@ -216,3 +218,19 @@ export const runsCommands: CliCommand[] = [
     },
   },
 ];
+
+/** The event-log check for people: "verifies" only when the chain is intact AND the tables agree with it. */
+export function formatEventLogCheck(log: EventLogCheck, limit = 20): string {
+  if (log.ok)
+    return `Event log: ${log.count} events, hash chain verifies and every recorded row matches it${
+      log.unchecked.length ? ` (not covered: ${log.unchecked.join('; ')})` : ''
+    }\n`;
+  const lines = [
+    ...log.chain.map((c) => `chain: ${c.reason}`),
+    ...log.rows.map((r) => r.message),
+    ...(log.triggersMissing.length ? [`the append-only triggers were removed: ${log.triggersMissing.join(', ')}`] : []),
+  ];
+  const shown = lines.slice(0, limit).map((l) => `  ${l}\n`);
+  if (lines.length > limit) shown.push(`  … and ${lines.length - limit} more (see --json)\n`);
+  return `Event log: TAMPERED — these results cannot be trusted (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n${shown.join('')}`;
+}

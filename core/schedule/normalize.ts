@@ -199,3 +199,52 @@ export const normalizeVoltage = numberWithUnits({ v: 1, vdc: 1, vac: 1, volt: 1,
 export const normalizeCurrentMa = numberWithUnits({ ma: 1, a: 1000, amp: 1000, amps: 1000 });
 /** Addresses and point numbers: plain integers; blank → null. */
 export const normalizeInteger = numberWithUnits({});
+
+// ---- opening ids: one door, one id, however it was typed -------------------------
+// An id copied from a PDF or a word processor can carry invisible characters or a
+// non-breaking hyphen; it then looks like "1-102" but matches nothing. Such
+// characters are normalised away; what cannot be made plain is refused by
+// openingIdProblem, naming the character.
+
+// Invisible characters (Unicode's default-ignorable set): zero-width space and joiners, soft hyphen, bidi marks, BOM, variation selectors…
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+// Hyphens and dashes that look like "-": hyphen, non-breaking hyphen, figure/en/em dash, minus sign, small and fullwidth hyphen-minus.
+const DASHES = /[\u2010-\u2015\u2043\u2212\uFE58\uFE63\uFF0D]/g;
+
+/** Plain text, NFKC (fullwidth letters and digits, non-breaking and other spaces become plain), no invisible characters, dashes as "-". */
+export function normalizeOpeningId(value: unknown): unknown {
+  const t = normalizeText(value);
+  if (typeof t !== 'string') return t;
+  return t.normalize('NFKC').replace(INVISIBLE, '').replace(DASHES, '-').trim();
+}
+
+const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** Why a (normalised) id cannot be accepted: a control character, or Latin letters mixed with look-alike Greek or Cyrillic ones. */
+export function openingIdProblem(id: string): string | null {
+  const hidden = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}]/u.exec(id);
+  if (hidden) return `Opening id contains an invisible or control character (${codePoint(hidden[0])}): retype the id`;
+  if (/\p{Script=Latin}/u.test(id)) {
+    const other = /[\p{Script=Greek}\p{Script=Cyrillic}]/u.exec(id);
+    if (other)
+      return `Opening id mixes Latin letters with "${other[0]}" (${codePoint(other[0])}, ${/\p{Script=Greek}/u.test(other[0]) ? 'Greek' : 'Cyrillic'}), which looks like a Latin letter: retype the id`;
+  }
+  return null;
+}
+
+// Greek and Cyrillic capitals and small letters that look like Latin ones.
+// prettier-ignore
+const LOOK_ALIKE: Record<string, string> = {
+  А: 'a', В: 'b', Е: 'e', К: 'k', М: 'm', Н: 'h', О: 'o', Р: 'p', С: 'c', Т: 't', Х: 'x', У: 'y', І: 'i', Ј: 'j', Ѕ: 's',
+  а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', у: 'y', х: 'x', і: 'i', ј: 'j', ѕ: 's', ԁ: 'd', һ: 'h',
+  Α: 'a', Β: 'b', Ε: 'e', Ζ: 'z', Η: 'h', Ι: 'i', Κ: 'k', Μ: 'm', Ν: 'n', Ο: 'o', Ρ: 'p', Τ: 't', Υ: 'y', Χ: 'x',
+  ο: 'o', ν: 'v', ι: 'i',
+};
+
+/** What two ids are compared by for duplicates: case, and letters that look alike, do not tell doors apart. */
+export function openingIdKey(id: string): string {
+  return id
+    .toLowerCase()
+    .replace(/ {2,}/g, ' ')
+    .replace(/[^ -~]/g, (c) => LOOK_ALIKE[c] ?? LOOK_ALIKE[c.toUpperCase()] ?? c);
+}

@@ -2,7 +2,7 @@
 // or every bad cell. Pure. Row numbers are as the user sees them in the file
 // (the header is row 1 in a file that starts with it).
 import { matchHeaders, type HeaderMatch } from './columns';
-import { isBlank, normalizeText } from './normalize';
+import { isBlank, normalizeText, openingIdKey } from './normalize';
 import { OPENING_FIELD_NAMES, REQUIRED_FIELDS, parseField } from './schema';
 import type { Opening, OpeningField } from './types';
 
@@ -26,6 +26,41 @@ export interface CellIssue {
   field?: string;
   value?: string;
   reason: string;
+}
+
+const MAX_VALUE = 80;
+const MAX_REASON = 400;
+const ROWS_LISTED = 5;
+
+/** A cell as shown in a message: never the whole of a huge cell. */
+export function clip(text: string, max = MAX_VALUE): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length} characters]`;
+}
+
+/**
+ * Problems as reported: each value, header and reason clipped, and one issue per distinct problem — the
+ * same column, value and reason on many rows is one issue at its first row that lists the others.
+ */
+export function tidyIssues(issues: readonly CellIssue[]): CellIssue[] {
+  const groups = new Map<string, { issue: CellIssue; rows: number[] }>();
+  for (const i of issues) {
+    const key = JSON.stringify([i.column, i.field, i.value, i.reason]);
+    const g = groups.get(key);
+    if (g) {
+      if (i.row !== undefined) g.rows.push(i.row);
+    } else groups.set(key, { issue: i, rows: [] });
+  }
+  return [...groups.values()].map(({ issue, rows }) => {
+    const out: CellIssue = { ...issue, reason: clip(issue.reason, MAX_REASON) };
+    if (issue.column !== undefined) out.column = clip(issue.column);
+    if (issue.value !== undefined) out.value = clip(issue.value);
+    if (rows.length > 0) {
+      const listed = rows.slice(0, ROWS_LISTED).join(', ');
+      const more = rows.length > ROWS_LISTED ? ` and ${rows.length - ROWS_LISTED} more` : '';
+      out.reason += ` (the same on row${rows.length === 1 ? '' : 's'} ${listed}${more})`;
+    }
+    return out;
+  });
 }
 
 export interface TableResult {
@@ -97,7 +132,7 @@ export function tableToOpenings(table: RawTable): TableResult {
 
   const openings: Opening[] = [];
   const rowNumbers: number[] = [];
-  const firstRowOfId = new Map<string, number>();
+  const firstRowOfId = new Map<string, { row: number; id: string }>();
 
   for (const { rowNumber, cells, dateColumns } of table.rows) {
     if (cells.every((c) => isBlank(c))) continue; // blank lines (e.g. trailing ones Excel leaves) are not openings
@@ -144,12 +179,20 @@ export function tableToOpenings(table: RawTable): TableResult {
     }
     o.extras = ex;
     if (typeof o.opening_id === 'string' && o.opening_id !== '') {
-      const key = o.opening_id.toLowerCase();
+      const key = openingIdKey(o.opening_id);
       const first = firstRowOfId.get(key);
       const idHeader = mapped.find((m) => m.column === 'opening_id')?.sourceHeader ?? 'opening_id';
-      if (first !== undefined)
-        bad({ column: idHeader, field: 'opening_id', value: o.opening_id, reason: `Duplicate opening id: row ${first} has the same id` });
-      else firstRowOfId.set(key, rowNumber);
+      if (first !== undefined) {
+        const same = first.id.toLowerCase() === o.opening_id.toLowerCase();
+        bad({
+          column: idHeader,
+          field: 'opening_id',
+          value: o.opening_id,
+          reason: same
+            ? `Duplicate opening id: row ${first.row} has the same id`
+            : `Duplicate opening id: row ${first.row} has "${first.id}", which looks the same`,
+        });
+      } else firstRowOfId.set(key, { row: rowNumber, id: o.opening_id });
     }
     if (ok) {
       openings.push(o as unknown as Opening);
@@ -158,5 +201,5 @@ export function tableToOpenings(table: RawTable): TableResult {
   }
   if (errors.length === 0 && openings.length === 0)
     errors.push({ row: table.headerRow + 1, reason: 'The file has a header row but no openings' });
-  return { mapping: matches, openings, rowNumbers, errors };
+  return { mapping: matches, openings, rowNumbers, errors: tidyIssues(errors) };
 }

@@ -17,7 +17,9 @@ import {
   normalizeLockOutputActive,
   normalizeAlarmOutputActive,
   normalizeLockType,
+  normalizeOpeningId,
   normalizeText,
+  openingIdProblem,
   normalizeTriState,
   normalizeVoltage,
   normalizeYesNo,
@@ -104,7 +106,18 @@ const YES_NO = 'yes/no, y/n, true/false, x';
 
 /** Field by field, in display order. */
 export const openingShape = {
-  opening_id: text('Opening id', 64, { required: true }),
+  opening_id: z.preprocess(
+    normalizeOpeningId,
+    z
+      .string({ error: 'Opening id must be text' })
+      .max(64, { error: 'Opening id must be at most 64 characters' })
+      .min(1, { error: required('Opening id') })
+      .regex(/^[^\r\n\t]*$/, { error: 'Opening id must be on one line (no line breaks or tabs)' })
+      .superRefine((id, ctx) => {
+        const problem = openingIdProblem(id);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+  ),
   building: text('Building', 100),
   floor: text('Floor', 50),
   location: text('Location', 200),
@@ -302,6 +315,9 @@ function fastFor(m: OpeningFieldMeta): Fast {
   const min = m.min ?? -Infinity;
   switch (m.kind) {
     case 'text':
+      // Opening ids: only plain printable ASCII takes the fast path (anything else is normalised and checked).
+      if (m.field === 'opening_id')
+        return (raw) => (raw.length <= max && raw !== '' && isTrimmed(raw) && /^[\x21-\x7e]+( [\x21-\x7e]+)*$/.test(raw) ? raw : MISS);
       return (raw) => (raw.length <= max && isTrimmed(raw) && !/[\r\n\t]/.test(raw) && !(m.required && raw === '') ? raw : MISS);
     case 'longtext':
       return (raw) => (raw.length <= max && isTrimmed(raw) && !raw.includes('\r') ? raw : MISS);

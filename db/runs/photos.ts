@@ -37,3 +37,26 @@ export function readPhoto(dataDir: string, sha: string): Buffer {
   if (sha256Hex(bytes) !== sha) throw new Error(`photo ${sha} on disk does not match its hash (changed or damaged)`);
   return bytes;
 }
+
+export type PhotoType = 'image/jpeg' | 'image/png' | 'image/webp' | 'image/heic';
+
+const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1']);
+
+/** The image type the bytes really are (by their signature), or null for anything else. */
+export function photoTypeOf(bytes: Uint8Array): PhotoType | null {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
+  if (b.length >= 12 && b.toString('latin1', 4, 8) === 'ftyp' && HEIF_BRANDS.has(b.toString('latin1', 8, 12))) return 'image/heic';
+  return null;
+}
+
+/** null when the bytes are the claimed image type; else why the photo is refused. */
+export function photoTypeProblem(bytes: Uint8Array, claimed: PhotoType): string | null {
+  const actual = photoTypeOf(bytes);
+  if (actual === claimed) return null;
+  return actual
+    ? `The photo was sent as ${claimed} but its content is ${actual}: nothing was stored.`
+    : `The photo was sent as ${claimed} but its content is not a JPEG, PNG, WebP or HEIC image: nothing was stored.`;
+}

@@ -1,7 +1,8 @@
 // Runs storage: runs, procedure attempts, step results, deficiencies, photos.
 // Everything is insert-only (migration 002's triggers refuse UPDATE/DELETE), and
-// each insert writes its event-log row in the same transaction, so the log and
-// the records can never disagree.
+// each insert writes its event-log row in the same transaction, with every field
+// of the row (and its id), so verify.ts can rebuild each row from the log and
+// show any row changed, added or removed behind DoorCx's back.
 import { randomUUID } from 'node:crypto';
 import type { PlannedProcedure, ProjectSettings } from '../../core/procedures';
 import type { StepRecord } from '../../core/runs/machine';
@@ -179,7 +180,16 @@ export function createAttempt(
         type: 'attempt-started',
         runId: input.runId,
         attemptId: id,
-        payload: { uuid, openingId: input.opening.opening_id, procedureId: input.plan.id, link: input.link, supersedes: input.supersedes },
+        payload: {
+          uuid,
+          openingId: input.opening.opening_id,
+          procedureId: input.plan.id,
+          link: input.link,
+          supersedes: input.supersedes,
+          // logged whole so verification can vouch for the snapshot the verdicts were judged against
+          opening: input.opening,
+          plan: input.plan,
+        },
       },
       now,
     );
@@ -310,7 +320,12 @@ export function recordStep(
     );
     appendEvent(
       db,
-      { type: 'step-result', runId: run.id, attemptId: attempt.id, payload: { uuid, ...r, supersedes: input.supersedes ?? null } },
+      {
+        type: 'step-result',
+        runId: run.id,
+        attemptId: attempt.id,
+        payload: { uuid, id: stepResultId, ...r, supersedes: input.supersedes ?? null },
+      },
       now,
     );
     let deficiencyId: number | null = null;
@@ -375,14 +390,12 @@ function insertDeficiency(db: Db, d: Omit<DeficiencyRow, 'id' | 'uuid' | 'create
         d.createdBy,
       ).lastInsertRowid,
   );
-  db.prepare('INSERT INTO deficiency_status (deficiency_id, status, note, at, by, retest_attempt_id) VALUES (?, ?, ?, ?, ?, NULL)').run(
-    id,
-    'open',
-    '',
-    now.toISOString(),
-    d.createdBy,
+  const statusId = Number(
+    db
+      .prepare('INSERT INTO deficiency_status (deficiency_id, status, note, at, by, retest_attempt_id) VALUES (?, ?, ?, ?, ?, NULL)')
+      .run(id, 'open', '', now.toISOString(), d.createdBy).lastInsertRowid,
   );
-  appendEvent(db, { type: 'deficiency-created', runId: d.runId, payload: { uuid, ...d } }, now);
+  appendEvent(db, { type: 'deficiency-created', runId: d.runId, payload: { uuid, id, statusId, ...d } }, now);
   return id;
 }
 
@@ -396,16 +409,13 @@ export function setDeficiencyStatus(
   now: Date,
 ): DeficiencyRow {
   return db.transaction(() => {
-    db.prepare('INSERT INTO deficiency_status (deficiency_id, status, note, at, by, retest_attempt_id) VALUES (?, ?, ?, ?, ?, ?)').run(
-      input.deficiencyId,
-      input.status,
-      input.note,
-      now.toISOString(),
-      input.by,
-      input.retestAttemptId,
+    const statusId = Number(
+      db
+        .prepare('INSERT INTO deficiency_status (deficiency_id, status, note, at, by, retest_attempt_id) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(input.deficiencyId, input.status, input.note, now.toISOString(), input.by, input.retestAttemptId).lastInsertRowid,
     );
     const d = getDeficiency(db, input.deficiencyId)!;
-    appendEvent(db, { type: 'deficiency-status', runId: d.runId, payload: { deficiencyUuid: d.uuid, ...input } }, now);
+    appendEvent(db, { type: 'deficiency-status', runId: d.runId, payload: { deficiencyUuid: d.uuid, statusId, ...input } }, now);
     return d;
   });
 }
@@ -483,7 +493,7 @@ export function insertAttachment(db: Db, a: Omit<AttachmentRow, 'id' | 'createdA
         .prepare('INSERT INTO attachments (deficiency_id, sha256, file_name, mime_type, size, created_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(a.deficiencyId, a.sha256, a.fileName, a.mimeType, a.size, now.toISOString()).lastInsertRowid,
     );
-    appendEvent(db, { type: 'photo-attached', runId, payload: a }, now);
+    appendEvent(db, { type: 'photo-attached', runId, payload: { id, ...a } }, now);
     return { ...a, id, createdAt: now.toISOString() };
   });
 }

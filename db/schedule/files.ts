@@ -5,7 +5,8 @@
 import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
-import type { CellIssue, RawTable, TableRow } from '../../core/schedule/rows';
+import { clip, tidyIssues, type CellIssue, type RawTable, type TableRow } from '../../core/schedule/rows';
+import { checkXlsxBounds, XLSX_LIMITS, type XlsxLimits } from './xlsx-guard';
 
 export type ScheduleFormat = 'csv' | 'tsv' | 'xlsx';
 
@@ -69,9 +70,54 @@ export function sniffDelimiter(text: string): ',' | '\t' | ';' {
   return ',';
 }
 
+const ENDING_NAMES = { '\r\n': 'CRLF (Windows)', '\n': 'LF (Unix, Mac)', '\r': 'CR (classic Mac)' } as const;
+
+/**
+ * Rows ended by different line endings (outside quoted cells) are split differently by every reader, so such a
+ * file is refused with one message instead of a flood of misaligned cells. Line breaks inside quoted cells are
+ * free to differ (Excel writes LF there in a CRLF file).
+ */
+export function mixedLineEndings(text: string, delimiter: string): CellIssue | null {
+  // Fast paths: only one kind of line ending anywhere.
+  if (!text.includes('\r') || !text.includes('\n') || !/(?<!\r)\n|\r(?!\n)/.test(text)) return null;
+  const delim = delimiter.charCodeAt(0);
+  let quoted = false;
+  let fieldStart = true;
+  let row = 1;
+  let first: keyof typeof ENDING_NAMES | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quoted) {
+      if (c === 34) {
+        if (text.charCodeAt(i + 1) === 34) i++;
+        else quoted = false;
+      }
+    } else if (c === 34 && fieldStart) {
+      quoted = true; // a quote opens a quoted cell only at the start of a cell, as CSV readers do
+      fieldStart = false;
+    } else if (c === 10 || c === 13) {
+      const ending = c === 13 ? (text.charCodeAt(i + 1) === 10 ? '\r\n' : '\r') : '\n';
+      if (ending === '\r\n') i++;
+      if (first === null) first = ending;
+      else if (ending !== first)
+        return {
+          row,
+          reason:
+            `The file mixes line endings: rows end with ${ENDING_NAMES[first]} until row ${row}, which ends with ${ENDING_NAMES[ending]}, ` +
+            'so rows would be split wrongly. Open it in a spreadsheet or text editor and save it again (one kind of line ending).',
+        };
+      row++;
+      fieldStart = true;
+    } else fieldStart = c === delim;
+  }
+  return null;
+}
+
 export function readDelimited(text: string): { format: 'csv' | 'tsv'; table: RawTable; errors: CellIssue[] } {
   const body = text.replace(/^\uFEFF/, '');
   const delimiter = sniffDelimiter(body);
+  const mixed = mixedLineEndings(body, delimiter);
+  if (mixed) return { format: delimiter === '\t' ? 'tsv' : 'csv', table: { headers: [], headerRow: 1, rows: [] }, errors: [mixed] };
   const parsed = Papa.parse<string[]>(body, { delimiter, header: false, skipEmptyLines: false, dynamicTyping: false });
   const errors: CellIssue[] = parsed.errors
     // A last line without a newline is not an error; mismatched field counts are checked per cell later.
@@ -80,7 +126,7 @@ export function readDelimited(text: string): { format: 'csv' | 'tsv'; table: Raw
       row: (e.row ?? 0) + 1,
       reason: `The file cannot be read as ${delimiter === '\t' ? 'tab-separated text' : 'CSV'}: ${e.message}`,
     }));
-  const [header = [], ...rest] = parsed.data;
+  const [header = [], ...rest] = parsed.data.map((cells) => cells.map(restoreCsvCell));
   // Record i (0-based, header = 0) is row i + 1, as a spreadsheet shows it.
   const rows = rest.map((cells, i) => ({ rowNumber: i + 2, cells }));
   return { format: delimiter === '\t' ? 'tsv' : 'csv', table: { headers: header, headerRow: 1, rows }, errors };
@@ -106,10 +152,13 @@ export function cellText(value: ExcelJS.CellValue): string {
 }
 
 /** Reads the first worksheet with exceljs's streaming reader (about a third less CPU and far less memory than loading the workbook). */
-export async function readXlsx(bytes: Uint8Array): Promise<{ table: RawTable; errors: CellIssue[] }> {
+export async function readXlsx(bytes: Uint8Array, limits: XlsxLimits = XLSX_LIMITS): Promise<{ table: RawTable; errors: CellIssue[] }> {
   const empty: RawTable = { headers: [], headerRow: 1, rows: [] };
+  const tooBig = await checkXlsxBounds(bytes, limits);
+  if (tooBig) return { table: empty, errors: [{ reason: tooBig }] };
   const rows: TableRow[] = [];
   let sheets = 0;
+  let cellCount = 0;
   try {
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), {
       sharedStrings: 'cache',
@@ -131,6 +180,25 @@ export async function readXlsx(bytes: Uint8Array): Promise<{ table: RawTable; er
         }
         while (cells.length > 0 && cells[cells.length - 1] === '') cells.pop();
         if (cells.length === 0) continue;
+        // Stop reading at the limits: the header row plus maxRows data rows.
+        cellCount += cells.length;
+        if (rows.length > limits.maxRows)
+          return {
+            table: empty,
+            errors: [
+              { row: row.number, reason: `The worksheet has more than ${limits.maxRows} rows (the limit for a schedule); split the file` },
+            ],
+          };
+        if (cellCount > limits.maxCells)
+          return {
+            table: empty,
+            errors: [
+              {
+                row: row.number,
+                reason: `The worksheet has more than ${limits.maxCells} filled cells (the limit for a schedule); split the file`,
+              },
+            ],
+          };
         rows.push(dateColumns.length > 0 ? { rowNumber: row.number, cells, dateColumns } : { rowNumber: row.number, cells });
       }
       break; // the first worksheet only
@@ -154,14 +222,14 @@ export async function readScheduleFile(fileName: string, bytes: Uint8Array): Pro
   const byName = formatFromName(fileName);
   if (isZip(bytes)) {
     const { table, errors } = await readXlsx(bytes);
-    return errors.length > 0 ? { ok: false, format: 'xlsx', errors } : { ok: true, format: 'xlsx', table };
+    return errors.length > 0 ? { ok: false, format: 'xlsx', errors: tidyIssues(errors) } : { ok: true, format: 'xlsx', table };
   }
   if (byName === 'xlsx') return { ok: false, format: 'xlsx', errors: [{ reason: 'The file is named .xlsx but is not an XLSX workbook' }] };
   if (byName === null && fileName.includes('.')) {
     return {
       ok: false,
       format: null,
-      errors: [{ reason: `Unsupported file type "${fileName}": use CSV, TSV/TXT (tab-separated) or XLSX` }],
+      errors: [{ reason: `Unsupported file type "${clip(fileName)}": use CSV, TSV/TXT (tab-separated) or XLSX` }],
     };
   }
   const text = decodeText(bytes);
@@ -172,14 +240,33 @@ export async function readScheduleFile(fileName: string, bytes: Uint8Array): Pro
       errors: [{ reason: 'The file is binary, not CSV/TSV text (an .xls workbook? save it as .xlsx or CSV)' }],
     };
   const { format, table, errors } = readDelimited(text);
-  return errors.length > 0 ? { ok: false, format, errors } : { ok: true, format, table };
+  return errors.length > 0 ? { ok: false, format, errors: tidyIssues(errors) } : { ok: true, format, table };
 }
 
 // ---- writing ---------------------------------------------------------------
 
+/**
+ * A cell a spreadsheet would run as a formula (starting with = + - @, tab or CR) is written with a leading
+ * apostrophe, which spreadsheets show as text and do not display. So that import can undo it exactly, a value
+ * that already starts with apostrophes before such a character gets one more.
+ */
+const FORMULA_LIKE = /^'*[=+\-@\t\r]/;
+
+/** Undoes the export's apostrophe (see FORMULA_LIKE): one leading apostrophe before a formula character is dropped. */
+export function restoreCsvCell(cell: string): string {
+  return cell.charCodeAt(0) === 39 && /^'+[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
+}
+
 export function writeCsv(headers: readonly string[], rows: readonly string[][]): string {
   // BOM so Excel opens UTF-8 correctly; CRLF as Excel writes it.
-  return '\uFEFF' + Papa.unparse({ fields: [...headers], data: rows.map((r) => [...r]) }, { newline: '\r\n', quotes: false }) + '\r\n';
+  return (
+    '\uFEFF' +
+    Papa.unparse(
+      { fields: [...headers], data: rows.map((r) => [...r]) },
+      { newline: '\r\n', quotes: false, escapeFormulae: FORMULA_LIKE },
+    ) +
+    '\r\n'
+  );
 }
 
 export async function writeXlsx(headers: readonly string[], rows: readonly (string | number)[][], sheetName = 'Schedule'): Promise<Buffer> {
