@@ -246,7 +246,9 @@ export class OsdpController {
         random: o.random,
       }).filter(([, v]) => v !== undefined),
     );
-    return new BusRunner(this.transport, this.clock, { ...set, onEvent: (e) => this.onLinkEvent(e) }, (bytes) => this.writeBytes(bytes));
+    return new BusRunner(this.transport, this.clock, { ...set, baud: this.transport.baud, onEvent: (e) => this.onLinkEvent(e) }, (bytes) =>
+      this.writeBytes(bytes),
+    );
   }
 
   /** Writes go out in order; a failed write (cable pulled) is logged and the link times out. */
@@ -434,6 +436,7 @@ export class OsdpController {
     try {
       for (const baud of bauds) {
         if (this.transport.baud !== baud) await this.transport.setBaud(baud);
+        bus.setBaud(baud);
         for (let address = from; address <= to; address++) {
           if (options.signal?.aborted) break;
           probed++;
@@ -477,6 +480,7 @@ export class OsdpController {
       this.runner = main;
       this.scanning = false;
       if (this.transport.baud !== originalBaud) await this.transport.setBaud(originalBaud);
+      main.bus.setBaud(originalBaud);
       main.schedule();
     }
     return { found, probed, durationMs: this.clock() - started };

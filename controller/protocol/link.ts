@@ -3,7 +3,9 @@
 // same bytes (same sequence), a 200 ms reply timeout, online/offline (8 s without a valid reply) with re-probes every
 // ~2.5 s, BUSY and NAK handling, unsolicited replies to POLL as events, and the secure channel per PD.
 // Pure: the caller supplies `now` (ms) through receive()/tick(), writes the bytes we hand to `write`, and schedules
-// its timer from nextDeadline(). Inter-frame idle gaps and wire time are the driver's job.
+// its timer from nextDeadline(). Inter-frame idle gaps are the driver's job; the wire time of our own frame is
+// modelled here from `baud`, because the PD's 200 ms only starts when our last byte has left the line.
+import { charTimeMs } from './baud';
 import { type Frame, type Sequence, SCS, buildFrame } from './frame';
 import { type Drop, Framer } from './framer';
 import { type Command, type Reply, commandPayload, decodeReplyPayload, nakMeaning } from './messages';
@@ -100,6 +102,11 @@ export interface AcuBusOptions {
   interCharTimeoutMs?: number;
   /** randomness for the secure channel's RND.A (default node:crypto) */
   random?: (n: number) => Uint8Array;
+  /**
+   * Line speed, to model when our frame has left the wire: the reply timeout starts then (as libosdp does), so a
+   * long command at 9600 baud is not retried while the PD is still receiving it. Unset: no wire time (a test line).
+   */
+  baud?: number;
 }
 
 export interface PdConfig {
@@ -191,7 +198,9 @@ export class AcuBus {
   private flight: (InFlight & { pd: Pd }) | null = null;
   private readonly framer: Framer;
   private now = 0;
-  private readonly o: Required<Omit<AcuBusOptions, 'onEvent' | 'wake' | 'random'>> & Pick<AcuBusOptions, 'onEvent' | 'wake' | 'random'>;
+  private readonly o: Required<Omit<AcuBusOptions, 'onEvent' | 'wake' | 'random' | 'baud'>> &
+    Pick<AcuBusOptions, 'onEvent' | 'wake' | 'random'>;
+  private baud: number | null;
 
   constructor(opts: AcuBusOptions) {
     // Field by field with ??: an option passed as `undefined` keeps its default (a spread would erase it).
@@ -207,7 +216,18 @@ export class AcuBus {
       pollIntervalMs: opts.pollIntervalMs ?? 50,
       interCharTimeoutMs: opts.interCharTimeoutMs ?? 20,
     };
+    this.baud = opts.baud ?? null;
     this.framer = new Framer({ interCharTimeoutMs: this.o.interCharTimeoutMs });
+  }
+
+  /** The line changed speed (scan, COMSET): later frames are timed at the new rate. */
+  setBaud(baud: number): void {
+    this.baud = baud;
+  }
+
+  /** How long `bytes` take on the wire at the current speed. */
+  private wireMs(bytes: number): number {
+    return this.baud === null ? 0 : bytes * charTimeMs(this.baud);
   }
 
   /** Add a PD to the bus (address 0-126). It is probed at once. */
@@ -451,7 +471,8 @@ export class AcuBus {
     if (f.request) f.request.attempts++;
     pd.counters.sent++;
     if (pd.silentSince === null) pd.silentSince = now;
-    this.flight = { ...f, deadline: now + this.o.replyTimeoutMs, pd };
+    // The PD's reply window opens when our last byte is on the wire, not when we hand the frame to the port.
+    this.flight = { ...f, deadline: now + this.wireMs(f.bytes.length) + this.o.replyTimeoutMs, pd };
     this.emit({ type: 'tx', at: now, address: pd.address, bytes: f.bytes, command: redact(f.command), retry, secure: f.secure });
     this.o.write(f.bytes);
   }

@@ -5,6 +5,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { SerialPort } from 'serialport';
+import { charTimeMs } from '../protocol/baud';
 
 export type DataListener = (bytes: Uint8Array) => void;
 
@@ -24,12 +25,7 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-export const STANDARD_BAUDS = [9600, 19200, 38400, 57600, 115200, 230400] as const;
-
-/** Time one byte takes on the wire at 8N1 (10 bits a character), in ms. */
-export function charTimeMs(baud: number): number {
-  return 10_000 / baud;
-}
+export { STANDARD_BAUDS, charTimeMs } from '../protocol/baud';
 
 export class TransportError extends Error {
   constructor(message: string) {
