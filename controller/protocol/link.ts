@@ -537,7 +537,7 @@ export class AcuBus {
       return;
     }
     const pd = f.pd;
-    if (frame.sequence !== f.sequence) {
+    if (frame.sequence !== f.sequence && !this.answersAnySequence(frame)) {
       pd.counters.stray++;
       this.emit({ type: 'stray', at: now, address: pd.address, reason: `reply sequence ${frame.sequence}, expected ${f.sequence}` });
       return;
@@ -592,6 +592,18 @@ export class AcuBus {
       return;
     }
     this.onReply(pd, f, reply, now, macd);
+  }
+
+  /**
+   * Replies taken from the addressed PD whatever their sequence number: a NAK 04 (a PD that lost the sequence
+   * stamps it with its own counter — libosdp does).
+   * It is plaintext and carry no state we could confuse with an older reply.
+   */
+  private answersAnySequence(frame: Frame): boolean {
+    if (frame.security) return false;
+    const r = decodeReplyPayload(frame.code, frame.data);
+    if (!r.ok) return false;
+    return r.reply.type === 'NAK' && r.reply.code === 4;
   }
 
   private onReply(pd: Pd, f: InFlight, reply: Reply, now: number, macd: boolean): void {

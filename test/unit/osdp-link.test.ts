@@ -546,3 +546,31 @@ test('a PD that lost its secure session NAKs 06: the link re-handshakes and the 
   assert.equal(pd.received.filter((r) => r.cmd.type === 'CHLNG').length, 2);
   assert.equal(h.bus.status(46)!.secure, 'active');
 });
+
+test('NAK 04 stamped with the PD its own next sequence (as libosdp does) is taken by address: sequence reset, no timeout', async () => {
+  let nak = true;
+  const pd = new ScriptedPd(3, answer);
+  const orig = pd.handle.bind(pd);
+  pd.handle = (b) => {
+    const c = parseFrame(b);
+    if (c.ok && c.frame.code === 0x68 && nak) {
+      nak = false;
+      // A restarted PD expects sequence 0 and stamps its NAK with its own counter, not the command's.
+      const own = c.frame.sequence === 1 ? 2 : 1;
+      return encodeReply({ type: 'NAK', code: 4, meaning: '' }, { address: 3, sequence: own });
+    }
+    return orig(b);
+  };
+  const h = harness([pd]);
+  h.run(120);
+  const p = h.bus.request(3, { type: 'OUT', records: [{ output: 0, code: 6, timerMs: 2000 }] });
+  h.run(h.now + 100);
+  assert.deepEqual(await p, ack);
+  const outs = pd.received.filter((r) => r.cmd.type === 'OUT');
+  assert.equal(outs.length, 1, 'the PD acted once: on the re-sent OUT');
+  assert.equal(outs[0]!.seq, 0, 'after NAK 04 the command goes again with sequence 0');
+  const st = h.bus.status(3)!;
+  assert.equal(st.counters.sequenceResets, 1);
+  assert.equal(st.counters.stray, 0, 'not dropped as stray');
+  assert.equal(st.counters.timeouts, 0, 'no reply timeout on the way');
+});
