@@ -596,14 +596,14 @@ export class AcuBus {
 
   /**
    * Replies taken from the addressed PD whatever their sequence number: a NAK 04 (a PD that lost the sequence
-   * stamps it with its own counter — libosdp does).
-   * It is plaintext and carry no state we could confuse with an older reply.
+   * stamps it with its own counter — libosdp does) and a BUSY with sequence 0 (a PD too busy to track the sequence).
+   * Both are plaintext and carry no state we could confuse with an older reply.
    */
   private answersAnySequence(frame: Frame): boolean {
     if (frame.security) return false;
     const r = decodeReplyPayload(frame.code, frame.data);
     if (!r.ok) return false;
-    return r.reply.type === 'NAK' && r.reply.code === 4;
+    return (r.reply.type === 'NAK' && r.reply.code === 4) || (r.reply.type === 'BUSY' && frame.sequence === 0);
   }
 
   private onReply(pd: Pd, f: InFlight, reply: Reply, now: number, macd: boolean): void {

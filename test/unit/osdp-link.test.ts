@@ -11,6 +11,7 @@ import {
   SCS,
   SecretKey,
   decodeCommandPayload,
+  decodeReplyPayload,
   encodeReply,
   hex,
   parseFrame,
@@ -547,6 +548,15 @@ test('a PD that lost its secure session NAKs 06: the link re-handshakes and the 
   assert.equal(h.bus.status(46)!.secure, 'active');
 });
 
+/** Re-stamp a PD's reply with another sequence number (what some PD stacks do for NAK 04 and BUSY). */
+function restamp(bytes: Uint8Array, sequence: 0 | 1 | 2 | 3): Uint8Array {
+  const p = parseFrame(bytes);
+  assert.ok(p.ok);
+  const d = decodeReplyPayload(p.frame.code, p.frame.data);
+  assert.ok(d.ok);
+  return encodeReply(d.reply, { address: p.frame.address, sequence, useCrc: p.frame.useCrc });
+}
+
 test('NAK 04 stamped with the PD its own next sequence (as libosdp does) is taken by address: sequence reset, no timeout', async () => {
   let nak = true;
   const pd = new ScriptedPd(3, answer);
@@ -573,4 +583,24 @@ test('NAK 04 stamped with the PD its own next sequence (as libosdp does) is take
   assert.equal(st.counters.sequenceResets, 1);
   assert.equal(st.counters.stray, 0, 'not dropped as stray');
   assert.equal(st.counters.timeouts, 0, 'no reply timeout on the way');
+});
+
+test('BUSY stamped with sequence 0 is a BUSY: counted, the command re-sent, no timeout', async () => {
+  let busy = 1;
+  const pd = new ScriptedPd(4, answer);
+  const orig = pd.handle.bind(pd);
+  pd.handle = (b) => {
+    const c = parseFrame(b);
+    if (c.ok && c.frame.code === 0x61 && busy-- > 0) return restamp(encodeReply({ type: 'BUSY' }, { address: 4, sequence: 1 }), 0);
+    return orig(b);
+  };
+  const h = harness([pd], { busyRetryMs: 40 });
+  h.run(60);
+  const p = h.bus.request(4, { type: 'ID' });
+  h.run(h.now + 150);
+  assert.deepEqual(await p, pdid);
+  const st = h.bus.status(4)!;
+  assert.equal(st.counters.busy, 1);
+  assert.equal(st.counters.stray, 0);
+  assert.equal(st.counters.timeouts, 0);
 });
