@@ -199,6 +199,9 @@ class BusRunner {
 
 type Listener<T> = (e: T) => void;
 
+/** Sends per read before giving up: with the link's paced retries (200 ms timeout + 800 ms wait) about 2.2 s. */
+const READ_ATTEMPTS = 3;
+
 export class OsdpController {
   readonly log = new CommandLog();
   private runner: BusRunner | null = null;
@@ -358,21 +361,21 @@ export class OsdpController {
   }
 
   async identify(address: number): Promise<IdentitySummary> {
-    return summariseIdentity(await this.expect(address, { type: 'ID' }, 'PDID', { attempts: 10 }))!;
+    return summariseIdentity(await this.expect(address, { type: 'ID' }, 'PDID', { attempts: READ_ATTEMPTS }))!;
   }
 
   async capabilities(address: number): Promise<CapabilitySummary> {
-    return summariseCapabilities(await this.expect(address, { type: 'CAP' }, 'PDCAP', { attempts: 10 }))!;
+    return summariseCapabilities(await this.expect(address, { type: 'CAP' }, 'PDCAP', { attempts: READ_ATTEMPTS }))!;
   }
 
-  /** Reads give up after 10 attempts (~2 s) so a technician is not kept waiting for the 8 s offline window. */
+  /** Reads give up after READ_ATTEMPTS sends so a technician is not kept waiting for the 8 s offline window. */
   async readInputs(address: number): Promise<number[]> {
-    const r = await this.expect(address, { type: 'ISTAT' }, 'ISTATR', { attempts: 10 });
+    const r = await this.expect(address, { type: 'ISTAT' }, 'ISTATR', { attempts: READ_ATTEMPTS });
     return r.inputs;
   }
 
   async readOutputs(address: number): Promise<number[]> {
-    const r = await this.expect(address, { type: 'OSTAT' }, 'OSTATR', { attempts: 10 });
+    const r = await this.expect(address, { type: 'OSTAT' }, 'OSTATR', { attempts: READ_ATTEMPTS });
     return r.outputs;
   }
 

@@ -1,6 +1,6 @@
 // OSDP link layer, ACU side: one half-duplex bus with several PDs (multi-drop). One command on the wire at a time,
 // PDs served round-robin, a queue of requests per PD, sequence numbers (0, then 1→2→3→1), retries that re-send the
-// same bytes (same sequence), a 200 ms reply timeout, online/offline (8 s without a valid reply) with re-probes every
+// same bytes (same sequence) paced 800 ms apart, a 200 ms reply timeout, online/offline (8 s without a valid reply) with re-probes every
 // ~2.5 s, BUSY and NAK handling, unsolicited replies to POLL as events, and the secure channel per PD.
 // Pure: the caller supplies `now` (ms) through receive()/tick(), writes the bytes we hand to `write`, and schedules
 // its timer from nextDeadline(). Inter-frame idle gaps are the driver's job; the wire time of our own frame is
@@ -94,6 +94,13 @@ export interface AcuBusOptions {
   offlineAfterMs?: number;
   /** re-probe an offline PD (and retry a failed secure channel) this often (default 2500 ms) */
   reprobeMs?: number;
+  /**
+   * wait after a reply timeout before re-sending (default 800 ms, as libosdp): a PD that did not answer is given
+   * time to recover and a struggling bus is not flooded; other PDs use the line meanwhile
+   */
+  retryWaitMs?: number;
+  /** consecutive re-sends without a reply before the PD is offline (default 8, as libosdp) */
+  maxRetries?: number;
   /** wait after BUSY before re-sending (default 50 ms) */
   busyRetryMs?: number;
   /** minimum time between polls of one idle PD (default 50 ms, as libosdp) */
@@ -180,6 +187,8 @@ interface Pd {
   /** a frame to send next, not before `at`: a retry / BUSY re-send (retry: true) or the next handshake step */
   resend: { flight: Omit<InFlight, 'deadline'>; at: number; retry: boolean } | null;
   silentSince: number | null;
+  /** re-sends since the last valid reply */
+  missed: number;
   lastReplyAt: number | null;
   nextPollAt: number;
   nextProbeAt: number;
@@ -213,6 +222,8 @@ export class AcuBus {
       offlineAfterMs: opts.offlineAfterMs ?? 8000,
       reprobeMs: opts.reprobeMs ?? 2500,
       busyRetryMs: opts.busyRetryMs ?? 50,
+      retryWaitMs: opts.retryWaitMs ?? 800,
+      maxRetries: opts.maxRetries ?? 8,
       pollIntervalMs: opts.pollIntervalMs ?? 50,
       interCharTimeoutMs: opts.interCharTimeoutMs ?? 20,
     };
@@ -250,6 +261,7 @@ export class AcuBus {
       queue: [],
       resend: null,
       silentSince: null,
+      missed: 0,
       lastReplyAt: null,
       nextPollAt: this.now,
       nextProbeAt: this.now,
@@ -297,6 +309,7 @@ export class AcuBus {
       // An unpolled PD is not re-probed: a request is a fresh first contact.
       pd.state = 'unknown';
       pd.silentSince = null;
+      pd.missed = 0;
       pd.lastReplyAt = null;
     }
     if (command.type === 'CHLNG' || command.type === 'SCRYPT')
@@ -486,7 +499,7 @@ export class AcuBus {
     pd.counters.timeouts++;
     const silent = now - (pd.silentSince ?? now);
     if (pd.state === 'offline') return; // a re-probe went unanswered; next one at nextProbeAt
-    if (silent >= this.o.offlineAfterMs) {
+    if (silent >= this.o.offlineAfterMs || pd.missed >= this.o.maxRetries) {
       this.goOffline(pd, now, silent, f.request);
       return;
     }
@@ -504,14 +517,17 @@ export class AcuBus {
       f.request.reject(new LinkError('timeout', pd.address, f.command.type, `no reply after ${f.request.attempts} attempt(s)`));
       return;
     }
-    // Retry: the very same bytes, so the same sequence number (a PD that did answer repeats its last reply).
-    pd.resend = { flight: f, at: now, retry: true };
+    // Retry: the very same bytes, so the same sequence number (a PD that did answer repeats its last reply),
+    // paced so a PD that is struggling is not flooded.
+    pd.missed++;
+    pd.resend = { flight: f, at: now + this.o.retryWaitMs, retry: true };
   }
 
   private goOffline(pd: Pd, now: number, silentMs: number, inFlight?: Pending): void {
     const wasOnline = pd.state !== 'offline';
     pd.state = 'offline';
     pd.resend = null;
+    pd.missed = 0;
     pd.sequence = 0;
     pd.session = null;
     if (pd.secureCfg) pd.secure = 'handshake';
@@ -573,6 +589,7 @@ export class AcuBus {
     this.flight = null;
     pd.counters.replies++;
     pd.silentSince = null;
+    pd.missed = 0;
     pd.lastReplyAt = now;
     pd.nextPollAt = now + this.o.pollIntervalMs;
     const wasOnline = pd.state === 'online';
