@@ -188,7 +188,8 @@ export class PdDevice {
       case 'OSTAT':
         return { type: 'OSTATR', outputs: this.readOutputs() };
       case 'RSTAT':
-        return { type: 'RSTATR', readers: [] };
+        // One reader, not tampered: an empty RSTATR is malformed to libosdp's ACU (it expects a byte per reader).
+        return { type: 'RSTATR', readers: [0] };
       case 'OUT':
         return this.out(command.records, now);
       case 'LED':
