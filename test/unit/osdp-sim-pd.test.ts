@@ -65,7 +65,8 @@ test('a broadcast on a bus of several PDs is one garbled burst (a collision), ne
   pair.acu.onData((b) => got.push(b));
   const p = commandPayload({ type: 'ID' });
   await pair.acu.write(buildFrame({ address: BROADCAST, sequence: 0, useCrc: true, code: p.code, data: p.data }));
-  await new Promise((r) => setTimeout(r, 20));
+  for (let waited = 0; got.length === 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 50)); // room for a second (wrong) reply to arrive
   assert.equal(got.length, 1, 'one burst on the line');
   const frames = framer.push(got[0]!, 0).filter((o) => o.type === 'frame');
   assert.equal(frames.length, 0, 'no reply survives the collision');
