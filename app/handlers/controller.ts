@@ -54,6 +54,8 @@ export interface Connection {
   simBus: Transport | null;
   siteId: number | null;
   off: (() => void)[];
+  /** The PD's own secure-channel key, from the connection's keys (never logged or returned). */
+  keyFor?: (address: number) => Uint8Array | undefined;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -100,6 +102,7 @@ export function createControllerHandlers(
   state: ControllerState = createControllerState(),
 ): FeatureHandlers<keyof typeof controllerInputs> {
   let conn: Connection | null = null;
+  let scanAbort: AbortController | null = null;
 
   const status = (): ControllerStatus => ({
     connected: conn !== null,
@@ -113,6 +116,8 @@ export function createControllerHandlers(
     siteId: conn?.siteId ?? null,
     simulatedPds: conn?.sim?.info().map((p) => ({ address: p.address, openingId: p.openingId })) ?? [],
     framesDropped: conn?.controller.lineStats().drops ?? 0,
+    adapter: conn ? (conn.controller.adapter.state === 'disconnected' ? 'disconnected' : 'connected') : null,
+    adapterReason: conn?.controller.adapter.reason ?? null,
   });
 
   const need = (): Connection => {
@@ -138,11 +143,16 @@ export function createControllerHandlers(
         ctx.events.emit('controllerInput', { address: e.address, at: iso(e.at), inputs: e.inputs, changed: e.changed }),
       ),
       c.controller.onLog((e) => ctx.events.emit('controllerLog', logEntry(e))),
+      c.controller.onAdapter((e) => {
+        if (e.state !== 'closed') ctx.events.emit('controllerStatus', status());
+      }),
     );
   };
 
   const scanResult = (r: ScanReport): ControllerOutputs['controllerScan'] => ({
     probed: r.probed,
+    total: r.total,
+    cancelled: r.cancelled,
     durationMs: Math.round(r.durationMs),
     found: r.found.map((f) => ({ ...f, capabilities: f.capabilities })),
   });
@@ -183,7 +193,9 @@ export function createControllerHandlers(
         }
         await c.controller.open();
         if (input.secure) c.controller.useSecureChannel({ install: true });
-        for (const k of input.keys) c.controller.useSecureChannel({ scbk: new SecretKey(fromHex(k.scbk)) }, k.address);
+        const keys = new Map(input.keys.map((k) => [k.address, fromHex(k.scbk)]));
+        for (const [address, key] of keys) c.controller.useSecureChannel({ scbk: new SecretKey(key) }, address);
+        c.keyFor = (a) => keys.get(a);
         wire(c);
         conn = c;
         state.connection = c;
@@ -201,7 +213,40 @@ export function createControllerHandlers(
     controllerStatus: () => status(),
 
     controllerScan: (input) =>
-      guard(async () => scanResult(await need().controller.scan({ from: input.from, to: input.to, bauds: input.bauds }))),
+      guard(async () => {
+        const c = need();
+        if (scanAbort) throw new ApiError('conflict', 'A scan is already running.');
+        const abort = new AbortController();
+        scanAbort = abort;
+        try {
+          return scanResult(
+            await c.controller.scan({
+              from: input.from,
+              to: input.to,
+              bauds: input.bauds,
+              stopAtFirst: input.stopAtFirst,
+              signal: abort.signal,
+              keyFor: (a) => c.keyFor?.(a),
+              onProgress: (p) =>
+                ctx.events.emit('controllerScanProgress', {
+                  probed: p.probed,
+                  total: p.total,
+                  pdsFound: p.pdsFound,
+                  address: p.address,
+                  baud: p.baud,
+                }),
+            }),
+          );
+        } finally {
+          scanAbort = null;
+        }
+      }),
+
+    controllerScanCancel: () => {
+      const a = scanAbort;
+      a?.abort();
+      return Promise.resolve({ cancelled: a !== null });
+    },
 
     controllerPdStatus: ({ address }) =>
       guard(async () => {

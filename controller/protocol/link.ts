@@ -20,7 +20,8 @@ export type LinkErrorKind =
   | 'unexpected-reply' // a reply type that does not answer this command
   | 'bad-reply' // a reply that does not decode
   | 'invalid-command' // a command field out of range (rejected before it reaches the wire)
-  | 'removed'; // the PD was removed from the bus
+  | 'removed' // the PD was removed from the bus
+  | 'disconnected'; // the adapter (serial port) went away: nothing can reach the PD until it is back
 
 /** Why a request failed. Never carries key material. */
 export class LinkError extends Error {
@@ -295,6 +296,19 @@ export class AcuBus {
       pd.resend.flight.request.reject(new LinkError('removed', address, pd.resend.flight.command.type, 'PD removed'));
     this.pds.delete(address);
     this.order = [...this.pds.keys()].sort((a, b) => a - b);
+  }
+
+  /** Reject everything pending or in flight on every PD (the adapter is gone); the PDs stay on the bus. */
+  failAll(kind: LinkErrorKind, message: string): void {
+    const f = this.flight;
+    this.flight = null;
+    f?.request?.reject(new LinkError(kind, f.pd.address, f.command.type, message));
+    for (const pd of this.pds.values()) {
+      const r = pd.resend?.flight.request;
+      pd.resend = null;
+      r?.reject(new LinkError(kind, pd.address, r.command.type, message));
+      for (const q of pd.queue.splice(0)) q.reject(new LinkError(kind, pd.address, q.command.type, message));
+    }
   }
 
   /**

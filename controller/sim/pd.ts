@@ -28,6 +28,8 @@ export interface PdSimConfig extends PdDeviceConfig {
   scbk?: Uint8Array | null;
   /** Deterministic randomness for RND.B and line noise. */
   random?: () => number;
+  /** Answer plain commands only with NAK 06, as a PD set to enforce the secure channel (libosdp ENFORCE_SECURE). */
+  enforceSecure?: boolean;
   /** Line speed the PD listens at (default 9600). */
   baud?: number;
   /** PD-level faults when no door carries them. */
@@ -161,6 +163,8 @@ export class PdSim {
       // A plaintext command inside a secure session: refuse it and drop the session.
       this.sc?.reset();
       return nakFor(NAK_CODE.SC_CONDITIONS);
+    } else if (this.config.enforceSecure && this.sc) {
+      return nakFor(NAK_CODE.SC_CONDITIONS); // nothing in clear: open a secure channel first
     } else {
       const c = decodeCommandPayload(frame.code, frame.data);
       if (c.ok) command = c.command;

@@ -16,6 +16,8 @@ export interface SimOpeningConfig {
   faults?: DoorFaults;
   /** The PD's own secure-channel key (hex); absent = still on the default key SCBK-D. */
   scbk?: string;
+  /** The PD answers nothing in clear (NAK 06): a panel that enforces the secure channel. */
+  enforceSecure?: boolean;
   note?: string;
 }
 
@@ -101,6 +103,7 @@ export class SiteSim {
           },
           secureChannel: cfg.secureChannel ?? true,
           scbk: sim.scbk ? fromHex(sim.scbk) : null,
+          enforceSecure: sim.enforceSecure === true,
           random: options.random,
           baud: options.baud ?? 9600,
         },
@@ -245,6 +248,7 @@ const simConfigSchema = z
             .string()
             .regex(/^\s*([0-9a-fA-F]{2}\s?){16}\s*$/, 'must be 16 bytes of hex')
             .optional(),
+          enforceSecure: z.boolean().optional(),
           note: z.string().optional(),
         })
         .strict(),
