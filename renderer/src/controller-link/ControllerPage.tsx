@@ -2,13 +2,19 @@
 // port), scan the bus, and watch one PD live — its inputs and outputs as large
 // indicators, a timed output drop the PD undoes by itself, and the command log.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { CommandLogEntry, ControllerStatus, PointReading, ScanResult } from '../../../app/contract/controller';
+import {
+  STANDARD_BAUDS as BAUDS,
+  type CommandLogEntry,
+  type ControllerStatus,
+  type PointReading,
+  type ScanProgressEvent,
+  type ScanResult,
+} from '../../../app/contract/controller';
 import { api } from '../api';
 import { ErrorBanner } from '../ui/errors';
 import { useAsync } from '../ui/useAsync';
 import './controller.css';
 
-const BAUDS = [9600, 19200, 38400, 57600, 115200, 230400] as const;
 type Baud = (typeof BAUDS)[number];
 
 const INPUT_NAMES = ['lock status', 'door position', 'REX', 'input 3'];
@@ -49,9 +55,16 @@ function ConnectionPicker({ status, onChange }: { status: ControllerStatus | und
       <h2 id="ctl-conn-h">Connection</h2>
       {status?.connected ? (
         <div className="ctl-row">
-          <p className="ctl-connected" data-testid="ctl-connected">
-            Connected: <strong>{status.description}</strong>
-          </p>
+          {status.adapter === 'disconnected' ? (
+            <p className="ctl-disconnected" role="alert" data-testid="ctl-adapter-disconnected">
+              <strong>Adapter disconnected</strong> ({status.adapterReason}). Plug the USB–RS-485 adapter back in: the link reconnects by
+              itself and reads the PDs&apos; outputs first.
+            </p>
+          ) : (
+            <p className="ctl-connected" data-testid="ctl-connected">
+              Connected: <strong>{status.description}</strong>
+            </p>
+          )}
           <button type="button" className="btn" onClick={() => void disconnect()} disabled={busy}>
             Disconnect
           </button>
@@ -110,13 +123,17 @@ function ConnectionPicker({ status, onChange }: { status: ControllerStatus | und
 function ScanPanel({ onPick }: { onPick: (address: number) => void }) {
   const [result, setResult] = useState<ScanResult | null>(null);
   const [allBauds, setAllBauds] = useState(false);
+  const [stopAtFirst, setStopAtFirst] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [progress, setProgress] = useState<ScanProgressEvent | null>(null);
   const [error, setError] = useState<unknown>(null);
+  useEffect(() => api.subscribe('controllerScanProgress', (p) => setProgress(p)), []);
   const scan = async () => {
     setBusy(true);
     setError(null);
+    setProgress(null);
     try {
-      setResult(await api.controllerScan({ from: 0, to: 126, bauds: allBauds ? [...BAUDS] : [] }));
+      setResult(await api.controllerScan({ from: 0, to: 126, bauds: allBauds ? [...BAUDS] : [], stopAtFirst }));
     } catch (e) {
       setError(e);
     } finally {
@@ -131,15 +148,31 @@ function ScanPanel({ onPick }: { onPick: (address: number) => void }) {
           <input type="checkbox" checked={allBauds} onChange={(e) => setAllBauds(e.target.checked)} />
           All standard baud rates
         </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={stopAtFirst} onChange={(e) => setStopAtFirst(e.target.checked)} />
+          Stop at the first PD
+        </label>
         <button type="button" className="btn primary" onClick={() => void scan()} disabled={busy}>
           {busy ? 'Scanning addresses 0–126…' : 'Scan 0–126'}
         </button>
+        {busy && (
+          <button type="button" className="btn" onClick={() => void api.controllerScanCancel({})}>
+            Cancel scan
+          </button>
+        )}
       </div>
+      {busy && progress && (
+        <p className="muted" role="status" data-testid="scan-progress">
+          <progress max={progress.total} value={progress.probed} /> {progress.probed} of {progress.total} addresses probed ·{' '}
+          {progress.pdsFound} PD(s) found
+        </p>
+      )}
       <ErrorBanner error={error} title="Scan failed" />
       {result && (
         <div className="table-wrap">
-          <p className="muted">
-            Found {result.found.length} PD(s) in {(result.durationMs / 1000).toFixed(1)} s ({result.probed} probes).
+          <p className="muted" data-testid="scan-summary">
+            {result.cancelled ? 'Cancelled: ' : ''}Found {result.found.length} PD(s) in {(result.durationMs / 1000).toFixed(1)} s (
+            {result.probed} of {result.total} probes).
           </p>
           <table className="ctl-table" data-testid="scan-results">
             <thead>
@@ -168,7 +201,9 @@ function ScanPanel({ onPick }: { onPick: (address: number) => void }) {
                       : '—'}
                   </td>
                   <td>
-                    {f.defaultKey === true ? (
+                    {f.requiresKey ? (
+                      <span className="sev sev-security">Requires a secure-channel key: connect with its key</span>
+                    ) : f.defaultKey === true ? (
                       <span className="sev sev-security">Default key (SCBK-D) still in use</span>
                     ) : f.defaultKey === false ? (
                       'Own key'
