@@ -144,7 +144,8 @@ export interface TimedOutputResult {
 export function summariseIdentity(r: Reply): IdentitySummary | null {
   if (r.type !== 'PDID') return null;
   return {
-    vendor: r.vendor.map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join('-'),
+    // As libosdp reads and prints it: the three bytes are a little-endian 24-bit number (5C 26 0A → 0x0A265C).
+    vendor: `0x${(r.vendor[0] | (r.vendor[1] << 8) | (r.vendor[2] << 16)).toString(16).toUpperCase().padStart(6, '0')}`,
     model: r.model,
     version: r.version,
     serial: r.serial.toString(16).toUpperCase().padStart(8, '0'),
