@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { STANDARD_BAUDS, isStandardBaud } from '../../controller/protocol/baud';
 
 export { STANDARD_BAUDS };
+export { INPUT_STATE } from '../../controller/protocol/input-state';
 
 const address = z.number().int().min(0).max(126);
 const baud = z.number().refine(isStandardBaud, { message: `must be one of ${STANDARD_BAUDS.join(', ')}` });

@@ -3,6 +3,7 @@
 // indicators, a timed output drop the PD undoes by itself, and the command log.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
+  INPUT_STATE,
   STANDARD_BAUDS as BAUDS,
   type CommandLogEntry,
   type ControllerStatus,
@@ -19,7 +20,6 @@ type Baud = (typeof BAUDS)[number];
 
 const INPUT_NAMES = ['lock status', 'door position', 'REX', 'input 3'];
 const OUTPUT_NAMES = ['lock power', 'fire alarm'];
-const INPUT_STATE = ['inactive', 'active', 'short', 'open circuit', 'fault', 'unknown'];
 
 function ConnectionPicker({ status, onChange }: { status: ControllerStatus | undefined; onChange: (s: ControllerStatus) => void }) {
   const ports = useAsync(() => api.controllerListPorts({}), []);
