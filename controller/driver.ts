@@ -1,6 +1,6 @@
 // The real-time OSDP driver: a Transport, the protocol engineer's AcuBus (pure, driven
-// by tick/receive), and one timer that wakes at the bus's next deadline. It keeps an
-// idle gap of ≥ 2 character times after the last received byte before the bus may
+// by tick/receive), and one timer that wakes at the bus's next deadline. It keeps a
+// line-turnaround gap of one character time after the last received byte before the bus may
 // transmit, serialises writes, and shuts down cleanly. OsdpController is the API the
 // app, the CLI and the runs engineer use: requests, point reads, the SAFE timed output
 // (OUT code 5/6 with a timer, then confirmed with OSTAT), a bus scan, input-change
@@ -168,7 +168,8 @@ export function summariseCapabilities(r: Reply): CapabilitySummary | null {
 /** Drives one AcuBus on the transport in real time. */
 class BusRunner {
   readonly bus: AcuBus;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** One wake-up at a time: a timer, or setImmediate when the work is due now (setTimeout(0) costs ~1 ms). */
+  private timer: { cancel: () => void } | null = null;
   private timerAt = Infinity;
   private lastRxAt = -Infinity;
   private stopped = false;
@@ -190,9 +191,14 @@ class BusRunner {
     this.schedule();
   }
 
-  /** RS-485 etiquette: leave ≥ 2 character times of idle after the last byte before transmitting. */
-  private idleGapMs(): number {
-    return 2 * charTimeMs(this.transport.baud);
+  /**
+   * The one wait RS-485 half duplex needs before we transmit: the PD's driver must let go of the pair. A PD (or its
+   * auto-direction converter) releases the line within one character time after its last stop bit, and we see a byte
+   * only after its stop bit, so one character time after the last received byte. No other wait is kept: the reply
+   * timeout starts after our own frame's wire time (AcuBus), and the next command may follow at once.
+   */
+  private turnaroundMs(): number {
+    return charTimeMs(this.transport.baud);
   }
 
   private run = (): void => {
@@ -200,7 +206,7 @@ class BusRunner {
     this.timerAt = Infinity;
     if (this.stopped) return;
     const now = this.clock();
-    const quietAt = this.lastRxAt + this.idleGapMs();
+    const quietAt = this.lastRxAt + this.turnaroundMs();
     if (now < quietAt) {
       this.arm(quietAt);
       return;
@@ -211,9 +217,16 @@ class BusRunner {
 
   private arm(at: number): void {
     if (this.timer !== null && at >= this.timerAt) return;
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timerAt = at;
-    this.timer = setTimeout(this.run, Math.max(0, at - this.clock()));
+    const delay = at - this.clock();
+    if (delay <= 0) {
+      const h = setImmediate(this.run);
+      this.timer = { cancel: () => clearImmediate(h) };
+    } else {
+      const h = setTimeout(this.run, delay);
+      this.timer = { cancel: () => clearTimeout(h) };
+    }
   }
 
   schedule(): void {
@@ -225,7 +238,7 @@ class BusRunner {
   /** Stop the timer; pending requests fail as `kind` ('removed' on a normal close). */
   stop(kind?: 'disconnected', message?: string): void {
     this.stopped = true;
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     if (kind) this.bus.failAll(kind, message ?? kind);
     for (const a of this.bus.addresses()) this.bus.removePd(a);
