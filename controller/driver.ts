@@ -17,6 +17,8 @@ import {
   type Reply,
   type RequestOptions,
   type SecretKey,
+  STANDARD_BAUDS,
+  isStandardBaud,
 } from './protocol';
 import { TransportError, charTimeMs, type Transport } from './serial/transport';
 
@@ -533,6 +535,37 @@ export class OsdpController {
   async readOutputs(address: number): Promise<number[]> {
     const r = await this.expect(address, { type: 'OSTAT' }, 'OSTATR', { attempts: READ_ATTEMPTS });
     return r.outputs;
+  }
+
+  /**
+   * COMSET: move a PD to a new address and/or baud, and make the bus follow it. The PD answers COM with the settings
+   * it took (sent at the old ones); the link then talks to it at the new address, and at the new baud — one line has
+   * one speed, so every PD on it must be moved to that baud too.
+   */
+  async comset(address: number, newAddress: number, newBaud: number): Promise<{ address: number; baud: number }> {
+    if (!Number.isInteger(newAddress) || newAddress < 0 || newAddress > 126) throw new RangeError(`address ${newAddress} is not 0-126`);
+    if (!isStandardBaud(newBaud)) throw new RangeError(`baud ${newBaud} is not one of ${STANDARD_BAUDS.join(', ')}`);
+    const reply = await this.request(address, { type: 'COMSET', address: newAddress, baud: newBaud });
+    // A PD may answer ACK (older firmware): it took what was asked.
+    const took = reply.type === 'COM' ? { address: reply.address, baud: reply.baud } : { address: newAddress, baud: newBaud };
+    const config = this.attached.get(address) ?? {};
+    const secure = this.secureDefaults.get(address);
+    this.detach(address);
+    if (secure) {
+      this.secureDefaults.delete(address);
+      this.secureDefaults.set(took.address, secure);
+    }
+    if (took.baud !== this.transport.baud) {
+      await this.transport.setBaud(took.baud);
+      this.runner?.bus.setBaud(took.baud);
+    }
+    this.attach(took.address, config);
+    this.log.note(
+      this.wallClock(),
+      took.address,
+      `COMSET: PD ${address} now at address ${took.address}, ${took.baud} baud; the bus follows`,
+    );
+    return took;
   }
 
   /**
