@@ -113,6 +113,16 @@ export interface ScanProgress {
   pdsFound: number;
 }
 
+/** A PD's own status (LSTATR: tamper switch, input power), reported when it changes. */
+export interface PdLocalStatusEvent {
+  address: number;
+  /** wall-clock ms */
+  at: number;
+  tamper: boolean;
+  powerFailure: boolean;
+  changed: ('tamper' | 'power')[];
+}
+
 /** The adapter's state: a pulled USB–RS-485 adapter is one clear state, not a stream of write errors. */
 export type AdapterState = 'connected' | 'disconnected' | 'closed';
 
@@ -261,6 +271,8 @@ export class OsdpController {
   private readonly wallClock: () => number;
   private readonly lastInputs = new Map<number, number[]>();
   private readonly inputListeners = new Set<Listener<InputEvent>>();
+  private readonly localStatus = new Map<number, { tamper: boolean; powerFailure: boolean }>();
+  private readonly localStatusListeners = new Set<Listener<PdLocalStatusEvent>>();
   private readonly linkListeners = new Set<Listener<LinkEvent>>();
   private readonly secureDefaults = new Map<number, SecureOptions>();
   private defaultSecure: SecureOptions | null = null;
@@ -439,6 +451,7 @@ export class OsdpController {
     const at = this.wallClock();
     this.log.record(e, at);
     if (e.type === 'rx' && e.reply?.type === 'ISTATR') this.noteInputs(e.address, e.reply.inputs, at);
+    if (e.type === 'rx' && e.reply?.type === 'LSTATR') this.noteLocalStatus(e.address, e.reply.tamper !== 0, e.reply.power !== 0, at);
     for (const l of this.linkListeners) l(e);
   }
 
@@ -449,6 +462,27 @@ export class OsdpController {
     if (prev && changed.length === 0) return;
     const event: InputEvent = { address, at, inputs: inputs.slice(), changed };
     for (const l of this.inputListeners) l(event);
+  }
+
+  /** Tamper and power reports are events of their own: the log says so in words, listeners hear every change. */
+  private noteLocalStatus(address: number, tamper: boolean, powerFailure: boolean, at: number): void {
+    const prev = this.localStatus.get(address) ?? { tamper: false, powerFailure: false };
+    const changed: PdLocalStatusEvent['changed'] = [];
+    if (prev.tamper !== tamper) changed.push('tamper');
+    if (prev.powerFailure !== powerFailure) changed.push('power');
+    this.localStatus.set(address, { tamper, powerFailure });
+    if (changed.length === 0) return;
+    if (changed.includes('tamper')) this.log.note(at, address, tamper ? 'TAMPER: the PD reports its enclosure open' : 'tamper cleared');
+    if (changed.includes('power'))
+      this.log.note(at, address, powerFailure ? 'POWER FAILURE: the PD reports its input power lost' : 'PD input power restored');
+    const event: PdLocalStatusEvent = { address, at, tamper, powerFailure, changed };
+    for (const l of this.localStatusListeners) l(event);
+  }
+
+  /** Tamper / power changes reported by a PD (unsolicited LSTATR on POLL, or an LSTAT read). */
+  onLocalStatus(listener: Listener<PdLocalStatusEvent>): () => void {
+    this.localStatusListeners.add(listener);
+    return () => this.localStatusListeners.delete(listener);
   }
 
   /** Input changes (unsolicited ISTATR on POLL, or a read that differs from the last one). */

@@ -62,7 +62,19 @@ export const controllerInputs = {
     .strict(),
   controllerSimControl: z
     .object({
-      action: z.enum(['rex', 'push', 'push-egress', 'credential', 'fire-alarm', 'fire-alarm-reset', 'set-faults']),
+      action: z.enum([
+        'rex',
+        'push',
+        'push-egress',
+        'credential',
+        'fire-alarm',
+        'fire-alarm-reset',
+        'set-faults',
+        'tamper',
+        'tamper-clear',
+        'power-fail',
+        'power-restore',
+      ]),
       openingId: z.string().trim().min(1).max(64).optional(),
       faults: z
         .object({
@@ -214,6 +226,16 @@ export interface ControllerEvents {
   controllerLog: CommandLogEntry;
   controllerStatus: ControllerStatus;
   controllerScanProgress: ScanProgressEvent;
+  /** A PD reported tamper or a power failure (or their end). */
+  controllerPdLocalStatus: PdLocalStatusEvent;
+}
+
+export interface PdLocalStatusEvent {
+  address: number;
+  at: string;
+  tamper: boolean;
+  powerFailure: boolean;
+  changed: ('tamper' | 'power')[];
 }
 
 export interface ScanProgressEvent {

@@ -143,6 +143,7 @@ export function createControllerHandlers(
         ctx.events.emit('controllerInput', { address: e.address, at: iso(e.at), inputs: e.inputs, changed: e.changed }),
       ),
       c.controller.onLog((e) => ctx.events.emit('controllerLog', logEntry(e))),
+      c.controller.onLocalStatus((e) => ctx.events.emit('controllerPdLocalStatus', { ...e, at: iso(e.at) })),
       c.controller.onAdapter((e) => {
         if (e.state !== 'closed') ctx.events.emit('controllerStatus', status());
       }),
@@ -327,6 +328,14 @@ export function createControllerHandlers(
               break;
             case 'set-faults':
               sim.control({ action: 'set-faults', openingId: needId(), faults: input.faults ?? {} });
+              break;
+            case 'tamper':
+            case 'tamper-clear':
+              sim.control({ action: 'local-status', openingId: needId(), tamper: input.action === 'tamper' });
+              break;
+            case 'power-fail':
+            case 'power-restore':
+              sim.control({ action: 'local-status', openingId: needId(), powerFailure: input.action === 'power-fail' });
               break;
           }
         } catch (err) {

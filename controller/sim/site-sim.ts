@@ -40,7 +40,9 @@ export type SimControl =
   | { action: 'push'; openingId: string; side?: PushSide; holdOpenMs?: number }
   | { action: 'credential'; openingId: string; holdMs?: number }
   | { action: 'fire-alarm'; active: boolean }
-  | { action: 'set-faults'; openingId: string; faults: DoorFaults };
+  | { action: 'set-faults'; openingId: string; faults: DoorFaults }
+  /** the PD's enclosure opened/closed, or its input power failed/restored */
+  | { action: 'local-status'; openingId: string; tamper?: boolean; powerFailure?: boolean };
 
 export interface SiteSimOptions {
   openings: Opening[];
@@ -199,6 +201,9 @@ export class SiteSim {
         break;
       case 'set-faults':
         this.entry(c.openingId).door.setFaults(c.faults, now);
+        break;
+      case 'local-status':
+        this.entry(c.openingId).pd.device.setLocalStatus({ tamper: c.tamper, powerFailure: c.powerFailure });
         break;
     }
   }

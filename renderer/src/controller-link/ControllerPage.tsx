@@ -241,6 +241,7 @@ function LivePanel({ address, simulated }: { address: number; simulated: boolean
   const [error, setError] = useState<unknown>(null);
   const [duration, setDuration] = useState(5);
   const [lastDrop, setLastDrop] = useState<string | null>(null);
+  const [local, setLocal] = useState<{ tamper: boolean; powerFailure: boolean; at: string } | null>(null);
   const status = useAsync(() => api.controllerPdStatus({ address }), [address]);
 
   const refresh = useCallback(async () => {
@@ -257,10 +258,14 @@ function LivePanel({ address, simulated }: { address: number; simulated: boolean
     const off = api.subscribe('controllerInput', (e) => {
       if (e.address === address) setReading((r) => ({ address, at: e.at, inputs: e.inputs, outputs: r?.outputs ?? [] }));
     });
+    const offLocal = api.subscribe('controllerPdLocalStatus', (e) => {
+      if (e.address === address) setLocal({ tamper: e.tamper, powerFailure: e.powerFailure, at: e.at });
+    });
     // Outputs change on the PD's own timer; re-read them while the panel is open.
     const timer = setInterval(() => void refresh(), 1000);
     return () => {
       off();
+      offLocal();
       clearInterval(timer);
     };
   }, [address, refresh]);
@@ -277,7 +282,9 @@ function LivePanel({ address, simulated }: { address: number; simulated: boolean
       setError(e);
     }
   };
-  const sim = async (action: 'rex' | 'push' | 'credential' | 'fire-alarm' | 'fire-alarm-reset') => {
+  const sim = async (
+    action: 'rex' | 'push' | 'credential' | 'fire-alarm' | 'fire-alarm-reset' | 'tamper' | 'tamper-clear' | 'power-fail' | 'power-restore',
+  ) => {
     const openingId = status.data?.openingId;
     try {
       await api.controllerSimControl(openingId ? { action, openingId } : { action });
@@ -295,6 +302,13 @@ function LivePanel({ address, simulated }: { address: number; simulated: boolean
         {status.data?.identity ? ` · s/n ${status.data.identity.serial}` : ''}
       </h2>
       <ErrorBanner error={error ?? status.error} title="PD not answering" />
+      {local && (local.tamper || local.powerFailure) && (
+        <p className="ctl-disconnected" role="alert" data-testid="pd-local-status">
+          {local.tamper && <strong>TAMPER: the PD reports its enclosure open. </strong>}
+          {local.powerFailure && <strong>POWER FAILURE: the PD reports its input power lost. </strong>}
+          <span className="muted">(since {new Date(local.at).toLocaleTimeString()})</span>
+        </p>
+      )}
       <div className="ctl-indicators" aria-live="polite">
         {(reading?.inputs ?? []).map((v, i) => (
           <Indicator
@@ -349,6 +363,12 @@ function LivePanel({ address, simulated }: { address: number; simulated: boolean
           </button>
           <button type="button" className="btn small" onClick={() => void sim('fire-alarm-reset')}>
             Reset fire alarm
+          </button>
+          <button type="button" className="btn small" onClick={() => void sim(local?.tamper ? 'tamper-clear' : 'tamper')}>
+            {local?.tamper ? 'Close the PD enclosure' : 'Open the PD enclosure (tamper)'}
+          </button>
+          <button type="button" className="btn small" onClick={() => void sim(local?.powerFailure ? 'power-restore' : 'power-fail')}>
+            {local?.powerFailure ? 'Restore PD power' : 'Fail PD input power'}
           </button>
         </div>
       )}
