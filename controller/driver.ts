@@ -572,6 +572,29 @@ export class OsdpController {
   }
 
   /**
+   * KEYSET: give a PD a new secure-channel key (SCBK), e.g. to move it off the default SCBK-D. Only on the
+   * technician's explicit action, and only inside a secure channel opened with the PD's current key. The caller saves
+   * the new key BEFORE calling this (a lost ACK must not leave a PD with a key nobody holds).
+   */
+  async keyset(address: number, key: Uint8Array): Promise<void> {
+    if (key.length !== 16) throw new RangeError('a secure-channel key is 16 bytes');
+    if (this.scanning) throw new LinkError('offline', address, 'KEYSET', 'a bus scan is running; try again when it ends');
+    const current = this.secureDefaults.get(address) ?? this.defaultSecure ?? { install: true };
+    const attachedCfg = this.attached.get(address);
+    if (!attachedCfg?.secure) {
+      // On the bus in clear (or not at all): put it back with the secure channel on its current key.
+      this.detach(address);
+      this.attach(address, { ...attachedCfg, secure: current });
+    }
+    await this.bus.request(address, { type: 'POLL' }, { attempts: READ_ATTEMPTS }); // the link runs the handshake first
+    await this.bus.request(address, { type: 'KEYSET', keyType: 1, key });
+    // The link adopted the key for later sessions; remember it for re-attaching (reconnect, COMSET).
+    this.secureDefaults.set(address, { scbk: key });
+    this.attached.set(address, { ...this.attached.get(address), secure: { scbk: key } });
+    this.log.note(this.wallClock(), address, 'KEYSET: the PD has a new secure-channel key (acknowledged)');
+  }
+
+  /**
    * COMSET: move a PD to a new address and/or baud, and make the bus follow it. The PD answers COM with the settings
    * it took (sent at the old ones); the link then talks to it at the new address, and at the new baud — one line has
    * one speed, so every PD on it must be moved to that baud too.

@@ -47,6 +47,13 @@ export const controllerInputs = {
     })
     .strict()
     .refine((v) => v.from <= v.to, { message: '"from" must not be above "to"', path: ['from'] }),
+  /**
+   * Give a PD a new random secure-channel key (moves it off SCBK-D). The key is saved in the site's key store
+   * (encrypted with the passphrase) before KEYSET is sent, and the change is recorded in the event log.
+   */
+  controllerKeyset: z.object({ address, siteId: z.number().int().positive(), passphrase: z.string().min(8).max(200) }).strict(),
+  /** Use the keys of a site's key store on this connection (scan and live panel). */
+  controllerUnlockKeys: z.object({ siteId: z.number().int().positive(), passphrase: z.string().min(1).max(200) }).strict(),
   /** Stop a running scan; it returns what it found so far (cancelled: true). */
   controllerScanCancel: z.object({}).strict(),
   controllerPdStatus: z.object({ address }).strict(),
@@ -213,6 +220,8 @@ export interface ControllerOutputs {
   controllerStatus: ControllerStatus;
   controllerScan: ScanResult;
   controllerScanCancel: { cancelled: boolean };
+  controllerKeyset: { address: number; saved: true; acknowledged: true };
+  controllerUnlockKeys: { addresses: number[] };
   controllerPdStatus: PdStatus;
   controllerReadPoints: PointReading;
   controllerTimedOutput: TimedOutputResult;

@@ -13,6 +13,9 @@ import { SerialTransport, TransportError, listPorts, memoryPair, type Transport 
 import { readSimSiteConfig } from '../../controller/sim/site-config';
 import { SiteSim, type SimSiteConfig } from '../../controller/sim/site-sim';
 import { createApp } from '../index';
+import { SiteKeyStore, KeyStoreError } from '../../controller/key-store';
+import { logEvent } from '../../db/runs/repository';
+import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context';
 import { DEMO_SITE_NAME } from '../demo';
 import type { FeatureHandlers } from './index';
@@ -241,6 +244,48 @@ export function createControllerHandlers(
         } finally {
           scanAbort = null;
         }
+      }),
+
+    controllerKeyset: ({ address, siteId, passphrase }) =>
+      guard(async () => {
+        const c = need();
+        const store = new SiteKeyStore(ctx.dataDir, siteId);
+        const key = new Uint8Array(randomBytes(16));
+        try {
+          // Saved first: if the ACK is lost the PD may hold the new key, and the store has it (pending).
+          store.put(passphrase, { address, key, state: 'pending', savedAt: ctx.now().toISOString() });
+        } catch (err) {
+          if (err instanceof KeyStoreError) throw new ApiError('validation', err.message);
+          throw err;
+        }
+        try {
+          await c.controller.keyset(address, key);
+        } catch (err) {
+          logEvent(ctx.db, { type: 'keyset-failed', payload: { siteId, address, reason: (err as Error).message } }, ctx.now());
+          throw err;
+        }
+        store.put(passphrase, { address, key, state: 'confirmed', savedAt: ctx.now().toISOString() });
+        const prev = c.keyFor;
+        c.keyFor = (a) => (a === address ? key : prev?.(a));
+        logEvent(ctx.db, { type: 'keyset', payload: { siteId, address, link: status().description } }, ctx.now());
+        return { address, saved: true as const, acknowledged: true as const };
+      }),
+
+    controllerUnlockKeys: ({ siteId, passphrase }) =>
+      guard(async () => {
+        const c = need();
+        let keys;
+        try {
+          keys = new SiteKeyStore(ctx.dataDir, siteId).load(passphrase);
+        } catch (err) {
+          if (err instanceof KeyStoreError) throw new ApiError('validation', err.message);
+          throw err;
+        }
+        const byAddress = new Map(keys.map((k) => [k.address, k.key]));
+        for (const [a, key] of byAddress) c.controller.useSecureChannel({ scbk: new SecretKey(key) }, a);
+        const prev = c.keyFor;
+        c.keyFor = (a) => byAddress.get(a) ?? prev?.(a);
+        return { addresses: [...byAddress.keys()] };
       }),
 
     controllerScanCancel: () => {

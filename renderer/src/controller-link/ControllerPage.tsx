@@ -12,6 +12,7 @@ import {
   type ScanResult,
 } from '../../../app/contract/controller';
 import { api } from '../api';
+import { useSites } from '../shell/sites';
 import { ErrorBanner } from '../ui/errors';
 import { useAsync } from '../ui/useAsync';
 import './controller.css';
@@ -432,10 +433,92 @@ function CommandLogPanel() {
   );
 }
 
+/** The site key store for this session: which site, and its passphrase (held in memory only, never stored). */
+interface SiteKeys {
+  siteId: number;
+  passphrase: string;
+}
+
+function KeysPanel({ defaultSiteId, onUnlock }: { defaultSiteId: number | null; onUnlock: (k: SiteKeys) => void }) {
+  const { sites } = useSites();
+  const [siteId, setSiteId] = useState<number | null>(defaultSiteId);
+  const [passphrase, setPassphrase] = useState('');
+  const [result, setResult] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const unlock = async () => {
+    if (siteId === null) return;
+    setError(null);
+    try {
+      const r = await api.controllerUnlockKeys({ siteId, passphrase });
+      onUnlock({ siteId, passphrase });
+      setResult(`Key store open: ${r.addresses.length} PD key(s) in use on this connection.`);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="ctl-keys-h">
+      <h2 id="ctl-keys-h">Site secure-channel keys</h2>
+      <div className="ctl-row">
+        <label className="field">
+          <span>Site</span>
+          <select value={siteId ?? ''} onChange={(e) => setSiteId(e.target.value === '' ? null : Number(e.target.value))}>
+            <option value="">Choose a site…</option>
+            {(sites ?? []).map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Key store passphrase</span>
+          <input type="password" autoComplete="off" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
+        </label>
+        <button type="button" className="btn" disabled={siteId === null || passphrase.length === 0} onClick={() => void unlock()}>
+          Open key store
+        </button>
+      </div>
+      {result && <p className="muted">{result}</p>}
+      <ErrorBanner error={error} title="Could not open the key store" />
+    </section>
+  );
+}
+
+function KeysetControl({ address, keys }: { address: number; keys: SiteKeys | null }) {
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const keyset = async () => {
+    if (!keys) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.controllerKeyset({ address, siteId: keys.siteId, passphrase: keys.passphrase });
+      setDone('New key saved in the site key store and acknowledged by the PD; recorded in the event log.');
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="ctl-row">
+      <button type="button" className="btn" disabled={!keys || busy} onClick={() => void keyset()} data-testid="keyset">
+        Give this PD its own key (KEYSET)
+      </button>
+      {!keys && <span className="muted">Open the site key store first: the new key is saved there before it is sent.</span>}
+      {done && <span className="muted">{done}</span>}
+      <ErrorBanner error={error} title="KEYSET failed" />
+    </div>
+  );
+}
+
 export function ControllerPage() {
   const initial = useAsync(() => api.controllerStatus({}), []);
   const [status, setStatus] = useState<ControllerStatus | undefined>(undefined);
   const [address, setAddress] = useState<number | null>(null);
+  const [keys, setKeys] = useState<SiteKeys | null>(null);
   useEffect(() => {
     if (initial.data) setStatus(initial.data);
   }, [initial.data]);
@@ -451,6 +534,7 @@ export function ControllerPage() {
       <ConnectionPicker status={status} onChange={setStatus} />
       {connected && (
         <>
+          <KeysPanel defaultSiteId={status.siteId} onUnlock={setKeys} />
           <ScanPanel onPick={setAddress} />
           {status.kind === 'simulated' && status.simulatedPds.length > 0 && (
             <label className="field ctl-pd-pick">
@@ -466,6 +550,7 @@ export function ControllerPage() {
             </label>
           )}
           {address !== null && <LivePanel key={address} address={address} simulated={status.kind === 'simulated'} />}
+          {address !== null && <KeysetControl key={`k${address}`} address={address} keys={keys} />}
           <CommandLogPanel />
         </>
       )}
