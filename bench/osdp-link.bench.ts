@@ -4,7 +4,7 @@
 // second with 1, 8 and 32 PDs on one bus, and the same traffic on the in-memory line
 // with RS-485 wire time modelled at 9600 and 115200 baud (a PTY ignores the baud rate).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSimulatedSite } from '../app/handlers/controller';
 import { OsdpController } from '../controller/driver';
@@ -36,14 +36,16 @@ async function roundTrips(ctl: OsdpController, label: string, n: number) {
   for (const [name, cmd] of commands) {
     for (let i = 0; i < 10; i++) await ctl.request(1, cmd); // warm-up
     const samples: number[] = [];
+    const start = performance.now();
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
       await ctl.request(1, cmd);
       samples.push(performance.now() - t0);
     }
+    const perSecond = (n * 1000) / (performance.now() - start);
     const s = stats(samples);
     console.log(
-      `${label.padEnd(22)} ${name.padEnd(34)} median ${s.median.toFixed(3).padStart(7)} ms   p95 ${s.p95.toFixed(3).padStart(7)} ms`,
+      `${label.padEnd(22)} ${name.padEnd(34)} median ${s.median.toFixed(3).padStart(7)} ms   p95 ${s.p95.toFixed(3).padStart(7)} ms   ${perSecond.toFixed(0).padStart(5)} commands/s`,
     );
   }
 }
@@ -85,7 +87,7 @@ await simPort.open();
 const sim = simulator(simPort);
 
 async function ptyController(opts: { secure?: boolean; pollIntervalMs?: number; baud?: number } = {}) {
-  // The driver keeps a 2-character idle gap before each frame at the configured baud (2.1 ms at 9600).
+  // The driver keeps a one-character line-turnaround gap after the last received byte (1.04 ms at 9600, 87 µs at 115200).
   const ctl = new OsdpController(
     new SerialTransport(pty.a, opts.baud ?? 9600),
     opts.pollIntervalMs === undefined ? {} : { pollIntervalMs: opts.pollIntervalMs },
@@ -95,7 +97,8 @@ async function ptyController(opts: { secure?: boolean; pollIntervalMs?: number; 
   return { ctl, close: () => ctl.close() };
 }
 
-console.log('-- round trip per command over a socat PTY pair (serialport both ends), 300 each --');
+console.log(`-- call-to-result per command over a socat PTY pair (serialport both ends), 300 each; load ${loadavg()[0]!.toFixed(1)} --`);
+console.log('   reference (issue 11): libosdp CP in a tight loop, ISTAT median 2.1 ms; goal ≤ 1.2× = 2.5 ms');
 {
   const { ctl, close } = await ptyController();
   ctl.attach(1, { poll: false });

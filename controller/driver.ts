@@ -1,6 +1,6 @@
 // The real-time OSDP driver: a Transport, the protocol engineer's AcuBus (pure, driven
-// by tick/receive), and one timer that wakes at the bus's next deadline. It keeps an
-// idle gap of ≥ 2 character times after the last received byte before the bus may
+// by tick/receive), and one timer that wakes at the bus's next deadline. It keeps a
+// line-turnaround gap of one character time after the last received byte before the bus may
 // transmit, serialises writes, and shuts down cleanly. OsdpController is the API the
 // app, the CLI and the runs engineer use: requests, point reads, the SAFE timed output
 // (OUT code 5/6 with a timer, then confirmed with OSTAT), a bus scan, input-change
@@ -17,8 +17,10 @@ import {
   type Reply,
   type RequestOptions,
   type SecretKey,
+  STANDARD_BAUDS,
+  isStandardBaud,
 } from './protocol';
-import { charTimeMs, type Transport } from './serial/transport';
+import { TransportError, charTimeMs, type Transport } from './serial/transport';
 
 export interface ControllerOptions {
   /** Reply timeout (default 200 ms, the OSDP maximum). */
@@ -71,12 +73,18 @@ export interface ScanFound {
   capabilities: CapabilitySummary | null;
   /** true: the SCBK-D handshake succeeds; false: refused (own key); null: no secure channel offered. */
   defaultKey: boolean | null;
+  /** The PD answers only inside a secure channel (NAK 06 to a plain POLL) and no key we hold opens one. */
+  requiresKey: boolean;
   note?: string;
 }
 
 export interface ScanReport {
   found: ScanFound[];
   probed: number;
+  /** address/baud combinations asked for */
+  total: number;
+  /** stopped by the signal before the end */
+  cancelled: boolean;
   durationMs: number;
 }
 
@@ -86,9 +94,45 @@ export interface ScanOptions {
   to?: number;
   /** Per-probe reply timeout (default: the controller's reply timeout). */
   probeTimeoutMs?: number;
-  onProgress?: (p: { address: number; baud: number; found: boolean }) => void;
+  onProgress?: (p: ScanProgress) => void;
   /** Stop early (e.g. the technician pressed Cancel). */
   signal?: AbortSignal;
+  /** Stop at the first PD found (a technician looking for the one PD on a bench). */
+  stopAtFirst?: boolean;
+  /** The PD's own key, for PDs that enforce the secure channel. */
+  keyFor?: (address: number) => Uint8Array | SecretKey | undefined;
+}
+
+export interface ScanProgress {
+  address: number;
+  baud: number;
+  found: boolean;
+  /** address/baud combinations probed so far, of `total` */
+  probed: number;
+  total: number;
+  pdsFound: number;
+}
+
+/** A PD's own status (LSTATR: tamper switch, input power), reported when it changes. */
+export interface PdLocalStatusEvent {
+  address: number;
+  /** wall-clock ms */
+  at: number;
+  tamper: boolean;
+  powerFailure: boolean;
+  changed: ('tamper' | 'power')[];
+}
+
+/** The adapter's state: a pulled USB–RS-485 adapter is one clear state, not a stream of write errors. */
+export type AdapterState = 'connected' | 'disconnected' | 'closed';
+
+export interface AdapterEvent {
+  state: AdapterState;
+  /** wall-clock ms */
+  at: number;
+  reason?: string;
+  /** after a reconnect: each PD that had a timed output, its outputs read before anything else */
+  recovered?: { address: number; output: number; outputs: number[] | null; backAtRest: boolean | null; error?: string }[];
 }
 
 export interface TimedOutputResult {
@@ -112,7 +156,8 @@ export interface TimedOutputResult {
 export function summariseIdentity(r: Reply): IdentitySummary | null {
   if (r.type !== 'PDID') return null;
   return {
-    vendor: r.vendor.map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join('-'),
+    // As libosdp reads and prints it: the three bytes are a little-endian 24-bit number (5C 26 0A → 0x0A265C).
+    vendor: `0x${(r.vendor[0] | (r.vendor[1] << 8) | (r.vendor[2] << 16)).toString(16).toUpperCase().padStart(6, '0')}`,
     model: r.model,
     version: r.version,
     serial: r.serial.toString(16).toUpperCase().padStart(8, '0'),
@@ -135,7 +180,8 @@ export function summariseCapabilities(r: Reply): CapabilitySummary | null {
 /** Drives one AcuBus on the transport in real time. */
 class BusRunner {
   readonly bus: AcuBus;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** One wake-up at a time: a timer, or setImmediate when the work is due now (setTimeout(0) costs ~1 ms). */
+  private timer: { cancel: () => void } | null = null;
   private timerAt = Infinity;
   private lastRxAt = -Infinity;
   private stopped = false;
@@ -157,9 +203,14 @@ class BusRunner {
     this.schedule();
   }
 
-  /** RS-485 etiquette: leave ≥ 2 character times of idle after the last byte before transmitting. */
-  private idleGapMs(): number {
-    return 2 * charTimeMs(this.transport.baud);
+  /**
+   * The one wait RS-485 half duplex needs before we transmit: the PD's driver must let go of the pair. A PD (or its
+   * auto-direction converter) releases the line within one character time after its last stop bit, and we see a byte
+   * only after its stop bit, so one character time after the last received byte. No other wait is kept: the reply
+   * timeout starts after our own frame's wire time (AcuBus), and the next command may follow at once.
+   */
+  private turnaroundMs(): number {
+    return charTimeMs(this.transport.baud);
   }
 
   private run = (): void => {
@@ -167,7 +218,7 @@ class BusRunner {
     this.timerAt = Infinity;
     if (this.stopped) return;
     const now = this.clock();
-    const quietAt = this.lastRxAt + this.idleGapMs();
+    const quietAt = this.lastRxAt + this.turnaroundMs();
     if (now < quietAt) {
       this.arm(quietAt);
       return;
@@ -178,9 +229,16 @@ class BusRunner {
 
   private arm(at: number): void {
     if (this.timer !== null && at >= this.timerAt) return;
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timerAt = at;
-    this.timer = setTimeout(this.run, Math.max(0, at - this.clock()));
+    const delay = at - this.clock();
+    if (delay <= 0) {
+      const h = setImmediate(this.run);
+      this.timer = { cancel: () => clearImmediate(h) };
+    } else {
+      const h = setTimeout(this.run, delay);
+      this.timer = { cancel: () => clearTimeout(h) };
+    }
   }
 
   schedule(): void {
@@ -189,15 +247,20 @@ class BusRunner {
     if (d !== null) this.arm(d);
   }
 
-  stop(): void {
+  /** Stop the timer; pending requests fail as `kind` ('removed' on a normal close). */
+  stop(kind?: 'disconnected', message?: string): void {
     this.stopped = true;
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
+    if (kind) this.bus.failAll(kind, message ?? kind);
     for (const a of this.bus.addresses()) this.bus.removePd(a);
   }
 }
 
 type Listener<T> = (e: T) => void;
+
+/** Sends per read before giving up: with the link's paced retries (200 ms timeout + 800 ms wait) about 2.2 s. */
+const READ_ATTEMPTS = 3;
 
 export class OsdpController {
   readonly log = new CommandLog();
@@ -208,11 +271,25 @@ export class OsdpController {
   private readonly wallClock: () => number;
   private readonly lastInputs = new Map<number, number[]>();
   private readonly inputListeners = new Set<Listener<InputEvent>>();
+  private readonly localStatus = new Map<number, { tamper: boolean; powerFailure: boolean }>();
+  private readonly localStatusListeners = new Set<Listener<PdLocalStatusEvent>>();
   private readonly linkListeners = new Set<Listener<LinkEvent>>();
   private readonly secureDefaults = new Map<number, SecureOptions>();
   private defaultSecure: SecureOptions | null = null;
   private scanning = false;
   writeErrors = 0;
+  private adapterState: AdapterState = 'closed';
+  private lostReason: string | null = null;
+  private readonly adapterListeners = new Set<Listener<AdapterEvent>>();
+  /** PDs on the bus and how they were attached, to put them back after a reconnect */
+  private readonly attached = new Map<number, Omit<PdConfig, 'address'>>();
+  /** the last timed output per PD: after a reconnect its outputs are read first */
+  private readonly drops = new Map<number, { output: number; state: 'off' | 'on' }>();
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private offLost: (() => void) | null = null;
+  /** Reconnect backoff: first try after this, doubling up to reconnectMaxMs. */
+  reconnectMinMs = 250;
+  reconnectMaxMs = 5000;
 
   constructor(
     readonly transport: Transport,
@@ -229,8 +306,90 @@ export class OsdpController {
   async open(): Promise<void> {
     if (this.runner) return;
     await this.transport.open();
+    this.startLink();
+  }
+
+  private startLink(): void {
     this.runner = this.newRunner({});
-    this.unsubscribe = this.transport.onData((b) => this.runner?.receive(b));
+    this.unsubscribe ??= this.transport.onData((b) => this.runner?.receive(b));
+    this.offLost ??= this.transport.onLost?.((err) => this.adapterLost(err.message)) ?? null;
+    this.setAdapter({ state: 'connected', at: this.wallClock() });
+  }
+
+  get adapter(): { state: AdapterState; reason: string | null } {
+    return { state: this.adapterState, reason: this.lostReason };
+  }
+
+  onAdapter(listener: Listener<AdapterEvent>): () => void {
+    this.adapterListeners.add(listener);
+    return () => this.adapterListeners.delete(listener);
+  }
+
+  private setAdapter(e: AdapterEvent): void {
+    this.adapterState = e.state;
+    for (const l of this.adapterListeners) l(e);
+  }
+
+  /**
+   * The adapter went away (unplugged, PTY gone, a write failed with EIO): one clear state. Everything pending fails
+   * at once as 'disconnected' (a test in progress ends inconclusive, not after timeouts), polling stops, and the
+   * port is reopened with backoff.
+   */
+  private adapterLost(reason: string): void {
+    if (this.adapterState !== 'connected') return;
+    this.lostReason = reason;
+    const runner = this.runner;
+    this.runner = null;
+    runner?.stop('disconnected', `link lost: ${reason}`);
+    this.log.note(this.wallClock(), null, `adapter disconnected: ${reason}; reconnecting`);
+    this.setAdapter({ state: 'disconnected', at: this.wallClock(), reason });
+    this.scheduleReconnect(this.reconnectMinMs);
+  }
+
+  private scheduleReconnect(delay: number): void {
+    if (this.reconnectTimer !== null || this.adapterState !== 'disconnected') return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.tryReconnect(delay);
+    }, delay);
+  }
+
+  private async tryReconnect(delay: number): Promise<void> {
+    if (this.adapterState !== 'disconnected') return;
+    try {
+      await (this.transport.reopen ? this.transport.reopen() : this.transport.open());
+    } catch {
+      this.scheduleReconnect(Math.min(delay * 2, this.reconnectMaxMs));
+      return;
+    }
+    if (this.adapterState !== 'disconnected') return; // closed meanwhile
+    this.lostReason = null;
+    this.writeChain = Promise.resolve();
+    this.runner = this.newRunner({});
+    for (const [address, config] of this.attached) this.runner.bus.addPd({ address, ...config });
+    this.log.note(this.wallClock(), null, `adapter reconnected (${this.transport.description})`);
+    // Before anything else: where are the outputs we last drove? The PD's own timer should have restored lock power.
+    const recovered: NonNullable<AdapterEvent['recovered']> = [];
+    for (const [address, d] of this.drops) {
+      try {
+        const outputs = await this.bus
+          .request(address, { type: 'OSTAT' }, { attempts: READ_ATTEMPTS })
+          .then((r) => (r.type === 'OSTATR' ? r.outputs : null));
+        const now = outputs?.[d.output];
+        const backAtRest = now === undefined ? null : (now === 1) !== (d.state === 'on');
+        recovered.push({ address, output: d.output, outputs, backAtRest });
+        this.log.note(
+          this.wallClock(),
+          address,
+          `after reconnect: output ${d.output} is ${now === 1 ? 'ON' : now === 0 ? 'OFF' : 'unknown'}` +
+            (backAtRest ? ' — back at rest (lock power restored)' : backAtRest === false ? ' — NOT back at rest' : ''),
+        );
+      } catch (err) {
+        recovered.push({ address, output: d.output, outputs: null, backAtRest: null, error: (err as Error).message });
+      }
+    }
+    this.drops.clear();
+    this.setAdapter({ state: 'connected', at: this.wallClock(), reason: 'reconnected', recovered });
   }
 
   private newRunner(over: { replyTimeoutMs?: number }): BusRunner {
@@ -246,16 +405,18 @@ export class OsdpController {
         random: o.random,
       }).filter(([, v]) => v !== undefined),
     );
-    return new BusRunner(this.transport, this.clock, { ...set, onEvent: (e) => this.onLinkEvent(e) }, (bytes) => this.writeBytes(bytes));
+    return new BusRunner(this.transport, this.clock, { ...set, baud: this.transport.baud, onEvent: (e) => this.onLinkEvent(e) }, (bytes) =>
+      this.writeBytes(bytes),
+    );
   }
 
-  /** Writes go out in order; a failed write (cable pulled) is logged and the link times out. */
+  /** Writes go out in order; a failed write means the adapter is gone (one state, one log line). */
   private writeBytes(bytes: Uint8Array): void {
     this.writeChain = this.writeChain
       .then(() => this.transport.write(bytes))
       .catch((err: unknown) => {
         this.writeErrors++;
-        this.log.note(this.wallClock(), null, `write failed: ${(err as Error).message}`);
+        this.adapterLost(`write failed: ${(err as Error).message}`);
       });
   }
 
@@ -264,14 +425,25 @@ export class OsdpController {
     const runner = this.runner;
     this.runner = null;
     runner?.stop();
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.offLost?.();
+    this.offLost = null;
+    const wasOpen = this.adapterState !== 'closed';
+    this.adapterState = 'closed';
     await this.writeChain;
     await this.transport.close();
+    if (wasOpen) this.setAdapter({ state: 'closed', at: this.wallClock() });
   }
 
   private get bus(): AcuBus {
-    if (!this.runner) throw new LinkError('offline', -1, 'POLL', 'the controller is not connected');
+    if (!this.runner) {
+      if (this.adapterState === 'disconnected')
+        throw new LinkError('disconnected', -1, 'POLL', `adapter disconnected (${this.lostReason ?? 'unknown'}); reconnecting`);
+      throw new LinkError('offline', -1, 'POLL', 'the controller is not connected');
+    }
     return this.runner.bus;
   }
 
@@ -279,6 +451,7 @@ export class OsdpController {
     const at = this.wallClock();
     this.log.record(e, at);
     if (e.type === 'rx' && e.reply?.type === 'ISTATR') this.noteInputs(e.address, e.reply.inputs, at);
+    if (e.type === 'rx' && e.reply?.type === 'LSTATR') this.noteLocalStatus(e.address, e.reply.tamper !== 0, e.reply.power !== 0, at);
     for (const l of this.linkListeners) l(e);
   }
 
@@ -289,6 +462,27 @@ export class OsdpController {
     if (prev && changed.length === 0) return;
     const event: InputEvent = { address, at, inputs: inputs.slice(), changed };
     for (const l of this.inputListeners) l(event);
+  }
+
+  /** Tamper and power reports are events of their own: the log says so in words, listeners hear every change. */
+  private noteLocalStatus(address: number, tamper: boolean, powerFailure: boolean, at: number): void {
+    const prev = this.localStatus.get(address) ?? { tamper: false, powerFailure: false };
+    const changed: PdLocalStatusEvent['changed'] = [];
+    if (prev.tamper !== tamper) changed.push('tamper');
+    if (prev.powerFailure !== powerFailure) changed.push('power');
+    this.localStatus.set(address, { tamper, powerFailure });
+    if (changed.length === 0) return;
+    if (changed.includes('tamper')) this.log.note(at, address, tamper ? 'TAMPER: the PD reports its enclosure open' : 'tamper cleared');
+    if (changed.includes('power'))
+      this.log.note(at, address, powerFailure ? 'POWER FAILURE: the PD reports its input power lost' : 'PD input power restored');
+    const event: PdLocalStatusEvent = { address, at, tamper, powerFailure, changed };
+    for (const l of this.localStatusListeners) l(event);
+  }
+
+  /** Tamper / power changes reported by a PD (unsolicited LSTATR on POLL, or an LSTAT read). */
+  onLocalStatus(listener: Listener<PdLocalStatusEvent>): () => void {
+    this.localStatusListeners.add(listener);
+    return () => this.localStatusListeners.delete(listener);
   }
 
   /** Input changes (unsolicited ISTATR on POLL, or a read that differs from the last one). */
@@ -319,11 +513,14 @@ export class OsdpController {
     const bus = this.bus;
     if (bus.addresses().includes(address)) return;
     const secure = config.secure ?? this.secureDefaults.get(address) ?? this.defaultSecure ?? undefined;
-    bus.addPd({ address, poll: true, ...config, ...(secure ? { secure } : {}) });
+    const full = { poll: true, ...config, ...(secure ? { secure } : {}) };
+    bus.addPd({ address, ...full });
+    this.attached.set(address, full);
   }
 
   detach(address: number): void {
     this.runner?.bus.removePd(address);
+    this.attached.delete(address);
     this.lastInputs.delete(address);
   }
 
@@ -356,22 +553,76 @@ export class OsdpController {
   }
 
   async identify(address: number): Promise<IdentitySummary> {
-    return summariseIdentity(await this.expect(address, { type: 'ID' }, 'PDID', { attempts: 10 }))!;
+    return summariseIdentity(await this.expect(address, { type: 'ID' }, 'PDID', { attempts: READ_ATTEMPTS }))!;
   }
 
   async capabilities(address: number): Promise<CapabilitySummary> {
-    return summariseCapabilities(await this.expect(address, { type: 'CAP' }, 'PDCAP', { attempts: 10 }))!;
+    return summariseCapabilities(await this.expect(address, { type: 'CAP' }, 'PDCAP', { attempts: READ_ATTEMPTS }))!;
   }
 
-  /** Reads give up after 10 attempts (~2 s) so a technician is not kept waiting for the 8 s offline window. */
+  /** Reads give up after READ_ATTEMPTS sends so a technician is not kept waiting for the 8 s offline window. */
   async readInputs(address: number): Promise<number[]> {
-    const r = await this.expect(address, { type: 'ISTAT' }, 'ISTATR', { attempts: 10 });
+    const r = await this.expect(address, { type: 'ISTAT' }, 'ISTATR', { attempts: READ_ATTEMPTS });
     return r.inputs;
   }
 
   async readOutputs(address: number): Promise<number[]> {
-    const r = await this.expect(address, { type: 'OSTAT' }, 'OSTATR', { attempts: 10 });
+    const r = await this.expect(address, { type: 'OSTAT' }, 'OSTATR', { attempts: READ_ATTEMPTS });
     return r.outputs;
+  }
+
+  /**
+   * KEYSET: give a PD a new secure-channel key (SCBK), e.g. to move it off the default SCBK-D. Only on the
+   * technician's explicit action, and only inside a secure channel opened with the PD's current key. The caller saves
+   * the new key BEFORE calling this (a lost ACK must not leave a PD with a key nobody holds).
+   */
+  async keyset(address: number, key: Uint8Array): Promise<void> {
+    if (key.length !== 16) throw new RangeError('a secure-channel key is 16 bytes');
+    if (this.scanning) throw new LinkError('offline', address, 'KEYSET', 'a bus scan is running; try again when it ends');
+    const current = this.secureDefaults.get(address) ?? this.defaultSecure ?? { install: true };
+    const attachedCfg = this.attached.get(address);
+    if (!attachedCfg?.secure) {
+      // On the bus in clear (or not at all): put it back with the secure channel on its current key.
+      this.detach(address);
+      this.attach(address, { ...attachedCfg, secure: current });
+    }
+    await this.bus.request(address, { type: 'POLL' }, { attempts: READ_ATTEMPTS }); // the link runs the handshake first
+    await this.bus.request(address, { type: 'KEYSET', keyType: 1, key });
+    // The link adopted the key for later sessions; remember it for re-attaching (reconnect, COMSET).
+    this.secureDefaults.set(address, { scbk: key });
+    this.attached.set(address, { ...this.attached.get(address), secure: { scbk: key } });
+    this.log.note(this.wallClock(), address, 'KEYSET: the PD has a new secure-channel key (acknowledged)');
+  }
+
+  /**
+   * COMSET: move a PD to a new address and/or baud, and make the bus follow it. The PD answers COM with the settings
+   * it took (sent at the old ones); the link then talks to it at the new address, and at the new baud — one line has
+   * one speed, so every PD on it must be moved to that baud too.
+   */
+  async comset(address: number, newAddress: number, newBaud: number): Promise<{ address: number; baud: number }> {
+    if (!Number.isInteger(newAddress) || newAddress < 0 || newAddress > 126) throw new RangeError(`address ${newAddress} is not 0-126`);
+    if (!isStandardBaud(newBaud)) throw new RangeError(`baud ${newBaud} is not one of ${STANDARD_BAUDS.join(', ')}`);
+    const reply = await this.request(address, { type: 'COMSET', address: newAddress, baud: newBaud });
+    // A PD may answer ACK (older firmware): it took what was asked.
+    const took = reply.type === 'COM' ? { address: reply.address, baud: reply.baud } : { address: newAddress, baud: newBaud };
+    const config = this.attached.get(address) ?? {};
+    const secure = this.secureDefaults.get(address);
+    this.detach(address);
+    if (secure) {
+      this.secureDefaults.delete(address);
+      this.secureDefaults.set(took.address, secure);
+    }
+    if (took.baud !== this.transport.baud) {
+      await this.transport.setBaud(took.baud);
+      this.runner?.bus.setBaud(took.baud);
+    }
+    this.attach(took.address, config);
+    this.log.note(
+      this.wallClock(),
+      took.address,
+      `COMSET: PD ${address} now at address ${took.address}, ${took.baud} baud; the bus follows`,
+    );
+    return took;
   }
 
   /**
@@ -384,6 +635,7 @@ export class OsdpController {
     const units = Math.round(durationMs / 100);
     if (!(units >= 1 && units <= 0xffff)) throw new RangeError(`duration ${durationMs} ms must be 100 ms to ${0xffff * 100} ms`);
     const timerMs = units * 100;
+    this.drops.set(address, { output, state });
     const reply = await this.request(address, { type: 'OUT', records: [{ output, code: state === 'off' ? 6 : 5, timerMs }] });
     const sentAt = this.wallClock();
     if (reply.type !== 'ACK' && reply.type !== 'OSTATR') throw new LinkError('unexpected-reply', address, 'OUT', `answered ${reply.type}`);
@@ -416,11 +668,15 @@ export class OsdpController {
    * handshake to flag PDs still on the default key. The scan runs on its own bus instance: normal polling pauses.
    */
   async scan(options: ScanOptions = {}): Promise<ScanReport> {
-    if (!this.runner) throw new LinkError('offline', -1, 'POLL', 'the controller is not connected');
+    if (!this.runner)
+      throw this.adapterState === 'disconnected'
+        ? this.lostError()
+        : new LinkError('offline', -1, 'POLL', 'the controller is not connected');
     if (this.scanning) throw new Error('a scan is already running');
     const from = options.from ?? 0;
     const to = options.to ?? 126;
     const bauds = options.bauds && options.bauds.length > 0 ? options.bauds : [this.transport.baud];
+    const total = bauds.length * (to - from + 1);
     const originalBaud = this.transport.baud;
     const main = this.runner;
     const started = this.clock();
@@ -430,56 +686,106 @@ export class OsdpController {
     const scanner = this.newRunner({ replyTimeoutMs: options.probeTimeoutMs ?? this.options.replyTimeoutMs });
     this.runner = scanner;
     const bus = scanner.bus;
-    const once: RequestOptions = { attempts: 1 };
+    /** A dead port is an error, never "nobody there". */
+    const checkAdapter = () => {
+      if (this.adapterState !== 'connected') throw this.lostError();
+    };
+    const progress = (address: number, baud: number, isFound: boolean) =>
+      options.onProgress?.({ address, baud, found: isFound, probed, total, pdsFound: found.length });
     try {
-      for (const baud of bauds) {
+      scan: for (const baud of bauds) {
         if (this.transport.baud !== baud) await this.transport.setBaud(baud);
+        bus.setBaud(baud);
         for (let address = from; address <= to; address++) {
-          if (options.signal?.aborted) break;
+          if (options.signal?.aborted) break scan;
+          checkAdapter();
           probed++;
-          bus.addPd({ address, poll: false });
-          let alive = false;
-          try {
-            await bus.request(address, { type: 'POLL' }, once);
-            alive = true;
-          } catch {
-            alive = false;
-          }
-          if (!alive) {
-            bus.removePd(address);
-            options.onProgress?.({ address, baud, found: false });
-            continue;
-          }
-          const entry: ScanFound = { address, baud, identity: null, capabilities: null, defaultKey: null };
-          const notes: string[] = [];
-          try {
-            entry.identity = summariseIdentity(await bus.request(address, { type: 'ID' }, { attempts: 3 }));
-          } catch (e) {
-            notes.push(`ID: ${(e as Error).message}`);
-          }
-          try {
-            entry.capabilities = summariseCapabilities(await bus.request(address, { type: 'CAP' }, { attempts: 3 }));
-          } catch (e) {
-            notes.push(`CAP: ${(e as Error).message}`);
-          }
-          bus.removePd(address);
-          if (entry.capabilities?.secureChannel !== false) {
-            entry.defaultKey = await this.probeDefaultKey(bus, address);
-            if (entry.defaultKey === null) notes.push('secure channel not offered');
-          }
-          if (notes.length > 0) entry.note = notes.join('; ');
-          found.push(entry);
-          options.onProgress?.({ address, baud, found: true });
+          const entry = await this.probe(bus, address, baud, options.keyFor?.(address));
+          checkAdapter();
+          if (entry) found.push(entry);
+          progress(address, baud, entry !== null);
+          if (entry && options.stopAtFirst) break scan;
         }
       }
     } finally {
       scanner.stop();
-      this.runner = main;
       this.scanning = false;
-      if (this.transport.baud !== originalBaud) await this.transport.setBaud(originalBaud);
-      main.schedule();
+      if (this.adapterState === 'connected') {
+        this.runner = main;
+        if (this.transport.baud !== originalBaud) await this.transport.setBaud(originalBaud);
+        main.bus.setBaud(originalBaud);
+        main.schedule();
+      } else main.stop('disconnected', 'link lost');
     }
-    return { found, probed, durationMs: this.clock() - started };
+    return { found, probed, total, cancelled: options.signal?.aborted === true, durationMs: this.clock() - started };
+  }
+
+  private lostError(): TransportError {
+    return new TransportError(`adapter disconnected: ${this.lostReason ?? 'the port is gone'}`);
+  }
+
+  /**
+   * One address: POLL (one attempt). Any answer — a NAK included — is a PD. A NAK 06 to a plain POLL is a PD that
+   * enforces the secure channel: identify it with its key (or SCBK-D), or list it as needing a key.
+   */
+  private async probe(bus: AcuBus, address: number, baud: number, key?: Uint8Array | SecretKey): Promise<ScanFound | null> {
+    const once: RequestOptions = { attempts: 1 };
+    let nak: number | undefined;
+    bus.addPd({ address, poll: false });
+    try {
+      await bus.request(address, { type: 'POLL' }, once);
+    } catch (e) {
+      nak = e instanceof LinkError ? e.nakCode : undefined;
+      if (nak === undefined) {
+        bus.removePd(address);
+        return null;
+      }
+    }
+    const entry: ScanFound = { address, baud, identity: null, capabilities: null, defaultKey: null, requiresKey: false };
+    const notes: string[] = [];
+    if (nak === 6 || nak === 5) {
+      bus.removePd(address);
+      // Secure channel required: try the key we were given, then the default key.
+      for (const attempt of key ? [{ scbk: key }, { install: true }] : [{ install: true }]) {
+        bus.addPd({ address, poll: false, secure: attempt });
+        const ok = await this.identifyOn(bus, address, entry, []);
+        bus.removePd(address);
+        if (ok) {
+          entry.defaultKey = 'install' in attempt;
+          break;
+        }
+      }
+      if (!entry.identity) {
+        entry.requiresKey = true;
+        notes.push(key ? 'requires a secure-channel key: the key given was refused' : 'requires a secure-channel key');
+      }
+    } else {
+      if (nak !== undefined) notes.push(`answered POLL with NAK ${nak}`);
+      await this.identifyOn(bus, address, entry, notes);
+      bus.removePd(address);
+      if (entry.capabilities?.secureChannel !== false) {
+        entry.defaultKey = await this.probeDefaultKey(bus, address);
+        if (entry.defaultKey === null) notes.push('secure channel not offered');
+      }
+    }
+    if (notes.length > 0) entry.note = notes.join('; ');
+    return entry;
+  }
+
+  /** ID and CAP into `entry`; true when the PD identified itself. */
+  private async identifyOn(bus: AcuBus, address: number, entry: ScanFound, notes: string[]): Promise<boolean> {
+    try {
+      entry.identity = summariseIdentity(await bus.request(address, { type: 'ID' }, { attempts: 3 }));
+    } catch (e) {
+      notes.push(`ID: ${(e as Error).message}`);
+      return false;
+    }
+    try {
+      entry.capabilities = summariseCapabilities(await bus.request(address, { type: 'CAP' }, { attempts: 3 }));
+    } catch (e) {
+      notes.push(`CAP: ${(e as Error).message}`);
+    }
+    return true;
   }
 
   /** true when the SCBK-D handshake succeeds, false when the PD refuses that key, null when it has no secure channel. */

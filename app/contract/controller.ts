@@ -2,9 +2,13 @@
 // USB–RS-485 adapter or the in-process simulated controller), scanning for PDs,
 // reading points, the safe timed output, and simulator controls for demos.
 import { z } from 'zod';
+import { STANDARD_BAUDS, isStandardBaud } from '../../controller/protocol/baud';
+
+export { STANDARD_BAUDS };
+export { INPUT_STATE } from '../../controller/protocol/input-state';
 
 const address = z.number().int().min(0).max(126);
-const baud = z.union([z.literal(9600), z.literal(19200), z.literal(38400), z.literal(57600), z.literal(115200), z.literal(230400)]);
+const baud = z.number().refine(isStandardBaud, { message: `must be one of ${STANDARD_BAUDS.join(', ')}` });
 
 export const controllerInputs = {
   controllerListPorts: z.object({}).strict(),
@@ -38,9 +42,20 @@ export const controllerInputs = {
       to: address.default(126),
       /** Empty = the connection's current baud only. */
       bauds: z.array(baud).max(6).default([]),
+      /** Stop at the first PD found. */
+      stopAtFirst: z.boolean().default(false),
     })
     .strict()
     .refine((v) => v.from <= v.to, { message: '"from" must not be above "to"', path: ['from'] }),
+  /**
+   * Give a PD a new random secure-channel key (moves it off SCBK-D). The key is saved in the site's key store
+   * (encrypted with the passphrase) before KEYSET is sent, and the change is recorded in the event log.
+   */
+  controllerKeyset: z.object({ address, siteId: z.number().int().positive(), passphrase: z.string().min(8).max(200) }).strict(),
+  /** Use the keys of a site's key store on this connection (scan and live panel). */
+  controllerUnlockKeys: z.object({ siteId: z.number().int().positive(), passphrase: z.string().min(1).max(200) }).strict(),
+  /** Stop a running scan; it returns what it found so far (cancelled: true). */
+  controllerScanCancel: z.object({}).strict(),
   controllerPdStatus: z.object({ address }).strict(),
   controllerReadPoints: z.object({ address }).strict(),
   controllerTimedOutput: z
@@ -54,7 +69,19 @@ export const controllerInputs = {
     .strict(),
   controllerSimControl: z
     .object({
-      action: z.enum(['rex', 'push', 'push-egress', 'credential', 'fire-alarm', 'fire-alarm-reset', 'set-faults']),
+      action: z.enum([
+        'rex',
+        'push',
+        'push-egress',
+        'credential',
+        'fire-alarm',
+        'fire-alarm-reset',
+        'set-faults',
+        'tamper',
+        'tamper-clear',
+        'power-fail',
+        'power-restore',
+      ]),
       openingId: z.string().trim().min(1).max(64).optional(),
       faults: z
         .object({
@@ -88,6 +115,10 @@ export interface ControllerStatus {
   /** Simulated: PD address → opening id. */
   simulatedPds: { address: number; openingId: string | null }[];
   framesDropped: number;
+  /** 'disconnected': the adapter went away (unplugged); the link reopens it by itself. null when not connected. */
+  adapter: 'connected' | 'disconnected' | null;
+  /** Why the adapter is disconnected. */
+  adapterReason: string | null;
 }
 
 export interface PdCapabilitySummary {
@@ -114,12 +145,16 @@ export interface ScanFinding {
   capabilities: PdCapabilitySummary | null;
   /** true: the SCBK-D handshake succeeds (key never changed); false: refused; null: no secure channel offered. */
   defaultKey: boolean | null;
+  /** The PD answers only inside a secure channel (NAK 06) and no key held for it opens one. */
+  requiresKey: boolean;
   note?: string;
 }
 
 export interface ScanResult {
   found: ScanFinding[];
   probed: number;
+  total: number;
+  cancelled: boolean;
   durationMs: number;
 }
 
@@ -184,6 +219,9 @@ export interface ControllerOutputs {
   controllerDisconnect: ControllerStatus;
   controllerStatus: ControllerStatus;
   controllerScan: ScanResult;
+  controllerScanCancel: { cancelled: boolean };
+  controllerKeyset: { address: number; saved: true; acknowledged: true };
+  controllerUnlockKeys: { addresses: number[] };
   controllerPdStatus: PdStatus;
   controllerReadPoints: PointReading;
   controllerTimedOutput: TimedOutputResult;
@@ -196,4 +234,24 @@ export interface ControllerEvents {
   controllerInput: ControllerInputEvent;
   controllerLog: CommandLogEntry;
   controllerStatus: ControllerStatus;
+  controllerScanProgress: ScanProgressEvent;
+  /** A PD reported tamper or a power failure (or their end). */
+  controllerPdLocalStatus: PdLocalStatusEvent;
+}
+
+export interface PdLocalStatusEvent {
+  address: number;
+  at: string;
+  tamper: boolean;
+  powerFailure: boolean;
+  changed: ('tamper' | 'power')[];
+}
+
+export interface ScanProgressEvent {
+  /** address/baud combinations probed so far, of total */
+  probed: number;
+  total: number;
+  pdsFound: number;
+  address: number;
+  baud: number;
 }

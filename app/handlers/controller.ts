@@ -13,6 +13,9 @@ import { SerialTransport, TransportError, listPorts, memoryPair, type Transport 
 import { readSimSiteConfig } from '../../controller/sim/site-config';
 import { SiteSim, type SimSiteConfig } from '../../controller/sim/site-sim';
 import { createApp } from '../index';
+import { SiteKeyStore, KeyStoreError } from '../../controller/key-store';
+import { logEvent } from '../../db/runs/repository';
+import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context';
 import { DEMO_SITE_NAME } from '../demo';
 import type { FeatureHandlers } from './index';
@@ -54,6 +57,8 @@ export interface Connection {
   simBus: Transport | null;
   siteId: number | null;
   off: (() => void)[];
+  /** The PD's own secure-channel key, from the connection's keys (never logged or returned). */
+  keyFor?: (address: number) => Uint8Array | undefined;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -100,6 +105,7 @@ export function createControllerHandlers(
   state: ControllerState = createControllerState(),
 ): FeatureHandlers<keyof typeof controllerInputs> {
   let conn: Connection | null = null;
+  let scanAbort: AbortController | null = null;
 
   const status = (): ControllerStatus => ({
     connected: conn !== null,
@@ -113,6 +119,8 @@ export function createControllerHandlers(
     siteId: conn?.siteId ?? null,
     simulatedPds: conn?.sim?.info().map((p) => ({ address: p.address, openingId: p.openingId })) ?? [],
     framesDropped: conn?.controller.lineStats().drops ?? 0,
+    adapter: conn ? (conn.controller.adapter.state === 'disconnected' ? 'disconnected' : 'connected') : null,
+    adapterReason: conn?.controller.adapter.reason ?? null,
   });
 
   const need = (): Connection => {
@@ -138,11 +146,17 @@ export function createControllerHandlers(
         ctx.events.emit('controllerInput', { address: e.address, at: iso(e.at), inputs: e.inputs, changed: e.changed }),
       ),
       c.controller.onLog((e) => ctx.events.emit('controllerLog', logEntry(e))),
+      c.controller.onLocalStatus((e) => ctx.events.emit('controllerPdLocalStatus', { ...e, at: iso(e.at) })),
+      c.controller.onAdapter((e) => {
+        if (e.state !== 'closed') ctx.events.emit('controllerStatus', status());
+      }),
     );
   };
 
   const scanResult = (r: ScanReport): ControllerOutputs['controllerScan'] => ({
     probed: r.probed,
+    total: r.total,
+    cancelled: r.cancelled,
     durationMs: Math.round(r.durationMs),
     found: r.found.map((f) => ({ ...f, capabilities: f.capabilities })),
   });
@@ -183,7 +197,9 @@ export function createControllerHandlers(
         }
         await c.controller.open();
         if (input.secure) c.controller.useSecureChannel({ install: true });
-        for (const k of input.keys) c.controller.useSecureChannel({ scbk: new SecretKey(fromHex(k.scbk)) }, k.address);
+        const keys = new Map(input.keys.map((k) => [k.address, fromHex(k.scbk)]));
+        for (const [address, key] of keys) c.controller.useSecureChannel({ scbk: new SecretKey(key) }, address);
+        c.keyFor = (a) => keys.get(a);
         wire(c);
         conn = c;
         state.connection = c;
@@ -201,7 +217,82 @@ export function createControllerHandlers(
     controllerStatus: () => status(),
 
     controllerScan: (input) =>
-      guard(async () => scanResult(await need().controller.scan({ from: input.from, to: input.to, bauds: input.bauds }))),
+      guard(async () => {
+        const c = need();
+        if (scanAbort) throw new ApiError('conflict', 'A scan is already running.');
+        const abort = new AbortController();
+        scanAbort = abort;
+        try {
+          return scanResult(
+            await c.controller.scan({
+              from: input.from,
+              to: input.to,
+              bauds: input.bauds,
+              stopAtFirst: input.stopAtFirst,
+              signal: abort.signal,
+              keyFor: (a) => c.keyFor?.(a),
+              onProgress: (p) =>
+                ctx.events.emit('controllerScanProgress', {
+                  probed: p.probed,
+                  total: p.total,
+                  pdsFound: p.pdsFound,
+                  address: p.address,
+                  baud: p.baud,
+                }),
+            }),
+          );
+        } finally {
+          scanAbort = null;
+        }
+      }),
+
+    controllerKeyset: ({ address, siteId, passphrase }) =>
+      guard(async () => {
+        const c = need();
+        const store = new SiteKeyStore(ctx.dataDir, siteId);
+        const key = new Uint8Array(randomBytes(16));
+        try {
+          // Saved first: if the ACK is lost the PD may hold the new key, and the store has it (pending).
+          store.put(passphrase, { address, key, state: 'pending', savedAt: ctx.now().toISOString() });
+        } catch (err) {
+          if (err instanceof KeyStoreError) throw new ApiError('validation', err.message);
+          throw err;
+        }
+        try {
+          await c.controller.keyset(address, key);
+        } catch (err) {
+          logEvent(ctx.db, { type: 'keyset-failed', payload: { siteId, address, reason: (err as Error).message } }, ctx.now());
+          throw err;
+        }
+        store.put(passphrase, { address, key, state: 'confirmed', savedAt: ctx.now().toISOString() });
+        const prev = c.keyFor;
+        c.keyFor = (a) => (a === address ? key : prev?.(a));
+        logEvent(ctx.db, { type: 'keyset', payload: { siteId, address, link: status().description } }, ctx.now());
+        return { address, saved: true as const, acknowledged: true as const };
+      }),
+
+    controllerUnlockKeys: ({ siteId, passphrase }) =>
+      guard(async () => {
+        const c = need();
+        let keys;
+        try {
+          keys = new SiteKeyStore(ctx.dataDir, siteId).load(passphrase);
+        } catch (err) {
+          if (err instanceof KeyStoreError) throw new ApiError('validation', err.message);
+          throw err;
+        }
+        const byAddress = new Map(keys.map((k) => [k.address, k.key]));
+        for (const [a, key] of byAddress) c.controller.useSecureChannel({ scbk: new SecretKey(key) }, a);
+        const prev = c.keyFor;
+        c.keyFor = (a) => byAddress.get(a) ?? prev?.(a);
+        return { addresses: [...byAddress.keys()] };
+      }),
+
+    controllerScanCancel: () => {
+      const a = scanAbort;
+      a?.abort();
+      return Promise.resolve({ cancelled: a !== null });
+    },
 
     controllerPdStatus: ({ address }) =>
       guard(async () => {
@@ -282,6 +373,14 @@ export function createControllerHandlers(
               break;
             case 'set-faults':
               sim.control({ action: 'set-faults', openingId: needId(), faults: input.faults ?? {} });
+              break;
+            case 'tamper':
+            case 'tamper-clear':
+              sim.control({ action: 'local-status', openingId: needId(), tamper: input.action === 'tamper' });
+              break;
+            case 'power-fail':
+            case 'power-restore':
+              sim.control({ action: 'local-status', openingId: needId(), powerFailure: input.action === 'power-fail' });
               break;
           }
         } catch (err) {

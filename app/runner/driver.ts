@@ -23,6 +23,8 @@ export interface LockIo {
   readInputs(address: number): Promise<number[]>;
   readOutputs(address: number): Promise<number[]>;
   timedOutput(address: number, output: number, state: 'off' | 'on', durationMs: number): Promise<unknown>;
+  /** Tamper / power reports from the PDs (OsdpController.onLocalStatus). */
+  onLocalStatus?(listener: (e: { address: number; tamper: boolean; powerFailure: boolean; changed: string[] }) => void): () => void;
 }
 
 export interface RunnerDeps {
@@ -73,7 +75,23 @@ export class AttemptRunner {
       if (answer === 'done') this.answers.push({ promptId, answer });
       else this.machine.seedAnswer(promptId, answer, t0);
     }
-    this.done = this.loop();
+    // A tamper or power report from this PD goes into the event log; a tamper during the test makes it inconclusive
+    // (someone is at the PD's wiring: nothing the door did can be trusted as the lock's own behaviour).
+    const off = deps.io.onLocalStatus?.((e) => {
+      if (e.address !== attempt.opening.pd_address) return;
+      logEvent(
+        deps.db,
+        {
+          type: 'pd-local-status',
+          runId: run.id,
+          attemptId: attempt.id,
+          payload: { address: e.address, tamper: e.tamper, powerFailure: e.powerFailure },
+        },
+        this.now(),
+      );
+      if (e.tamper && e.changed.includes('tamper')) this.abort('tamper reported by the PD during the test');
+    });
+    this.done = this.loop().finally(() => off?.());
   }
 
   get openPrompts(): Prompt[] {

@@ -3,6 +3,8 @@ import { loadSimulatedSite } from '../../app/handlers/controller';
 import { OsdpController, type ScanReport } from '../../controller/driver';
 import { STANDARD_BAUDS, SerialTransport, listPorts } from '../../controller/serial/transport';
 import { runSiteSim } from '../../controller/sim/runner';
+import { KeyFileError, readKeyFile, type KeyFile } from '../../controller/key-file';
+import { hex } from '../../controller/protocol';
 import { CliUsageError, type CliCommand } from '../main';
 
 function str(v: string | boolean | undefined): string | undefined {
@@ -26,9 +28,22 @@ function parseAddress(name: string, v: string | boolean | undefined, fallback: n
   return n;
 }
 
+/** Keys only ever come from a file (`--key-file`), never from argv. */
+function keyFile(v: string | boolean | undefined): KeyFile | null {
+  const path = str(v);
+  if (path === undefined) return null;
+  try {
+    return readKeyFile(path);
+  } catch (err) {
+    if (err instanceof KeyFileError) throw new CliUsageError(err.message);
+    throw err;
+  }
+}
+
 function describeScan(report: ScanReport): string {
   const lines = [
-    `Probed ${report.probed} address/baud combinations in ${(report.durationMs / 1000).toFixed(1)} s; found ${report.found.length} PD(s).`,
+    `${report.cancelled ? 'Cancelled. ' : ''}Probed ${report.probed} of ${report.total} address/baud combinations in ` +
+      `${(report.durationMs / 1000).toFixed(1)} s; found ${report.found.length} PD(s).`,
   ];
   for (const f of report.found) {
     const id = f.identity
@@ -37,7 +52,13 @@ function describeScan(report: ScanReport): string {
     const cap = f.capabilities
       ? `${f.capabilities.inputs} in / ${f.capabilities.outputs} out${f.capabilities.secureChannel ? ', secure channel' : ''}`
       : 'no CAP';
-    const key = f.defaultKey === true ? 'DEFAULT KEY (SCBK-D) STILL IN USE' : f.defaultKey === false ? 'own key' : 'no secure channel';
+    const key = f.requiresKey
+      ? 'REQUIRES A SECURE-CHANNEL KEY (give it with --key-file)'
+      : f.defaultKey === true
+        ? 'DEFAULT KEY (SCBK-D) STILL IN USE'
+        : f.defaultKey === false
+          ? 'own key'
+          : 'no secure channel';
     lines.push(`  addr ${String(f.address).padStart(3)} @ ${f.baud}: ${id}; ${cap}; ${key}${f.note ? ` (${f.note})` : ''}`);
   }
   return lines.join('\n') + '\n';
@@ -59,7 +80,7 @@ export const controllerCommands: CliCommand[] = [
   },
   {
     name: 'simulate',
-    usage: 'simulate --port PATH (--demo | --db FILE --site NAME) [--baud B] [--sim-config FILE]',
+    usage: 'simulate --port PATH (--demo | --db FILE --site NAME) [--baud B] [--sim-config FILE] [--key-file FILE]',
     summary: "Run simulated OSDP PDs for a site's openings on a tty (e.g. one end of a socat PTY pair)",
     options: {
       port: { type: 'string' },
@@ -68,6 +89,7 @@ export const controllerCommands: CliCommand[] = [
       site: { type: 'string' },
       baud: { type: 'string' },
       'sim-config': { type: 'string' },
+      'key-file': { type: 'string' },
     },
     run: async ({ values }, io) => {
       const port = str(values.port);
@@ -75,7 +97,15 @@ export const controllerCommands: CliCommand[] = [
       const demo = values.demo === true;
       if (!demo && !(str(values.db) && str(values.site))) throw new CliUsageError('give --demo, or --db and --site.');
       const baud = parseBaud(values.baud);
+      const keys = keyFile(values['key-file']);
       const site = await loadSimulatedSite({ demo, db: str(values.db), site: str(values.site), simConfig: str(values['sim-config']) });
+      if (keys) {
+        // The simulated PDs hold these keys as their own (a site whose PDs were re-keyed).
+        for (const o of site.openings) {
+          const k = o.pd_address === null ? undefined : keys.keyFor(o.pd_address);
+          if (k) site.config.openings[o.opening_id] = { ...site.config.openings[o.opening_id], scbk: hex(k) };
+        }
+      }
       const transport = new SerialTransport(port, baud);
       await transport.open();
       const live = runSiteSim(transport, {
@@ -100,7 +130,7 @@ export const controllerCommands: CliCommand[] = [
   },
   {
     name: 'scan',
-    usage: 'scan --port PATH [--baud B | --all-bauds] [--from 0] [--to 126]',
+    usage: 'scan --port PATH [--baud B | --all-bauds] [--from 0] [--to 126] [--stop-at-first] [--key-file FILE]',
     summary: 'Find the PDs on a bus: ID, capabilities, default secure-channel key',
     options: {
       port: { type: 'string' },
@@ -108,6 +138,8 @@ export const controllerCommands: CliCommand[] = [
       'all-bauds': { type: 'boolean' },
       from: { type: 'string' },
       to: { type: 'string' },
+      'stop-at-first': { type: 'boolean' },
+      'key-file': { type: 'string' },
     },
     run: async ({ values }, io) => {
       const port = str(values.port);
@@ -116,20 +148,31 @@ export const controllerCommands: CliCommand[] = [
       const from = parseAddress('from', values.from, 0);
       const to = parseAddress('to', values.to, 126);
       if (from > to) throw new CliUsageError('--from must not be above --to.');
+      const keys = keyFile(values['key-file']);
       const controller = new OsdpController(new SerialTransport(port, baud));
       await controller.open();
+      // Ctrl+C cancels the scan and still prints what was found.
+      const abort = new AbortController();
+      const cancel = () => abort.abort();
+      process.once('SIGINT', cancel);
       try {
         const report = await controller.scan({
           bauds: values['all-bauds'] === true ? [...STANDARD_BAUDS] : [baud],
           from,
           to,
+          stopAtFirst: values['stop-at-first'] === true,
+          signal: abort.signal,
+          keyFor: keys ? (a) => keys.keyFor(a) : undefined,
           onProgress: (p) => {
             if (p.found) io.err(`found PD at address ${p.address} @ ${p.baud}\n`);
+            if (p.found || p.probed % 16 === 0 || p.probed === p.total)
+              io.err(`probed ${p.probed}/${p.total}, ${p.pdsFound} PD(s) found\n`);
           },
         });
         io.out(describeScan(report));
         return 0;
       } finally {
+        process.off('SIGINT', cancel);
         await controller.close();
       }
     },

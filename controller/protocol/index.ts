@@ -23,3 +23,4 @@ export * from './messages';
 export * from './framer';
 export * from './secure-channel';
 export * from './link';
+export * from './baud';

@@ -1,9 +1,11 @@
 // OSDP link layer, ACU side: one half-duplex bus with several PDs (multi-drop). One command on the wire at a time,
 // PDs served round-robin, a queue of requests per PD, sequence numbers (0, then 1→2→3→1), retries that re-send the
-// same bytes (same sequence), a 200 ms reply timeout, online/offline (8 s without a valid reply) with re-probes every
+// same bytes (same sequence) paced 800 ms apart, a 200 ms reply timeout, online/offline (8 s without a valid reply) with re-probes every
 // ~2.5 s, BUSY and NAK handling, unsolicited replies to POLL as events, and the secure channel per PD.
 // Pure: the caller supplies `now` (ms) through receive()/tick(), writes the bytes we hand to `write`, and schedules
-// its timer from nextDeadline(). Inter-frame idle gaps and wire time are the driver's job.
+// its timer from nextDeadline(). Inter-frame idle gaps are the driver's job; the wire time of our own frame is
+// modelled here from `baud`, because the PD's 200 ms only starts when our last byte has left the line.
+import { charTimeMs } from './baud';
 import { type Frame, type Sequence, SCS, buildFrame } from './frame';
 import { type Drop, Framer } from './framer';
 import { type Command, type Reply, commandPayload, decodeReplyPayload, nakMeaning } from './messages';
@@ -18,7 +20,8 @@ export type LinkErrorKind =
   | 'unexpected-reply' // a reply type that does not answer this command
   | 'bad-reply' // a reply that does not decode
   | 'invalid-command' // a command field out of range (rejected before it reaches the wire)
-  | 'removed'; // the PD was removed from the bus
+  | 'removed' // the PD was removed from the bus
+  | 'disconnected'; // the adapter (serial port) went away: nothing can reach the PD until it is back
 
 /** Why a request failed. Never carries key material. */
 export class LinkError extends Error {
@@ -92,6 +95,13 @@ export interface AcuBusOptions {
   offlineAfterMs?: number;
   /** re-probe an offline PD (and retry a failed secure channel) this often (default 2500 ms) */
   reprobeMs?: number;
+  /**
+   * wait after a reply timeout before re-sending (default 800 ms, as libosdp): a PD that did not answer is given
+   * time to recover and a struggling bus is not flooded; other PDs use the line meanwhile
+   */
+  retryWaitMs?: number;
+  /** consecutive re-sends without a reply before the PD is offline (default 8, as libosdp) */
+  maxRetries?: number;
   /** wait after BUSY before re-sending (default 50 ms) */
   busyRetryMs?: number;
   /** minimum time between polls of one idle PD (default 50 ms, as libosdp) */
@@ -100,6 +110,11 @@ export interface AcuBusOptions {
   interCharTimeoutMs?: number;
   /** randomness for the secure channel's RND.A (default node:crypto) */
   random?: (n: number) => Uint8Array;
+  /**
+   * Line speed, to model when our frame has left the wire: the reply timeout starts then (as libosdp does), so a
+   * long command at 9600 baud is not retried while the PD is still receiving it. Unset: no wire time (a test line).
+   */
+  baud?: number;
 }
 
 export interface PdConfig {
@@ -173,6 +188,8 @@ interface Pd {
   /** a frame to send next, not before `at`: a retry / BUSY re-send (retry: true) or the next handshake step */
   resend: { flight: Omit<InFlight, 'deadline'>; at: number; retry: boolean } | null;
   silentSince: number | null;
+  /** re-sends since the last valid reply */
+  missed: number;
   lastReplyAt: number | null;
   nextPollAt: number;
   nextProbeAt: number;
@@ -191,7 +208,9 @@ export class AcuBus {
   private flight: (InFlight & { pd: Pd }) | null = null;
   private readonly framer: Framer;
   private now = 0;
-  private readonly o: Required<Omit<AcuBusOptions, 'onEvent' | 'wake' | 'random'>> & Pick<AcuBusOptions, 'onEvent' | 'wake' | 'random'>;
+  private readonly o: Required<Omit<AcuBusOptions, 'onEvent' | 'wake' | 'random' | 'baud'>> &
+    Pick<AcuBusOptions, 'onEvent' | 'wake' | 'random'>;
+  private baud: number | null;
 
   constructor(opts: AcuBusOptions) {
     // Field by field with ??: an option passed as `undefined` keeps its default (a spread would erase it).
@@ -204,10 +223,23 @@ export class AcuBus {
       offlineAfterMs: opts.offlineAfterMs ?? 8000,
       reprobeMs: opts.reprobeMs ?? 2500,
       busyRetryMs: opts.busyRetryMs ?? 50,
+      retryWaitMs: opts.retryWaitMs ?? 800,
+      maxRetries: opts.maxRetries ?? 8,
       pollIntervalMs: opts.pollIntervalMs ?? 50,
       interCharTimeoutMs: opts.interCharTimeoutMs ?? 20,
     };
+    this.baud = opts.baud ?? null;
     this.framer = new Framer({ interCharTimeoutMs: this.o.interCharTimeoutMs });
+  }
+
+  /** The line changed speed (scan, COMSET): later frames are timed at the new rate. */
+  setBaud(baud: number): void {
+    this.baud = baud;
+  }
+
+  /** How long `bytes` take on the wire at the current speed. */
+  private wireMs(bytes: number): number {
+    return this.baud === null ? 0 : bytes * charTimeMs(this.baud);
   }
 
   /** Add a PD to the bus (address 0-126). It is probed at once. */
@@ -230,6 +262,7 @@ export class AcuBus {
       queue: [],
       resend: null,
       silentSince: null,
+      missed: 0,
       lastReplyAt: null,
       nextPollAt: this.now,
       nextProbeAt: this.now,
@@ -265,6 +298,19 @@ export class AcuBus {
     this.order = [...this.pds.keys()].sort((a, b) => a - b);
   }
 
+  /** Reject everything pending or in flight on every PD (the adapter is gone); the PDs stay on the bus. */
+  failAll(kind: LinkErrorKind, message: string): void {
+    const f = this.flight;
+    this.flight = null;
+    f?.request?.reject(new LinkError(kind, f.pd.address, f.command.type, message));
+    for (const pd of this.pds.values()) {
+      const r = pd.resend?.flight.request;
+      pd.resend = null;
+      r?.reject(new LinkError(kind, pd.address, r.command.type, message));
+      for (const q of pd.queue.splice(0)) q.reject(new LinkError(kind, pd.address, q.command.type, message));
+    }
+  }
+
   /**
    * Queue a command for a PD. Resolves with its reply (for OUT: ACK or OSTATR; for POLL: any reply) or rejects with a
    * LinkError. KEYSET is sent only here (never automatically) and only inside an active secure channel.
@@ -277,6 +323,7 @@ export class AcuBus {
       // An unpolled PD is not re-probed: a request is a fresh first contact.
       pd.state = 'unknown';
       pd.silentSince = null;
+      pd.missed = 0;
       pd.lastReplyAt = null;
     }
     if (command.type === 'CHLNG' || command.type === 'SCRYPT')
@@ -451,7 +498,8 @@ export class AcuBus {
     if (f.request) f.request.attempts++;
     pd.counters.sent++;
     if (pd.silentSince === null) pd.silentSince = now;
-    this.flight = { ...f, deadline: now + this.o.replyTimeoutMs, pd };
+    // The PD's reply window opens when our last byte is on the wire, not when we hand the frame to the port.
+    this.flight = { ...f, deadline: now + this.wireMs(f.bytes.length) + this.o.replyTimeoutMs, pd };
     this.emit({ type: 'tx', at: now, address: pd.address, bytes: f.bytes, command: redact(f.command), retry, secure: f.secure });
     this.o.write(f.bytes);
   }
@@ -465,7 +513,7 @@ export class AcuBus {
     pd.counters.timeouts++;
     const silent = now - (pd.silentSince ?? now);
     if (pd.state === 'offline') return; // a re-probe went unanswered; next one at nextProbeAt
-    if (silent >= this.o.offlineAfterMs) {
+    if (silent >= this.o.offlineAfterMs || pd.missed >= this.o.maxRetries) {
       this.goOffline(pd, now, silent, f.request);
       return;
     }
@@ -483,14 +531,17 @@ export class AcuBus {
       f.request.reject(new LinkError('timeout', pd.address, f.command.type, `no reply after ${f.request.attempts} attempt(s)`));
       return;
     }
-    // Retry: the very same bytes, so the same sequence number (a PD that did answer repeats its last reply).
-    pd.resend = { flight: f, at: now, retry: true };
+    // Retry: the very same bytes, so the same sequence number (a PD that did answer repeats its last reply),
+    // paced so a PD that is struggling is not flooded.
+    pd.missed++;
+    pd.resend = { flight: f, at: now + this.o.retryWaitMs, retry: true };
   }
 
   private goOffline(pd: Pd, now: number, silentMs: number, inFlight?: Pending): void {
     const wasOnline = pd.state !== 'offline';
     pd.state = 'offline';
     pd.resend = null;
+    pd.missed = 0;
     pd.sequence = 0;
     pd.session = null;
     if (pd.secureCfg) pd.secure = 'handshake';
@@ -516,7 +567,7 @@ export class AcuBus {
       return;
     }
     const pd = f.pd;
-    if (frame.sequence !== f.sequence) {
+    if (frame.sequence !== f.sequence && !this.answersAnySequence(frame)) {
       pd.counters.stray++;
       this.emit({ type: 'stray', at: now, address: pd.address, reason: `reply sequence ${frame.sequence}, expected ${f.sequence}` });
       return;
@@ -552,6 +603,7 @@ export class AcuBus {
     this.flight = null;
     pd.counters.replies++;
     pd.silentSince = null;
+    pd.missed = 0;
     pd.lastReplyAt = now;
     pd.nextPollAt = now + this.o.pollIntervalMs;
     const wasOnline = pd.state === 'online';
@@ -571,6 +623,18 @@ export class AcuBus {
       return;
     }
     this.onReply(pd, f, reply, now, macd);
+  }
+
+  /**
+   * Replies taken from the addressed PD whatever their sequence number: a NAK 04 (a PD that lost the sequence
+   * stamps it with its own counter — libosdp does) and a BUSY with sequence 0 (a PD too busy to track the sequence).
+   * Both are plaintext and carry no state we could confuse with an older reply.
+   */
+  private answersAnySequence(frame: Frame): boolean {
+    if (frame.security) return false;
+    const r = decodeReplyPayload(frame.code, frame.data);
+    if (!r.ok) return false;
+    return (r.reply.type === 'NAK' && r.reply.code === 4) || (r.reply.type === 'BUSY' && frame.sequence === 0);
   }
 
   private onReply(pd: Pd, f: InFlight, reply: Reply, now: number, macd: boolean): void {

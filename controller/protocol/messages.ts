@@ -130,10 +130,7 @@ const NAK_MEANING: Record<number, string> = {
 };
 export const nakMeaning = (code: number): string => NAK_MEANING[code] ?? `unknown NAK code ${code}`;
 
-/** ISTATR values; 2-5 are OSDP v2.2.2 supervised-input states. */
-export const INPUT_STATE = ['inactive', 'active', 'short', 'open', 'fault', 'unknown'] as const;
-export type InputStateName = (typeof INPUT_STATE)[number];
-export const inputStateName = (v: number): InputStateName | `other-${number}` => INPUT_STATE[v] ?? `other-${v}`;
+export { INPUT_STATE, inputStateName, type InputStateName } from './input-state';
 
 /** PDCAP function codes. */
 export const CAP_FUNCTION = {

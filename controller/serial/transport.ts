@@ -5,6 +5,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { SerialPort } from 'serialport';
+import { charTimeMs } from '../protocol/baud';
 
 export type DataListener = (bytes: Uint8Array) => void;
 
@@ -19,17 +20,16 @@ export interface Transport {
   write(bytes: Uint8Array): Promise<void>;
   /** Returns the function that unsubscribes. */
   onData(listener: DataListener): () => void;
+  /** The port went away under us (adapter unplugged, PTY closed): called once per open, not for our own close(). */
+  onLost?(listener: (err: Error) => void): () => void;
+  /** Open again after a loss (same adapter, possibly at a new path). */
+  reopen?(): Promise<void>;
   /** Change line speed (scan at several bauds, COMSET). */
   setBaud(baud: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export const STANDARD_BAUDS = [9600, 19200, 38400, 57600, 115200, 230400] as const;
-
-/** Time one byte takes on the wire at 8N1 (10 bits a character), in ms. */
-export function charTimeMs(baud: number): number {
-  return 10_000 / baud;
-}
+export { STANDARD_BAUDS, charTimeMs } from '../protocol/baud';
 
 export class TransportError extends Error {
   constructor(message: string) {
@@ -39,14 +39,26 @@ export class TransportError extends Error {
 }
 
 /** A real serial port through node-serialport. */
+/** The USB identity of an adapter, to find it again after it is re-plugged (it may come back under another path). */
+export interface AdapterIdentity {
+  vendorId?: string;
+  productId?: string;
+  serialNumber?: string;
+}
+
 export class SerialTransport implements Transport {
   private port: SerialPort | null = null;
   private readonly listeners = new Set<DataListener>();
+  private readonly lostListeners = new Set<(err: Error) => void>();
   private currentBaud: number;
+  /** Filled at open from the port listing when the adapter has a USB identity. */
+  identity: AdapterIdentity | null = null;
 
   constructor(
-    readonly path: string,
+    public path: string,
     baud = 9600,
+    /** How to list ports when looking for the same adapter (injected in tests). */
+    private readonly list: () => Promise<PortListing[]> = () => listPorts(),
   ) {
     this.currentBaud = baud;
   }
@@ -71,9 +83,56 @@ export class SerialTransport implements Transport {
       const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       for (const l of this.listeners) l(bytes);
     });
-    // A cable pulled mid-session surfaces here; the link layer sees silence and marks PDs offline.
-    port.on('error', () => undefined);
+    // An adapter pulled mid-session surfaces as an error and/or a close we did not ask for: report it once.
+    const lost = (err: Error | null | undefined) => {
+      if (this.port !== port) return;
+      this.port = null;
+      const e = new TransportError(`${this.path}: ${err?.message ?? 'the port closed'}`);
+      for (const l of this.lostListeners) l(e);
+    };
+    port.on('error', (err: Error) => lost(err));
+    port.on('close', (err: Error | null) => lost(err));
     this.port = port;
+    if (!this.identity) this.identity = await this.lookUpIdentity();
+  }
+
+  private async lookUpIdentity(): Promise<AdapterIdentity | null> {
+    try {
+      const me = (await this.list()).find((p) => p.path === this.path);
+      if (!me || !(me.vendorId || me.productId || me.serialNumber)) return null;
+      return { vendorId: me.vendorId, productId: me.productId, serialNumber: me.serialNumber };
+    } catch {
+      return null; // no udevadm, or no listing: reopen by path only
+    }
+  }
+
+  onLost(listener: (err: Error) => void): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
+  }
+
+  /** Open again: the same path if it is back, else the same USB adapter (vendor, product, serial) wherever it is now. */
+  async reopen(): Promise<void> {
+    if (this.port?.isOpen) return;
+    try {
+      await this.open();
+      return;
+    } catch (err) {
+      const id = this.identity;
+      if (!id) throw err;
+      let ports: PortListing[];
+      try {
+        ports = await this.list();
+      } catch {
+        throw err;
+      }
+      const same = ports.find(
+        (p) => p.path !== this.path && p.vendorId === id.vendorId && p.productId === id.productId && p.serialNumber === id.serialNumber,
+      );
+      if (!same) throw err;
+      this.path = same.path;
+      await this.open();
+    }
   }
 
   async write(bytes: Uint8Array): Promise<void> {

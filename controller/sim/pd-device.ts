@@ -45,6 +45,10 @@ export class PdDevice {
   private readonly outputs: OutputState[];
   private readonly extraInputs: number[];
   private lastReported: number[];
+  /** enclosure tamper switch and input-power failure, as LSTATR reports them */
+  private tamper = 0;
+  private power = 0;
+  private reportedStatus = { tamper: 0, power: 0 };
   private now: number;
 
   constructor(config: PdDeviceConfig, now: number) {
@@ -121,6 +125,12 @@ export class PdDevice {
     return values;
   }
 
+  /** Someone opens the PD's enclosure (tamper) or its input power fails (sim control, tests). */
+  setLocalStatus(status: { tamper?: boolean; powerFailure?: boolean }): void {
+    if (status.tamper !== undefined) this.tamper = status.tamper ? 1 : 0;
+    if (status.powerFailure !== undefined) this.power = status.powerFailure ? 1 : 0;
+  }
+
   /** Drive an input not bound to the door (sim control, tests). */
   setExtraInput(point: number, value: number, now: number): void {
     this.advance(now);
@@ -169,6 +179,11 @@ export class PdDevice {
     this.advance(now);
     switch (command.type) {
       case 'POLL': {
+        // A tamper or power change is reported first (LSTATR), then input changes on later POLLs.
+        if (this.tamper !== this.reportedStatus.tamper || this.power !== this.reportedStatus.power) {
+          this.reportedStatus = { tamper: this.tamper, power: this.power };
+          return { type: 'LSTATR', tamper: this.tamper, power: this.power };
+        }
         const inputs = this.readInputs();
         if (inputs.some((v, i) => v !== this.lastReported[i])) {
           this.lastReported = inputs;
@@ -181,14 +196,16 @@ export class PdDevice {
       case 'CAP':
         return { type: 'PDCAP', capabilities: this.capabilities() };
       case 'LSTAT':
-        return { type: 'LSTATR', tamper: 0, power: 0 };
+        this.reportedStatus = { tamper: this.tamper, power: this.power };
+        return { type: 'LSTATR', tamper: this.tamper, power: this.power };
       case 'ISTAT':
         this.lastReported = this.readInputs();
         return { type: 'ISTATR', inputs: this.lastReported };
       case 'OSTAT':
         return { type: 'OSTATR', outputs: this.readOutputs() };
       case 'RSTAT':
-        return { type: 'RSTATR', readers: [] };
+        // One reader, not tampered: an empty RSTATR is malformed to libosdp's ACU (it expects a byte per reader).
+        return { type: 'RSTATR', readers: [0] };
       case 'OUT':
         return this.out(command.records, now);
       case 'LED':

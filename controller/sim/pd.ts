@@ -28,6 +28,8 @@ export interface PdSimConfig extends PdDeviceConfig {
   scbk?: Uint8Array | null;
   /** Deterministic randomness for RND.B and line noise. */
   random?: () => number;
+  /** Answer plain commands only with NAK 06, as a PD set to enforce the secure channel (libosdp ENFORCE_SECURE). */
+  enforceSecure?: boolean;
   /** Line speed the PD listens at (default 9600). */
   baud?: number;
   /** PD-level faults when no door carries them. */
@@ -47,6 +49,8 @@ export class PdSim {
   address: number;
   baud: number;
   private lastSeq: Sequence | null = null;
+  /** command code of the last frame answered: a repeat is the same sequence AND the same command */
+  private lastCode: number | null = null;
   private lastReply: Uint8Array | null = null;
   private readonly random: () => number;
   private ownFaults: DoorFaults['pd'];
@@ -111,8 +115,10 @@ export class PdSim {
 
   private replyBytes(frame: Frame, now: number): Uint8Array | null {
     const seq = frame.sequence;
-    // The ACU asks for a repeat of the last reply by re-sending the same sequence number.
-    if (seq !== 0 && seq === this.lastSeq && this.lastReply) {
+    const code = frame.code;
+    // The ACU asks for a repeat of the last reply by re-sending the same frame: same sequence and same command.
+    // Another command with that sequence is new work (an ID after a POLL must not get the POLL's ACK back).
+    if (seq !== 0 && seq === this.lastSeq && frame.code === this.lastCode && this.lastReply) {
       this.counters.repeated++;
       return this.lastReply;
     }
@@ -120,17 +126,17 @@ export class PdSim {
     if (seq === 0) {
       // Sequence 0: the ACU (re)starts the link; any secure channel is dropped.
       this.sc?.reset();
-    } else if (this.lastSeq !== null && seq !== (this.lastSeq % 3) + 1) {
-      return this.remember(seq, this.nakFrame(NAK_CODE.SEQUENCE, opts));
+    } else if (this.lastSeq !== null && seq !== (this.lastSeq % 3) + 1 && seq !== this.lastSeq) {
+      return this.remember(seq, this.nakFrame(NAK_CODE.SEQUENCE, opts), code);
     } else if (this.lastSeq === null) {
-      return this.remember(seq, this.nakFrame(NAK_CODE.SEQUENCE, opts));
+      return this.remember(seq, this.nakFrame(NAK_CODE.SEQUENCE, opts), code);
     }
 
-    if (this.pdFault === 'nak') return this.remember(seq, this.nakFrame(NAK_CODE.CANNOT_PROCESS, opts));
+    if (this.pdFault === 'nak') return this.remember(seq, this.nakFrame(NAK_CODE.CANNOT_PROCESS, opts), code);
 
     // Secure channel: handshake frames, MAC checks and decryption.
     const secure = this.sc?.state === 'active';
-    const nakFor = (code: number): Uint8Array => this.remember(seq, this.nakFrame(code, opts));
+    const nakFor = (nakCode: number): Uint8Array => this.remember(seq, this.nakFrame(nakCode, opts), code);
     let command: Command | null = null;
     let badPayload: number | null = null;
     if (frame.security) {
@@ -142,7 +148,7 @@ export class PdSim {
         if (!c.ok) return nakFor(NAK_CODE.BAD_LENGTH);
         const r = t === SCS.CHLNG ? sc.onChlng(c.command, frame.security.data[0] ?? 1) : sc.onScrypt(c.command);
         if (!r.ok) return nakFor(NAK_CODE.SC_CONDITIONS);
-        return this.remember(seq, encodeReply(r.reply, { ...opts, security: r.security }));
+        return this.remember(seq, encodeReply(r.reply, { ...opts, security: r.security }), code);
       }
       const u = sc.unwrapCommand(frame);
       if (!u.ok) {
@@ -157,13 +163,15 @@ export class PdSim {
       // A plaintext command inside a secure session: refuse it and drop the session.
       this.sc?.reset();
       return nakFor(NAK_CODE.SC_CONDITIONS);
+    } else if (this.config.enforceSecure && this.sc) {
+      return nakFor(NAK_CODE.SC_CONDITIONS); // nothing in clear: open a secure channel first
     } else {
       const c = decodeCommandPayload(frame.code, frame.data);
       if (c.ok) command = c.command;
       else badPayload = c.error.kind === 'unknown-code' ? NAK_CODE.UNKNOWN_COMMAND : NAK_CODE.BAD_LENGTH;
     }
     const wrap = (reply: Reply): Uint8Array => (this.sc?.state === 'active' ? this.sc.wrapReply(reply, opts) : encodeReply(reply, opts));
-    if (command === null) return this.remember(seq, wrap(this.nak(badPayload ?? NAK_CODE.BAD_LENGTH)));
+    if (command === null) return this.remember(seq, wrap(this.nak(badPayload ?? NAK_CODE.BAD_LENGTH)), code);
     let reply: Reply;
     if (command.type === 'COMSET') {
       reply = { type: 'COM', address: command.address, baud: command.baud };
@@ -186,7 +194,7 @@ export class PdSim {
       this.address = command.address;
       this.pendingBaud = command.baud;
     }
-    return this.remember(seq, bytes);
+    return this.remember(seq, bytes, code);
   }
 
   private nak(code: number): Reply {
@@ -198,8 +206,9 @@ export class PdSim {
     return encodeReply(this.nak(code), opts);
   }
 
-  private remember(seq: Sequence, bytes: Uint8Array): Uint8Array {
+  private remember(seq: Sequence, bytes: Uint8Array, code: number): Uint8Array {
     this.lastSeq = seq;
+    this.lastCode = code;
     this.lastReply = bytes;
     return bytes;
   }

@@ -5,7 +5,7 @@
 // Sim controls (REX, push, credential, fire alarm at the panel, faults) are for
 // demos and tests; a real site has people instead.
 import { z } from 'zod';
-import { Framer, fromHex, type FramerStats } from '../protocol';
+import { BROADCAST, Framer, fromHex, type FramerStats } from '../protocol';
 import type { Opening } from '../../core/schedule/types';
 import type { Transport } from '../serial/transport';
 import { DoorModel, doorConfigFromOpening, type DoorFaults, type DoorState, type PushSide } from './door-model';
@@ -16,6 +16,8 @@ export interface SimOpeningConfig {
   faults?: DoorFaults;
   /** The PD's own secure-channel key (hex); absent = still on the default key SCBK-D. */
   scbk?: string;
+  /** The PD answers nothing in clear (NAK 06): a panel that enforces the secure channel. */
+  enforceSecure?: boolean;
   note?: string;
 }
 
@@ -38,7 +40,9 @@ export type SimControl =
   | { action: 'push'; openingId: string; side?: PushSide; holdOpenMs?: number }
   | { action: 'credential'; openingId: string; holdMs?: number }
   | { action: 'fire-alarm'; active: boolean }
-  | { action: 'set-faults'; openingId: string; faults: DoorFaults };
+  | { action: 'set-faults'; openingId: string; faults: DoorFaults }
+  /** the PD's enclosure opened/closed, or its input power failed/restored */
+  | { action: 'local-status'; openingId: string; tamper?: boolean; powerFailure?: boolean };
 
 export interface SiteSimOptions {
   openings: Opening[];
@@ -70,6 +74,8 @@ export class SiteSim {
   private readonly now: () => number;
   /** Replies not sent because the transport failed (cable gone). */
   writeErrors = 0;
+  /** Broadcasts answered by more than one PD at once (garbage on the line). */
+  collisions = 0;
 
   constructor(options: SiteSimOptions) {
     this.now = options.now;
@@ -99,6 +105,7 @@ export class SiteSim {
           },
           secureChannel: cfg.secureChannel ?? true,
           scbk: sim.scbk ? fromHex(sim.scbk) : null,
+          enforceSecure: sim.enforceSecure === true,
           random: options.random,
           baud: options.baud ?? 9600,
         },
@@ -131,12 +138,25 @@ export class SiteSim {
     const now = this.now();
     for (const out of this.framer.push(bytes, now)) {
       if (out.type !== 'frame') continue;
+      const replies: { pd: PdSim; bytes: Uint8Array }[] = [];
       for (const pd of this.pds) {
         // A PD at another speed sees only noise. (Modelled on the in-memory line; a PTY ignores the baud rate.)
         if (this.transport && this.transport.baud !== pd.baud) continue;
         const reply = pd.handleFrame(out.frame.frame, now);
-        if (reply) this.send(pd, reply);
+        if (reply) replies.push({ pd, bytes: reply });
       }
+      if (out.frame.frame.address === BROADCAST && replies.length > 1) {
+        // Every PD answers a broadcast at the same moment: on a real line the drivers fight and the ACU reads one
+        // garbled burst, never a clean queue of replies. Broadcast is for a bus with one PD.
+        this.collisions++;
+        for (const { pd } of replies) {
+          if (pd.pendingBaud) pd.baud = pd.pendingBaud; // a broadcast COMSET still took effect
+          pd.pendingBaud = null;
+        }
+        this.sendRaw(collide(replies.map((r) => r.bytes)));
+        continue;
+      }
+      for (const r of replies) this.send(r.pd, r.bytes);
     }
   }
 
@@ -147,6 +167,10 @@ export class SiteSim {
     pd.pendingBaud = null;
     if (baud) pd.baud = baud; // COMSET: the COM reply went out at the old speed, the PD listens at the new one
     t.write(reply).catch(() => this.writeErrors++);
+  }
+
+  private sendRaw(bytes: Uint8Array): void {
+    this.transport?.write(bytes).catch(() => this.writeErrors++);
   }
 
   pd(address: number): PdSim | undefined {
@@ -178,6 +202,9 @@ export class SiteSim {
       case 'set-faults':
         this.entry(c.openingId).door.setFaults(c.faults, now);
         break;
+      case 'local-status':
+        this.entry(c.openingId).pd.device.setLocalStatus({ tamper: c.tamper, powerFailure: c.powerFailure });
+        break;
     }
   }
 
@@ -196,6 +223,13 @@ export class SiteSim {
       pdFault: pd.pdFault,
     }));
   }
+}
+
+/** Several drivers on one RS-485 pair at once: a 0 bit from any of them wins (wired-AND), the result is noise. */
+function collide(frames: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(Math.max(...frames.map((f) => f.length))).fill(0xff);
+  for (const f of frames) f.forEach((b, i) => (out[i] = out[i]! & b));
+  return out;
 }
 
 const faultsSchema = z
@@ -219,6 +253,7 @@ const simConfigSchema = z
             .string()
             .regex(/^\s*([0-9a-fA-F]{2}\s?){16}\s*$/, 'must be 16 bytes of hex')
             .optional(),
+          enforceSecure: z.boolean().optional(),
           note: z.string().optional(),
         })
         .strict(),

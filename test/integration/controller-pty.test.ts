@@ -123,8 +123,8 @@ test('doorcx simulate on one tty and doorcx scan on the other: finds the PDs and
   scan.stdout.on('data', (c: Buffer) => (scanOut += c.toString()));
   const code = await new Promise<number | null>((r) => scan.once('exit', r));
   assert.equal(code, 0, scanOut);
-  assert.match(scanOut, /Probed 8 address\/baud combinations .* found 7 PD\(s\)/);
-  assert.match(scanOut, /addr {3}1 @ 9600: vendor 5C-26-0A model 18 serial 00010001 fw 2\.2\.2; 4 in \/ 2 out, secure channel; own key/);
+  assert.match(scanOut, /Probed 8 of 8 address\/baud combinations .* found 7 PD\(s\)/);
+  assert.match(scanOut, /addr {3}1 @ 9600: vendor 0x0A265C model 18 serial 00010001 fw 2\.2\.2; 4 in \/ 2 out, secure channel; own key/);
   assert.match(scanOut, /addr {3}2 @ 9600: .*DEFAULT KEY \(SCBK-D\) STILL IN USE/);
   assert.match(scanOut, /addr {3}6 @ 9600: .*own key/);
 

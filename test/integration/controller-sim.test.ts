@@ -178,3 +178,15 @@ test('a simulated bus can stand for any site of a DoorCx database (as `doorcx si
   assert.deepEqual(site.config, { openings: {} }, 'no injected faults outside the demo');
   await assert.rejects(loadSimulatedSite({ demo: false, db: dbFile, site: 'Nowhere' }), /There is no site named "Nowhere"/);
 });
+
+test('COMSET: the PD moves to a new address and baud, and the bus follows it', async (t) => {
+  const { ctl, sim } = await setup(t);
+  assert.equal((await ctl.identify(2)).serial, '00010002');
+  const took = await ctl.comset(2, 9, 19200);
+  assert.deepEqual(took, { address: 9, baud: 19200 });
+  assert.equal(ctl.transport.baud, 19200, 'the line moved to the new speed');
+  assert.equal(sim.pds.find((p) => p.config.identity.serial === 0x10002)!.address, 9);
+  assert.equal((await ctl.identify(9)).serial, '00010002', 'the same PD answers at its new address and baud');
+  assert.ok(ctl.log.recent(200).some((l) => /COMSET: PD 2 now at address 9, 19200 baud/.test(l.meaning)));
+  await assert.rejects(ctl.comset(9, 200, 9600), /address 200 is not 0-126/);
+});

@@ -11,6 +11,7 @@ import {
   SCS,
   SecretKey,
   decodeCommandPayload,
+  decodeReplyPayload,
   encodeReply,
   hex,
   parseFrame,
@@ -133,12 +134,12 @@ test('a retry re-sends the same bytes with the same sequence number', async () =
   const h = harness([pd]);
   h.run(100); // probe POLL seq 0, then polls
   const p = h.bus.request(1, { type: 'ID' });
-  h.run(1000);
+  h.run(2000);
   assert.deepEqual(await p, pdid);
   const ids = h.tx.filter((t) => parseFrame(t.bytes).ok && (parseFrame(t.bytes) as { frame: { code: number } }).frame.code === 0x61);
   assert.equal(ids.length, 2);
   assert.equal(hex(ids[0]!.bytes), hex(ids[1]!.bytes), 'identical bytes, so identical sequence');
-  assert.equal(ids[1]!.at - ids[0]!.at >= 200, true, 'retried after the 200 ms reply timeout');
+  assert.equal(ids[1]!.at - ids[0]!.at >= 1000, true, 'retried after the 200 ms reply timeout and the 800 ms retry wait');
   assert.equal(h.bus.status(1)!.counters.retries, 1);
   assert.equal(h.tx[0]!.seq, 0, 'the first frame uses sequence 0');
   const fresh = h.events.flatMap((e) => (e.type === 'tx' && !e.retry ? [parseFrame(e.bytes)] : []));
@@ -162,7 +163,7 @@ test('a retry of a frame the PD did answer gets the repeated reply (sequence unc
   };
   h.run(60);
   const p = h.bus.request(2, { type: 'ISTAT' });
-  h.run(1000);
+  h.run(2000);
   assert.deepEqual(await p, { type: 'ISTATR', inputs: [0, 1] });
   assert.equal(pd.received.filter((r) => r.cmd.type === 'ISTAT').length, 1, 'the PD processed ISTAT once and repeated its reply');
 });
@@ -227,8 +228,10 @@ test('offline only after 8 s without a valid reply (retrying meanwhile), then re
   h.run(lastReply + 7900);
   await flush();
   assert.equal(h.bus.status(5)!.state, 'online', 'still online inside the 8 s window');
-  const sendsInWindow = h.tx.filter((t) => t.at > lastReply).length;
-  assert.ok(sendsInWindow >= 30, `kept retrying (${sendsInWindow} sends)`);
+  // Retries are paced as libosdp paces them: 200 ms reply timeout + 800 ms wait, so about 8 sends in 8 s, not 40.
+  const sends = h.tx.filter((t) => t.at > lastReply);
+  assert.ok(sends.length >= 7 && sends.length <= 9, `kept retrying, paced (${sends.length} sends)`);
+  sends.slice(1).forEach((t, i) => assert.ok(t.at - sends[i]!.at >= 1000, `re-send ${i + 1} after ${t.at - sends[i]!.at} ms`));
   h.run(lastReply + 8300);
   const off = h.events.find((e) => e.type === 'offline');
   assert.ok(off && off.at >= lastReply + 8000 && off.at <= lastReply + 8300, JSON.stringify(off));
@@ -409,9 +412,9 @@ test('an out-of-range command is rejected before it reaches the wire', async () 
 
 test('options passed as undefined keep their defaults (200 ms reply timeout)', () => {
   const h = harness([new ScriptedPd(40, () => null)], { replyTimeoutMs: undefined, offlineAfterMs: undefined });
-  h.run(1000);
+  h.run(3500);
   const sends = h.tx.map((t) => t.at);
-  assert.deepEqual(sends.slice(0, 4), [0, 200, 400, 600]);
+  assert.deepEqual(sends.slice(0, 4), [0, 1000, 2000, 3000], '200 ms reply timeout + 800 ms retry wait');
 });
 
 test('a reply held behind line noise is still taken (checksum mode, freed by the inter-character timeout)', async () => {
@@ -460,7 +463,7 @@ test('first contact is a POLL (some PDs answer nothing else before one); a waiti
   // a silent address: the request with attempts 2 fails after two first-contact POLLs, not after 8 s
   const h2 = harness([new ScriptedPd(43, () => null)]);
   const lost = h2.bus.request(43, { type: 'ID' }, { attempts: 2 });
-  h2.run(1000);
+  h2.run(1500);
   await assert.rejects(lost, (e: unknown) => e instanceof LinkError && e.kind === 'timeout');
 });
 
@@ -518,13 +521,13 @@ test('secure channel survives a lost reply (retry gets the repeated MACed reply)
   h.run(300);
   assert.equal(h.bus.status(45)!.secure, 'active');
   const ist = h.bus.request(45, { type: 'ISTAT' });
-  h.run(900);
+  h.run(1500);
   assert.deepEqual(await ist, { type: 'ISTATR', inputs: [0, 1] });
   assert.equal(pd.received.filter((r) => r.cmd.type === 'ISTAT').length, 1, 'processed once; the retry got the repeated reply');
   assert.equal(h.bus.status(45)!.secure, 'active', 'MAC chain intact');
   nak04 = true;
   const ost = h.bus.request(45, { type: 'OSTAT' });
-  h.run(1500);
+  h.run(2100);
   assert.deepEqual(await ost, { type: 'OSTATR', outputs: [1] });
   assert.equal(pd.received.filter((r) => r.cmd.type === 'CHLNG').length, 2, 'a fresh handshake after the sequence reset');
   assert.equal(h.bus.status(45)!.secure, 'active');
@@ -545,4 +548,61 @@ test('a PD that lost its secure session NAKs 06: the link re-handshakes and the 
   assert.ok(h.events.some((e) => e.type === 'nak' && e.code === 6));
   assert.equal(pd.received.filter((r) => r.cmd.type === 'CHLNG').length, 2);
   assert.equal(h.bus.status(46)!.secure, 'active');
+});
+
+/** Re-stamp a PD's reply with another sequence number (what some PD stacks do for NAK 04 and BUSY). */
+function restamp(bytes: Uint8Array, sequence: 0 | 1 | 2 | 3): Uint8Array {
+  const p = parseFrame(bytes);
+  assert.ok(p.ok);
+  const d = decodeReplyPayload(p.frame.code, p.frame.data);
+  assert.ok(d.ok);
+  return encodeReply(d.reply, { address: p.frame.address, sequence, useCrc: p.frame.useCrc });
+}
+
+test('NAK 04 stamped with the PD its own next sequence (as libosdp does) is taken by address: sequence reset, no timeout', async () => {
+  let nak = true;
+  const pd = new ScriptedPd(3, answer);
+  const orig = pd.handle.bind(pd);
+  pd.handle = (b) => {
+    const c = parseFrame(b);
+    if (c.ok && c.frame.code === 0x68 && nak) {
+      nak = false;
+      // A restarted PD expects sequence 0 and stamps its NAK with its own counter, not the command's.
+      const own = c.frame.sequence === 1 ? 2 : 1;
+      return encodeReply({ type: 'NAK', code: 4, meaning: '' }, { address: 3, sequence: own });
+    }
+    return orig(b);
+  };
+  const h = harness([pd]);
+  h.run(120);
+  const p = h.bus.request(3, { type: 'OUT', records: [{ output: 0, code: 6, timerMs: 2000 }] });
+  h.run(h.now + 100);
+  assert.deepEqual(await p, ack);
+  const outs = pd.received.filter((r) => r.cmd.type === 'OUT');
+  assert.equal(outs.length, 1, 'the PD acted once: on the re-sent OUT');
+  assert.equal(outs[0]!.seq, 0, 'after NAK 04 the command goes again with sequence 0');
+  const st = h.bus.status(3)!;
+  assert.equal(st.counters.sequenceResets, 1);
+  assert.equal(st.counters.stray, 0, 'not dropped as stray');
+  assert.equal(st.counters.timeouts, 0, 'no reply timeout on the way');
+});
+
+test('BUSY stamped with sequence 0 is a BUSY: counted, the command re-sent, no timeout', async () => {
+  let busy = 1;
+  const pd = new ScriptedPd(4, answer);
+  const orig = pd.handle.bind(pd);
+  pd.handle = (b) => {
+    const c = parseFrame(b);
+    if (c.ok && c.frame.code === 0x61 && busy-- > 0) return restamp(encodeReply({ type: 'BUSY' }, { address: 4, sequence: 1 }), 0);
+    return orig(b);
+  };
+  const h = harness([pd], { busyRetryMs: 40 });
+  h.run(60);
+  const p = h.bus.request(4, { type: 'ID' });
+  h.run(h.now + 150);
+  assert.deepEqual(await p, pdid);
+  const st = h.bus.status(4)!;
+  assert.equal(st.counters.busy, 1);
+  assert.equal(st.counters.stray, 0);
+  assert.equal(st.counters.timeouts, 0);
 });

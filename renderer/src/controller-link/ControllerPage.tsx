@@ -2,18 +2,25 @@
 // port), scan the bus, and watch one PD live — its inputs and outputs as large
 // indicators, a timed output drop the PD undoes by itself, and the command log.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { CommandLogEntry, ControllerStatus, PointReading, ScanResult } from '../../../app/contract/controller';
+import {
+  INPUT_STATE,
+  STANDARD_BAUDS as BAUDS,
+  type CommandLogEntry,
+  type ControllerStatus,
+  type PointReading,
+  type ScanProgressEvent,
+  type ScanResult,
+} from '../../../app/contract/controller';
 import { api } from '../api';
+import { useSites } from '../shell/sites';
 import { ErrorBanner } from '../ui/errors';
 import { useAsync } from '../ui/useAsync';
 import './controller.css';
 
-const BAUDS = [9600, 19200, 38400, 57600, 115200, 230400] as const;
 type Baud = (typeof BAUDS)[number];
 
 const INPUT_NAMES = ['lock status', 'door position', 'REX', 'input 3'];
 const OUTPUT_NAMES = ['lock power', 'fire alarm'];
-const INPUT_STATE = ['inactive', 'active', 'short', 'open circuit', 'fault', 'unknown'];
 
 function ConnectionPicker({ status, onChange }: { status: ControllerStatus | undefined; onChange: (s: ControllerStatus) => void }) {
   const ports = useAsync(() => api.controllerListPorts({}), []);
@@ -49,9 +56,16 @@ function ConnectionPicker({ status, onChange }: { status: ControllerStatus | und
       <h2 id="ctl-conn-h">Connection</h2>
       {status?.connected ? (
         <div className="ctl-row">
-          <p className="ctl-connected" data-testid="ctl-connected">
-            Connected: <strong>{status.description}</strong>
-          </p>
+          {status.adapter === 'disconnected' ? (
+            <p className="ctl-disconnected" role="alert" data-testid="ctl-adapter-disconnected">
+              <strong>Adapter disconnected</strong> ({status.adapterReason}). Plug the USB–RS-485 adapter back in: the link reconnects by
+              itself and reads the PDs&apos; outputs first.
+            </p>
+          ) : (
+            <p className="ctl-connected" data-testid="ctl-connected">
+              Connected: <strong>{status.description}</strong>
+            </p>
+          )}
           <button type="button" className="btn" onClick={() => void disconnect()} disabled={busy}>
             Disconnect
           </button>
@@ -110,13 +124,17 @@ function ConnectionPicker({ status, onChange }: { status: ControllerStatus | und
 function ScanPanel({ onPick }: { onPick: (address: number) => void }) {
   const [result, setResult] = useState<ScanResult | null>(null);
   const [allBauds, setAllBauds] = useState(false);
+  const [stopAtFirst, setStopAtFirst] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [progress, setProgress] = useState<ScanProgressEvent | null>(null);
   const [error, setError] = useState<unknown>(null);
+  useEffect(() => api.subscribe('controllerScanProgress', (p) => setProgress(p)), []);
   const scan = async () => {
     setBusy(true);
     setError(null);
+    setProgress(null);
     try {
-      setResult(await api.controllerScan({ from: 0, to: 126, bauds: allBauds ? [...BAUDS] : [] }));
+      setResult(await api.controllerScan({ from: 0, to: 126, bauds: allBauds ? [...BAUDS] : [], stopAtFirst }));
     } catch (e) {
       setError(e);
     } finally {
@@ -131,15 +149,31 @@ function ScanPanel({ onPick }: { onPick: (address: number) => void }) {
           <input type="checkbox" checked={allBauds} onChange={(e) => setAllBauds(e.target.checked)} />
           All standard baud rates
         </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={stopAtFirst} onChange={(e) => setStopAtFirst(e.target.checked)} />
+          Stop at the first PD
+        </label>
         <button type="button" className="btn primary" onClick={() => void scan()} disabled={busy}>
           {busy ? 'Scanning addresses 0–126…' : 'Scan 0–126'}
         </button>
+        {busy && (
+          <button type="button" className="btn" onClick={() => void api.controllerScanCancel({})}>
+            Cancel scan
+          </button>
+        )}
       </div>
+      {busy && progress && (
+        <p className="muted" role="status" data-testid="scan-progress">
+          <progress max={progress.total} value={progress.probed} /> {progress.probed} of {progress.total} addresses probed ·{' '}
+          {progress.pdsFound} PD(s) found
+        </p>
+      )}
       <ErrorBanner error={error} title="Scan failed" />
       {result && (
         <div className="table-wrap">
-          <p className="muted">
-            Found {result.found.length} PD(s) in {(result.durationMs / 1000).toFixed(1)} s ({result.probed} probes).
+          <p className="muted" data-testid="scan-summary">
+            {result.cancelled ? 'Cancelled: ' : ''}Found {result.found.length} PD(s) in {(result.durationMs / 1000).toFixed(1)} s (
+            {result.probed} of {result.total} probes).
           </p>
           <table className="ctl-table" data-testid="scan-results">
             <thead>
@@ -168,7 +202,9 @@ function ScanPanel({ onPick }: { onPick: (address: number) => void }) {
                       : '—'}
                   </td>
                   <td>
-                    {f.defaultKey === true ? (
+                    {f.requiresKey ? (
+                      <span className="sev sev-security">Requires a secure-channel key: connect with its key</span>
+                    ) : f.defaultKey === true ? (
                       <span className="sev sev-security">Default key (SCBK-D) still in use</span>
                     ) : f.defaultKey === false ? (
                       'Own key'
@@ -206,6 +242,7 @@ function LivePanel({ address, simulated }: { address: number; simulated: boolean
   const [error, setError] = useState<unknown>(null);
   const [duration, setDuration] = useState(5);
   const [lastDrop, setLastDrop] = useState<string | null>(null);
+  const [local, setLocal] = useState<{ tamper: boolean; powerFailure: boolean; at: string } | null>(null);
   const status = useAsync(() => api.controllerPdStatus({ address }), [address]);
 
   const refresh = useCallback(async () => {
@@ -222,10 +259,14 @@ function LivePanel({ address, simulated }: { address: number; simulated: boolean
     const off = api.subscribe('controllerInput', (e) => {
       if (e.address === address) setReading((r) => ({ address, at: e.at, inputs: e.inputs, outputs: r?.outputs ?? [] }));
     });
+    const offLocal = api.subscribe('controllerPdLocalStatus', (e) => {
+      if (e.address === address) setLocal({ tamper: e.tamper, powerFailure: e.powerFailure, at: e.at });
+    });
     // Outputs change on the PD's own timer; re-read them while the panel is open.
     const timer = setInterval(() => void refresh(), 1000);
     return () => {
       off();
+      offLocal();
       clearInterval(timer);
     };
   }, [address, refresh]);
@@ -242,7 +283,9 @@ function LivePanel({ address, simulated }: { address: number; simulated: boolean
       setError(e);
     }
   };
-  const sim = async (action: 'rex' | 'push' | 'credential' | 'fire-alarm' | 'fire-alarm-reset') => {
+  const sim = async (
+    action: 'rex' | 'push' | 'credential' | 'fire-alarm' | 'fire-alarm-reset' | 'tamper' | 'tamper-clear' | 'power-fail' | 'power-restore',
+  ) => {
     const openingId = status.data?.openingId;
     try {
       await api.controllerSimControl(openingId ? { action, openingId } : { action });
@@ -260,6 +303,13 @@ function LivePanel({ address, simulated }: { address: number; simulated: boolean
         {status.data?.identity ? ` · s/n ${status.data.identity.serial}` : ''}
       </h2>
       <ErrorBanner error={error ?? status.error} title="PD not answering" />
+      {local && (local.tamper || local.powerFailure) && (
+        <p className="ctl-disconnected" role="alert" data-testid="pd-local-status">
+          {local.tamper && <strong>TAMPER: the PD reports its enclosure open. </strong>}
+          {local.powerFailure && <strong>POWER FAILURE: the PD reports its input power lost. </strong>}
+          <span className="muted">(since {new Date(local.at).toLocaleTimeString()})</span>
+        </p>
+      )}
       <div className="ctl-indicators" aria-live="polite">
         {(reading?.inputs ?? []).map((v, i) => (
           <Indicator
@@ -314,6 +364,12 @@ function LivePanel({ address, simulated }: { address: number; simulated: boolean
           </button>
           <button type="button" className="btn small" onClick={() => void sim('fire-alarm-reset')}>
             Reset fire alarm
+          </button>
+          <button type="button" className="btn small" onClick={() => void sim(local?.tamper ? 'tamper-clear' : 'tamper')}>
+            {local?.tamper ? 'Close the PD enclosure' : 'Open the PD enclosure (tamper)'}
+          </button>
+          <button type="button" className="btn small" onClick={() => void sim(local?.powerFailure ? 'power-restore' : 'power-fail')}>
+            {local?.powerFailure ? 'Restore PD power' : 'Fail PD input power'}
           </button>
         </div>
       )}
@@ -377,10 +433,92 @@ function CommandLogPanel() {
   );
 }
 
+/** The site key store for this session: which site, and its passphrase (held in memory only, never stored). */
+interface SiteKeys {
+  siteId: number;
+  passphrase: string;
+}
+
+function KeysPanel({ defaultSiteId, onUnlock }: { defaultSiteId: number | null; onUnlock: (k: SiteKeys) => void }) {
+  const { sites } = useSites();
+  const [siteId, setSiteId] = useState<number | null>(defaultSiteId);
+  const [passphrase, setPassphrase] = useState('');
+  const [result, setResult] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const unlock = async () => {
+    if (siteId === null) return;
+    setError(null);
+    try {
+      const r = await api.controllerUnlockKeys({ siteId, passphrase });
+      onUnlock({ siteId, passphrase });
+      setResult(`Key store open: ${r.addresses.length} PD key(s) in use on this connection.`);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="ctl-keys-h">
+      <h2 id="ctl-keys-h">Site secure-channel keys</h2>
+      <div className="ctl-row">
+        <label className="field">
+          <span>Site</span>
+          <select value={siteId ?? ''} onChange={(e) => setSiteId(e.target.value === '' ? null : Number(e.target.value))}>
+            <option value="">Choose a site…</option>
+            {(sites ?? []).map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Key store passphrase</span>
+          <input type="password" autoComplete="off" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
+        </label>
+        <button type="button" className="btn" disabled={siteId === null || passphrase.length === 0} onClick={() => void unlock()}>
+          Open key store
+        </button>
+      </div>
+      {result && <p className="muted">{result}</p>}
+      <ErrorBanner error={error} title="Could not open the key store" />
+    </section>
+  );
+}
+
+function KeysetControl({ address, keys }: { address: number; keys: SiteKeys | null }) {
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const keyset = async () => {
+    if (!keys) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.controllerKeyset({ address, siteId: keys.siteId, passphrase: keys.passphrase });
+      setDone('New key saved in the site key store and acknowledged by the PD; recorded in the event log.');
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="ctl-row">
+      <button type="button" className="btn" disabled={!keys || busy} onClick={() => void keyset()} data-testid="keyset">
+        Give this PD its own key (KEYSET)
+      </button>
+      {!keys && <span className="muted">Open the site key store first: the new key is saved there before it is sent.</span>}
+      {done && <span className="muted">{done}</span>}
+      <ErrorBanner error={error} title="KEYSET failed" />
+    </div>
+  );
+}
+
 export function ControllerPage() {
   const initial = useAsync(() => api.controllerStatus({}), []);
   const [status, setStatus] = useState<ControllerStatus | undefined>(undefined);
   const [address, setAddress] = useState<number | null>(null);
+  const [keys, setKeys] = useState<SiteKeys | null>(null);
   useEffect(() => {
     if (initial.data) setStatus(initial.data);
   }, [initial.data]);
@@ -396,6 +534,7 @@ export function ControllerPage() {
       <ConnectionPicker status={status} onChange={setStatus} />
       {connected && (
         <>
+          <KeysPanel defaultSiteId={status.siteId} onUnlock={setKeys} />
           <ScanPanel onPick={setAddress} />
           {status.kind === 'simulated' && status.simulatedPds.length > 0 && (
             <label className="field ctl-pd-pick">
@@ -411,6 +550,7 @@ export function ControllerPage() {
             </label>
           )}
           {address !== null && <LivePanel key={address} address={address} simulated={status.kind === 'simulated'} />}
+          {address !== null && <KeysetControl key={`k${address}`} address={address} keys={keys} />}
           <CommandLogPanel />
         </>
       )}

@@ -2,6 +2,7 @@
 // (the simulated controller for the demo site, a serial port otherwise) and the
 // project's thresholds; the site's earlier runs with their progress.
 import { useState, type FormEvent } from 'react';
+import { STANDARD_BAUDS as BAUDS } from '../../../app/contract/controller';
 import { api } from '../api';
 import { href, navigate } from '../shell/router';
 import { useSites } from '../shell/sites';
@@ -12,7 +13,6 @@ import { defaultLink, linkWords, loadRunLink, saveRunLink, type RunLink } from '
 import './runs.css';
 
 const TECH_KEY = 'doorcx-technician';
-const BAUDS = [9600, 19200, 38400, 57600, 115200, 230400];
 
 /** Thresholds offered on the start form (ms); the rest keep the project defaults. */
 const THRESHOLD_FIELDS = [
