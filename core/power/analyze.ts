@@ -15,6 +15,12 @@ export interface PowerFinding extends Finding {
   openingIds: string[];
 }
 
+/** The opening fields the load model reads (the database loads only these). */
+export type PowerOpening = Pick<
+  Opening,
+  'opening_id' | 'category' | 'fail_mode' | 'egress' | 'fire_alarm_release' | 'power_supply' | 'lock_voltage' | 'lock_current_ma' | 'extras'
+>;
+
 /** What one opening draws (mA), and whether its numbers are complete. */
 export interface OpeningLoad {
   /** In its intended state: a fail-safe lock holds (draws), a fail-secure one is at rest. */
@@ -60,7 +66,7 @@ function extraCurrents(extras: Record<string, string>): { accessory: number; inr
   return { accessory, inrush, unreadable };
 }
 
-export function openingLoad(o: Opening): OpeningLoad {
+export function openingLoad(o: PowerOpening): OpeningLoad {
   let accessory = 0;
   let inrush: number | null = null;
   let unreadable: string | null = null;
@@ -81,7 +87,7 @@ export function openingLoad(o: Opening): OpeningLoad {
 }
 
 /** Egress through this fail-secure opening depends on its electric release (so a dead supply traps people). */
-export function releaseRequired(o: Opening): boolean {
+export function releaseRequired(o: PowerOpening): boolean {
   return o.fail_mode === 'fail-secure' && (o.egress === 'electronic' || o.fire_alarm_release);
 }
 
@@ -150,7 +156,7 @@ export function usableBatteryAh(s: PowerSupply, batteryDerating: number): { usab
 }
 
 export function analyzePower(
-  openings: readonly Opening[],
+  openings: readonly PowerOpening[],
   supplies: readonly PowerSupply[],
   settings: PowerSettings = DEFAULT_POWER_SETTINGS,
 ): PowerAnalysis {

@@ -4,6 +4,9 @@ import { cite } from '../requirements';
 import { POWER_RULES } from '../rules/power';
 import { normalizeCurrentMa, normalizeVoltage } from '../schedule/normalize';
 import type { Opening } from '../schedule/types';
+
+/** What a reading is compared with: the schedule's values for the opening. */
+export type MeasuredOpening = Pick<Opening, 'opening_id' | 'power_supply' | 'lock_voltage' | 'lock_current_ma'>;
 import type { PowerFinding } from './analyze';
 import type { PowerMeasurement, PowerSettings } from './types';
 
@@ -38,7 +41,7 @@ const pctDiff = (measured: number, expected: number) =>
   expected === 0 ? (measured === 0 ? 0 : Infinity) : ((measured - expected) / expected) * 100;
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-export function checkMeasurement(o: Opening, m: PowerMeasurement, settings: PowerSettings): MeasurementCheck {
+export function checkMeasurement(o: MeasuredOpening, m: PowerMeasurement, settings: PowerSettings): MeasurementCheck {
   const problems: string[] = [];
   let voltageDiffPct: number | null = null;
   let currentDiffPct: number | null = null;
@@ -64,7 +67,7 @@ export function checkMeasurement(o: Opening, m: PowerMeasurement, settings: Powe
 }
 
 /** The finding a reading beyond tolerance gives (null when within tolerance). */
-export function measurementFinding(o: Opening, m: PowerMeasurement, settings: PowerSettings): PowerFinding | null {
+export function measurementFinding(o: MeasuredOpening, m: PowerMeasurement, settings: PowerSettings): PowerFinding | null {
   const c = checkMeasurement(o, m, settings);
   if (c.problems.length === 0) return null;
   const rule = POWER_RULES.measuredMismatch;

@@ -348,9 +348,6 @@ export function suppliesToTable(supplies: readonly PowerSupply[]): { headers: st
   for (const s of supplies) for (const k of Object.keys(s.extras)) if (!extraHeaders.includes(k)) extraHeaders.push(k);
   return {
     headers: [...SUPPLY_FIELDS, ...extraHeaders],
-    rows: supplies.map((s) => [
-      ...SUPPLY_FIELDS.map((f) => text(s[f])),
-      ...extraHeaders.map((h) => s.extras[h] ?? ''),
-    ]),
+    rows: supplies.map((s) => [...SUPPLY_FIELDS.map((f) => text(s[f])), ...extraHeaders.map((h) => s.extras[h] ?? '')]),
   };
 }
