@@ -16,6 +16,8 @@ const pct = (min: number, max: number) => z.number().min(min).max(max);
 
 export const powerInputs = {
   getPower: z.object({ siteId }).strict(),
+  /** The supplies alone (for the schedule's power-supply filter), in sheet order. */
+  listSupplies: z.object({ siteId }).strict(),
   previewSupplies: fileInput.strict(),
   /** Replaces the site's supplies with the file's (all-or-nothing). */
   importSupplies: fileInput.strict(),
@@ -83,6 +85,7 @@ export interface PowerMeasurementView {
 
 export interface PowerOutputs {
   getPower: PowerView;
+  listSupplies: PowerSupply[];
   previewSupplies: SupplyImportPreview;
   importSupplies: { count: number; added: number; changed: number; removed: number };
   saveSupply: PowerSupply;

@@ -9,6 +9,7 @@ import {
   getSupply,
   importSupplies,
   listMeasurements,
+  listSupplies,
   previewSupplies,
   recordMeasurement,
   saveSupply,
@@ -62,6 +63,11 @@ export function createPowerHandlers(ctx: AppContext): FeatureHandlers<keyof type
     getPower: ({ siteId }) => {
       requireSite(db, siteId);
       return { siteId, ...sitePower(db, siteId) };
+    },
+
+    listSupplies: ({ siteId }) => {
+      requireSite(db, siteId);
+      return listSupplies(db, siteId);
     },
 
     previewSupplies: async ({ siteId, fileName, contentBase64 }) => {
