@@ -1,7 +1,7 @@
 // Power sizing's part of the API: a site's supplies (import, form, export), the load
 // analysis with its findings, the model's settings and meter readings at the door.
 import { z } from 'zod';
-import type { PowerAnalysis, PowerFinding, PowerSettings, PowerSupply } from '../../core/power';
+import type { PowerAnalysis, PowerFinding, PowerSettings, PowerSupply, SupplyReport } from '../../core/power';
 import type { FieldIssue } from './errors';
 import type { ExportFile } from './schedule';
 
@@ -63,8 +63,17 @@ export interface SupplyImportPreview {
   removed: string[];
 }
 
-export interface PowerView extends PowerAnalysis {
+/**
+ * A supply's figures as the UI gets them: the count of its openings rather than their ids, and
+ * its findings only once, in PowerView.findings (by supplyId), so a 50,000-opening site stays small.
+ */
+export interface SupplyView extends Omit<SupplyReport, 'openingIds' | 'findings'> {
+  openingCount: number;
+}
+
+export interface PowerView extends Omit<PowerAnalysis, 'supplies'> {
   siteId: number;
+  supplies: SupplyView[];
 }
 
 /** One reading and how it compares with the schedule's values at the time. */
@@ -81,6 +90,19 @@ export interface PowerMeasurementView {
   /** Differences beyond tolerance, in words (empty = within tolerance). */
   problems: string[];
   finding: PowerFinding | null;
+}
+
+/** PowerView.findings grouped by supply (ids matched ignoring case), each group worst first. */
+export function findingsBySupply(findings: readonly PowerFinding[]): Map<string, PowerFinding[]> {
+  const out = new Map<string, PowerFinding[]>();
+  for (const f of findings) {
+    if (!f.supplyId) continue;
+    const key = f.supplyId.toLowerCase();
+    const list = out.get(key);
+    if (list) list.push(f);
+    else out.set(key, [f]);
+  }
+  return out;
 }
 
 export interface PowerOutputs {

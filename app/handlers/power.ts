@@ -62,7 +62,12 @@ export function createPowerHandlers(ctx: AppContext): FeatureHandlers<keyof type
   return {
     getPower: ({ siteId }) => {
       requireSite(db, siteId);
-      return { siteId, ...sitePower(db, siteId) };
+      const { supplies, ...rest } = sitePower(db, siteId);
+      return {
+        siteId,
+        ...rest,
+        supplies: supplies.map(({ openingIds, findings: _f, ...r }) => ({ ...r, openingCount: openingIds.length })),
+      };
     },
 
     listSupplies: ({ siteId }) => {

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { ApiError, type FieldIssue } from '../../app/contract';
-import type { PowerView } from '../../app/contract/power';
+import { findingsBySupply, type PowerView } from '../../app/contract/power';
 import { createApp } from '../../app/index';
 import { listSites } from '../../db/schedule';
 import { CliUsageError, type CliCommand } from '../main';
@@ -63,6 +63,7 @@ export const powerCommand: CliCommand = {
         }
       }
       const p = (await app.call('getPower', { siteId: site.id })) as PowerView;
+      const bySupply = findingsBySupply(p.findings);
       if (values.json === true) {
         io.out(
           JSON.stringify(
@@ -83,8 +84,8 @@ export const powerCommand: CliCommand = {
                 usableAh: r.usableAh,
                 batteryHours: r.batteryHours,
                 requiredHours: r.requiredHours,
-                openings: r.openingIds,
-                findings: r.findings.map((f) => f.rule_id),
+                openingCount: r.openingCount,
+                findings: (bySupply.get(r.supply.supply_id.toLowerCase()) ?? []).map((f) => f.rule_id),
               })),
               findingsBySeverity: p.findingsBySeverity,
               findings: p.findings.map((f) => ({
@@ -125,7 +126,7 @@ export const powerCommand: CliCommand = {
             r.requiredHours > 0
               ? `${r.requiredHours} h${r.batteryHours !== null && r.batteryHours < r.requiredHours ? ' SHORT' : ''}`
               : '-',
-            `${r.openingIds.length} (${r.failSafeCount} fail-safe, ${r.failSecureCount} fail-secure)`,
+            `${r.openingCount} (${r.failSafeCount} fail-safe, ${r.failSecureCount} fail-secure)`,
           ]);
         io.out(table(rows));
       } else io.out('No power supplies recorded for this site (import them with --import FILE).\n');

@@ -36,14 +36,8 @@ export interface OpeningLoad {
 }
 
 // Optional per-opening columns the schedule keeps as extras (matched ignoring case and punctuation).
-const ACCESSORY_HEADERS = new Set([
-  'accessorycurrent',
-  'accessorycurrentma',
-  'accessoriesma',
-  'accessoryma',
-  'accessories',
-  'accessorycurrentmam',
-]);
+// Every name contains "accessor" or "inrush": db/power reads extras only when one of those occurs.
+const ACCESSORY_HEADERS = new Set(['accessory', 'accessorycurrent', 'accessorycurrentma', 'accessoriesma', 'accessoryma', 'accessories']);
 const INRUSH_HEADERS = new Set(['inrush', 'inrushma', 'inrushcurrent', 'inrushcurrentma']);
 
 function extraCurrents(extras: Record<string, string>): { accessory: number; inrush: number | null; unreadable: string | null } {
@@ -129,8 +123,11 @@ function listIds(ids: readonly string[]): string {
   return ids.length <= LIST_MAX ? ids.join(', ') : `${ids.slice(0, LIST_MAX).join(', ')} and ${ids.length - LIST_MAX} more`;
 }
 
+const citations = new Map<PowerRuleDef, string>();
 function finding(rule: PowerRuleDef, message: string, supplyId: string | null, openingIds: string[]): PowerFinding {
-  return { rule_id: rule.id, severity: rule.severity, message, requirement: cite(rule.requirements), supplyId, openingIds };
+  let requirement = citations.get(rule);
+  if (requirement === undefined) citations.set(rule, (requirement = cite(rule.requirements)));
+  return { rule_id: rule.id, severity: rule.severity, message, requirement, supplyId, openingIds };
 }
 
 interface Acc {
@@ -161,8 +158,10 @@ export function analyzePower(
   settings: PowerSettings = DEFAULT_POWER_SETTINGS,
 ): PowerAnalysis {
   const bySupply = new Map<string, Acc>();
-  for (const s of supplies)
-    bySupply.set(s.supply_id.toLowerCase(), {
+  // Openings usually spell the id as the list does: look that up first, without lower-casing.
+  const exact = new Map<string, Acc>();
+  for (const s of supplies) {
+    const acc: Acc = {
       supply: s,
       ids: [],
       failSafe: [],
@@ -174,37 +173,51 @@ export function analyzePower(
       unreadable: [],
       normalMa: 0,
       peakMa: 0,
-    });
+    };
+    bySupply.set(s.supply_id.toLowerCase(), acc);
+    exact.set(s.supply_id, acc);
+  }
   const noSupply: string[] = [];
   // Keyed ignoring case, as supply ids match; the first spelling names the group.
   const unknown = new Map<string, { name: string; ids: string[] }>();
 
   for (const o of openings) {
-    const name = o.power_supply.trim();
+    let acc = exact.get(o.power_supply);
+    const name = acc ? o.power_supply : o.power_supply.trim();
     if (name === '') {
       noSupply.push(o.opening_id);
       continue;
     }
-    const acc = bySupply.get(name.toLowerCase());
+    acc ??= bySupply.get(name.toLowerCase());
     if (!acc) {
       const group = unknown.get(name.toLowerCase());
       if (group) group.ids.push(o.opening_id);
       else unknown.set(name.toLowerCase(), { name, ids: [o.opening_id] });
       continue;
     }
-    const load = openingLoad(o);
+    // openingLoad inlined: this loop runs over every opening on every edit.
+    let accessory = 0;
+    let inrush: number | null = null;
+    let unreadable: string | null = null;
+    for (const _ in o.extras) {
+      ({ accessory, inrush, unreadable } = extraCurrents(o.extras));
+      break;
+    }
+    const lock = o.lock_current_ma ?? 0;
     acc.ids.push(o.opening_id);
-    acc.normalMa += load.standbyMa;
-    acc.peakMa += load.peakMa;
     if (o.fail_mode === 'fail-safe') {
+      acc.normalMa += lock + accessory;
+      acc.peakMa += lock + accessory;
       acc.failSafe.push(o.opening_id);
       if (o.fire_alarm_release && !acc.supply.fire_alarm_release) acc.faNotReleased.push(o.opening_id);
     } else {
+      acc.normalMa += accessory;
+      acc.peakMa += (inrush !== null && inrush > lock ? inrush : lock) + accessory;
       acc.failSecure.push(o.opening_id);
       if (releaseRequired(o)) acc.releaseRequired.push(o.opening_id);
     }
-    if (load.currentUnknown) acc.currentUnknown.push(o.opening_id);
-    if (load.unreadable) acc.unreadable.push(`${o.opening_id} (${load.unreadable})`);
+    if (o.lock_current_ma === null) acc.currentUnknown.push(o.opening_id);
+    if (unreadable) acc.unreadable.push(`${o.opening_id} (${unreadable})`);
     if (o.lock_voltage !== null && Math.abs(o.lock_voltage - acc.supply.output_voltage) > 1e-9)
       acc.voltageMismatch.push(`${o.opening_id} (${o.lock_voltage} V)`);
   }

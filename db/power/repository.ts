@@ -107,6 +107,8 @@ export function setPowerSettings(db: Db, siteId: number, s: PowerSettings): void
   ).run(siteId, s.supplyDerating, s.batteryDerating, s.voltageTolerancePct, s.currentTolerancePct);
 }
 
+const MAY_HAVE_CURRENTS = /accessor|inrush/i;
+
 /** Only the columns the load model reads, for every opening of a site (a narrow read: it reruns on every edit). */
 export function listPowerOpenings(db: Db, siteId: number): PowerOpening[] {
   const rows = stmt<Row>(
@@ -127,8 +129,8 @@ export function listPowerOpenings(db: Db, siteId: number): PowerOpening[] {
       power_supply: r.power_supply as string,
       lock_voltage: (r.lock_voltage as number | null) ?? null,
       lock_current_ma: (r.lock_current_ma as number | null) ?? null,
-      // most openings have no extra columns: skip JSON.parse for those
-      extras: extras === '{}' ? {} : (JSON.parse(extras) as Record<string, string>),
+      // The model reads only accessory and inrush columns from extras: parse only rows that may have them.
+      extras: MAY_HAVE_CURRENTS.test(extras) ? (JSON.parse(extras) as Record<string, string>) : {},
     };
   }
   return out;

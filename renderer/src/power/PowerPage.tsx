@@ -2,7 +2,7 @@
 // peak), battery hours against the requirement, the openings on it and its findings;
 // supplies imported from a file, edited in a form, exported; meter readings at the door.
 import { useId, useState } from 'react';
-import type { PowerFinding, PowerView, SupplyReport } from '../../../app/contract/power';
+import { findingsBySupply, type PowerFinding, type PowerView, type SupplyView } from '../../../app/contract/power';
 import { api } from '../api';
 import { readFileBase64 } from '../schedule/ImportDialog';
 import { href } from '../shell/router';
@@ -22,8 +22,12 @@ export function PowerPage({ siteId }: { siteId: number }) {
   const [adding, setAdding] = useState(false);
   const [onlyProblems, setOnlyProblems] = useState(false);
   const p = power.data;
-  const siteFindings = p?.findings.filter((f) => !p.supplies.some((s) => s.findings.includes(f))) ?? [];
-  const shown = p ? (onlyProblems ? p.supplies.filter((s) => s.findings.length > 0) : p.supplies) : [];
+  // Findings not shown on a supply's card: openings on no supply, or on a supply not in the list.
+  const listed = new Set(p?.supplies.map((s) => s.supply.supply_id.toLowerCase()));
+  const siteFindings = p?.findings.filter((f) => !f.supplyId || !listed.has(f.supplyId.toLowerCase())) ?? [];
+  const bySupply = p ? findingsBySupply(p.findings) : new Map<string, PowerFinding[]>();
+  const findingsOf = (s: SupplyView) => bySupply.get(s.supply.supply_id.toLowerCase()) ?? [];
+  const shown = p ? (onlyProblems ? p.supplies.filter((s) => findingsOf(s).length > 0) : p.supplies) : [];
 
   return (
     <div className="page power-page">
@@ -86,7 +90,7 @@ export function PowerPage({ siteId }: { siteId: number }) {
           )}
           <div className="supplies" aria-live="polite">
             {shown.map((r) => (
-              <SupplyCard key={r.supply.supply_id} siteId={siteId} report={r} onChanged={power.reload} />
+              <SupplyCard key={r.supply.supply_id} siteId={siteId} report={r} findings={findingsOf(r)} onChanged={power.reload} />
             ))}
           </div>
           <MeterReading siteId={siteId} onRecorded={power.reload} />
@@ -193,13 +197,23 @@ function SupplyImport({ siteId, onImported, hasSupplies }: { siteId: number; onI
   );
 }
 
-function SupplyCard({ siteId, report: r, onChanged }: { siteId: number; report: SupplyReport; onChanged: () => void }) {
+function SupplyCard({
+  siteId,
+  report: r,
+  findings,
+  onChanged,
+}: {
+  siteId: number;
+  report: SupplyView;
+  findings: PowerFinding[];
+  onChanged: () => void;
+}) {
   const id = useId();
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const s = r.supply;
   const short = r.requiredHours > 0 && r.batteryHours !== null && r.batteryHours < r.requiredHours;
-  const worst = r.findings[0]?.severity ?? null;
+  const worst = findings[0]?.severity ?? null;
 
   const remove = async () => {
     if (!window.confirm(`Delete supply ${s.supply_id}? Openings that name it will show as on an unknown supply.`)) return;
@@ -225,7 +239,7 @@ function SupplyCard({ siteId, report: r, onChanged }: { siteId: number; report: 
             .filter(Boolean)
             .join(' · ')}
         </span>
-        <SeverityBadge severity={worst} count={r.findings.length || undefined} />
+        <SeverityBadge severity={worst} count={findings.length || undefined} />
         <span className="supply-actions">
           <button type="button" className="btn small" onClick={() => setEditing((e) => !e)} aria-expanded={editing}>
             {editing ? 'Close editor' : `Edit ${s.supply_id}`}
@@ -279,7 +293,7 @@ function SupplyCard({ siteId, report: r, onChanged }: { siteId: number; report: 
       </div>
       <p className="supply-openings">
         <a href={href('/sites/:siteId', { siteId }, { powerSupply: s.supply_id })}>
-          {formatCount(r.openingIds.length)} {r.openingIds.length === 1 ? 'opening' : 'openings'} on {s.supply_id}
+          {formatCount(r.openingCount)} {r.openingCount === 1 ? 'opening' : 'openings'} on {s.supply_id}
         </a>{' '}
         <span className="muted">
           ({r.failSafeCount} fail-safe, {r.failSecureCount} fail-secure
@@ -287,7 +301,7 @@ function SupplyCard({ siteId, report: r, onChanged }: { siteId: number; report: 
           {r.rechargeHours !== null ? ` · recharge ${hours(r.rechargeHours)}` : ''})
         </span>
       </p>
-      {r.findings.length > 0 && <FindingList findings={r.findings} siteId={siteId} />}
+      {findings.length > 0 && <FindingList findings={findings} siteId={siteId} />}
     </section>
   );
 }
