@@ -10,6 +10,7 @@ import type { Handlers } from './handlers';
 import { closeRunsState, connectionLink, createRunsHandlers, createRunsState, simulatedLinkFor, type RunsState } from './handlers/runs';
 import { closeControllerState, createControllerHandlers, createControllerState } from './handlers/controller';
 import { createScheduleHandlers } from './handlers/schedule';
+import { createPowerHandlers } from './handlers/power';
 import { loadDemoSiteOnFirstRun } from './demo';
 
 export interface AppOptions {
@@ -43,6 +44,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...createScheduleHandlers(ctx),
     ...createControllerHandlers(ctx, controller),
     ...createRunsHandlers(ctx, runs),
+    ...createPowerHandlers(ctx),
   };
   if (options.demo ?? true) await loadDemoSiteOnFirstRun(ctx);
   return {

@@ -26,7 +26,8 @@ export type RequirementGroup =
   | 'fire-alarm'
   | 'fire-door'
   | 'mode'
-  | 'procurement';
+  | 'procurement'
+  | 'power';
 
 /** A number a project may adjust (e.g. AHJ approval of a 30 s delay). */
 export interface Threshold {
@@ -272,6 +273,33 @@ const list: Requirement[] = [
     text: 'Federal buyers require products made or substantially transformed in the U.S. or a designated country.',
     sources: { FAR: '52.225-5' },
     basis: 'Trade Agreements Act (19 U.S.C. 2501 et seq.)',
+  }),
+
+  // Power sizing (core/power): supply output, standby battery, fire-alarm release of the supply
+  r({
+    id: 'PWR-SIZE',
+    group: 'power',
+    title: 'Lock power supply sized for its load',
+    text: 'The locks and accessories on a supply draw no more than its derated output, at normal load and with every fail-secure lock released at once.',
+    sources: {},
+    basis: "Manufacturer's rating with the project's sizing margin (default 80 %)",
+  }),
+  r({
+    id: 'PWR-STANDBY',
+    group: 'power',
+    title: 'Standby battery holds each opening in its intended state',
+    text: 'On loss of mains the battery keeps fail-safe locks locked and fail-secure releases working for the standby time the code basis or AHJ sets.',
+    sources: {},
+    basis:
+      'Standby time set per site from the code basis or AHJ (access-control standby level, or the fire-alarm interface where the supply serves it)',
+  }),
+  r({
+    id: 'PWR-VOLTAGE',
+    group: 'power',
+    title: 'Lock voltage matches its supply',
+    text: "The lock's rated voltage matches the supply output, and the voltage and current measured at the door match the schedule.",
+    sources: {},
+    basis: "Lock manufacturer's rating",
   }),
 ];
 

@@ -35,6 +35,8 @@ export const scheduleInputs = {
       /** Filter values are checked in the handler against their vocabularies (an unknown one is a named `validation` error; '' = no filter). */
       /** A severity: openings with at least one finding of it; 'any': with findings; 'none': without. */
       severity: z.string().max(40).optional(),
+      /** Openings on this power supply id (ignoring case); '' = no filter, null = openings on no supply. */
+      powerSupply: z.string().max(100).nullable().optional(),
       /** Any opening column, 'findingCount' or 'worstSeverity' (ascending = worst first); default: schedule order. */
       sort: z
         .object({ field: z.string().max(40), desc: z.boolean() })

@@ -89,6 +89,8 @@ export function createScheduleHandlers(ctx: AppContext): FeatureHandlers<keyof t
       if (lockType) query.lockType = lockType;
       if (arrangement) query.lockingArrangement = arrangement;
       if (severity) query.severity = severity;
+      if (q.powerSupply === null) query.powerSupply = '';
+      else if (q.powerSupply) query.powerSupply = q.powerSupply;
       return queryOpenings(db, query);
     },
 

@@ -4,6 +4,7 @@ import { SEVERITIES, type Finding, type Opening, type OpeningField, type Severit
 import { RULES, type Condition, type RuleDef, type When } from './rules';
 
 export { RULES, type RuleDef } from './rules';
+export { POWER_RULES, type PowerRuleDef } from './power';
 
 export interface RuleOptions {
   rules?: readonly RuleDef[];

@@ -357,6 +357,8 @@ export interface OpeningQuery {
   lockingArrangement?: LockingArrangement;
   /** A severity: openings with at least one finding of it; 'any': with findings; 'none': without. */
   severity?: Severity | 'any' | 'none';
+  /** Openings on this power supply (matched ignoring case, as core/power does); '' = on no supply. */
+  powerSupply?: string;
   sort?: { field: OpeningField | 'findingCount' | 'worstSeverity'; desc: boolean };
   offset: number;
   limit: number;
@@ -394,6 +396,10 @@ export function queryOpenings(db: Db, q: OpeningQuery): { total: number; offset:
   if (q.lockingArrangement) {
     where.push('locking_arrangement = @arr');
     p.arr = q.lockingArrangement;
+  }
+  if (q.powerSupply !== undefined) {
+    where.push('power_supply = @powerSupply COLLATE NOCASE');
+    p.powerSupply = q.powerSupply.trim();
   }
   if (q.severity === 'any') where.push('finding_count > 0');
   else if (q.severity === 'none') where.push('finding_count = 0');

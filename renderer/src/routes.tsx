@@ -4,6 +4,7 @@
 import type { ReactNode } from 'react';
 import { ControllerPage } from './controller-link/ControllerPage';
 import { OpeningPage } from './pages/OpeningPage';
+import { PowerPage } from './power/PowerPage';
 import { SitePage } from './pages/SitePage';
 import { SitesPage } from './pages/SitesPage';
 import { ChecklistPage } from './runs/ChecklistPage';
@@ -35,6 +36,12 @@ export const routes: AppRoute[] = [
     render: (p) => <OpeningPage key={`${p.siteId}/${p.openingId}`} siteId={Number(p.siteId)} openingId={p.openingId ?? ''} />,
     crumb: (p) => `Opening ${p.openingId ?? ''}`,
     title: (p) => `Opening ${p.openingId ?? ''}`,
+  },
+  {
+    path: '/sites/:siteId/power',
+    render: (p) => <PowerPage key={p.siteId} siteId={Number(p.siteId)} />,
+    crumb: () => 'Power',
+    title: () => 'Power',
   },
   {
     path: '/sites/:siteId/runs',

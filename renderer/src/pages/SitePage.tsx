@@ -5,6 +5,7 @@ import type { SortingState } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { CATEGORIES, FAIL_MODES, LOCK_TYPES, LOCKING_ARRANGEMENTS, SEVERITIES } from '../../../core/schedule/types';
 import { api } from '../api';
+import { PowerSupplyFilter, powerSupplyQuery } from '../power/PowerSupplyFilter';
 import { ImportDialog } from '../schedule/ImportDialog';
 import { rememberScheduleView } from '../schedule/lastView';
 import { OpeningGrid } from '../schedule/OpeningGrid';
@@ -32,7 +33,7 @@ const FILTERS = [
 ] as const;
 
 type FilterKey = (typeof FILTERS)[number]['key'];
-type Filters = { search: string } & Record<FilterKey, string>;
+type Filters = { search: string; powerSupply: string } & Record<FilterKey, string>;
 
 function filtersFrom(q: URLSearchParams): Filters {
   return {
@@ -42,6 +43,7 @@ function filtersFrom(q: URLSearchParams): Filters {
     lockType: q.get('lockType') ?? '',
     lockingArrangement: q.get('lockingArrangement') ?? '',
     severity: q.get('severity') ?? '',
+    powerSupply: q.get('powerSupply') ?? '',
   };
 }
 
@@ -65,6 +67,8 @@ function SiteSchedule({ siteId, onReimported }: { siteId: number; onReimported: 
     const q: OpeningQuery = { siteId };
     if (filters.search.trim()) q.search = filters.search.trim();
     for (const f of FILTERS) if (filters[f.key]) q[f.key] = filters[f.key];
+    const ps = powerSupplyQuery(filters.powerSupply);
+    if (ps !== undefined) q.powerSupply = ps;
     const s = sorting[0];
     if (s) q.sort = { field: s.id, desc: s.desc };
     return q;
@@ -91,6 +95,9 @@ function SiteSchedule({ siteId, onReimported }: { siteId: number; onReimported: 
         </div>
         <a className="btn primary" href={href('/sites/:siteId/runs', { siteId })}>
           Runs
+        </a>
+        <a className="btn" href={href('/sites/:siteId/power', { siteId })}>
+          Power
         </a>
         <button type="button" className="btn" onClick={() => setImporting(true)}>
           Re-import schedule
@@ -124,11 +131,14 @@ function SiteSchedule({ siteId, onReimported }: { siteId: number; onReimported: 
             </select>
           </div>
         ))}
+        <PowerSupplyFilter siteId={siteId} value={filters.powerSupply} onChange={(v) => update({ ...filters, powerSupply: v })} />
         <button
           type="button"
           className="btn"
           disabled={!anyFilter}
-          onClick={() => update({ search: '', category: '', failMode: '', lockType: '', lockingArrangement: '', severity: '' })}
+          onClick={() =>
+            update({ search: '', category: '', failMode: '', lockType: '', lockingArrangement: '', severity: '', powerSupply: '' })
+          }
         >
           Clear
         </button>

@@ -94,6 +94,10 @@ const columns = [
     },
   ),
   col.accessor(
+    text((r) => r.power_supply || '—'),
+    { id: 'power_supply', header: 'Power supply', meta: { width: '130px', minTableWidth: 1100 } },
+  ),
+  col.accessor(
     text((r) => r.pd_address ?? '—'),
     { id: 'pd_address', header: 'PD', meta: { width: '60px', minTableWidth: 1400 } },
   ),
