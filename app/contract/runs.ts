@@ -106,7 +106,11 @@ export const runsInputs = {
   answerPrompt: z
     .object({ attemptId, promptId: z.string().min(1).max(200), answer: z.enum(['yes', 'no', 'not-checked', 'done']) })
     .strict(),
-  /** Stop a running procedure: the PD's timer (or an explicit restore) brings lock power back; the attempt ends inconclusive. */
+  /**
+   * Stop, in any state of the test: DoorCx restores the outputs it switched (the PD's own timer does when the PD does
+   * not answer in time), the attempt ends inconclusive "stopped by the technician …", and the answer comes within a
+   * second. On an attempt that has already ended it returns how it ended.
+   */
   abortProcedure: z.object({ attemptId }).strict(),
   getAttempt: z.object({ attemptId }).strict(),
   /** Record a person-checked checklist procedure (every step answered at once). */

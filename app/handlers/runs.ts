@@ -558,7 +558,8 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
     },
     abortProcedure: async (input) => {
       const a = state.active.get(input.attemptId);
-      if (!a) throw new ApiError('conflict', `Attempt ${input.attemptId} is not running.`);
+      // Stop on a test that has just ended (a double tap, a late click) answers with how it ended.
+      if (!a) return summary(attemptOrThrow(input.attemptId));
       a.runner.abort();
       await a.runner.done.catch(() => undefined);
       return summary(attemptOrThrow(input.attemptId));
