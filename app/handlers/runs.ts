@@ -71,8 +71,8 @@ type LinkInput = { kind: 'simulated' } | { kind: 'serial'; port: string; baud: n
 export interface RunsState {
   active: Map<number, { runner: AttemptRunner; link: RunnerLink; address: number | null }>;
   links: Map<string, RunnerLink>;
-  /** Links chosen by the app when a procedure names none (e.g. the controller connection); default: simulated. */
-  defaultLink?: (run: RunRow, opening: Opening) => Promise<RunnerLink>;
+  /** The link used when a procedure names none: the app's controller connection, when connected (else null). */
+  defaultLink?: (run: RunRow, opening: Opening) => Promise<RunnerLink> | null;
 }
 
 export function createRunsState(): RunsState {
@@ -296,17 +296,46 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
   };
 
   const linkFor = async (run: RunRow, opening: Opening, input: LinkInput | undefined): Promise<RunnerLink> => {
-    if (!input && state.defaultLink) return state.defaultLink(run, opening);
+    if (!input) {
+      const connection = state.defaultLink ? await state.defaultLink(run, opening) : null;
+      if (connection) return connection;
+      // Only the demo site may fall back to its simulator: a real site tested against a simulator would record
+      // verdicts about doors nobody touched.
+      if (getSite(db, run.siteId)?.name !== DEMO_SITE_NAME)
+        throw new ApiError(
+          'controller',
+          'No controller link is chosen for this run: under "Link" pick the serial port of the USB–RS-485 adapter (or the simulated controller for practice), or connect on the Controller page.',
+        );
+    }
+    if (!input || input.kind === 'simulated') return simulatedLinkFor(ctx, state, run);
+    const key = `serial:${input.port}@${input.baud}`;
+    const existing = state.links.get(key);
+    if (existing) return existing;
     try {
-      if (!input || input.kind === 'simulated') return await simulatedLinkFor(ctx, state, run);
-      const key = `serial:${input.port}@${input.baud}`;
-      const existing = state.links.get(key);
-      if (existing) return existing;
       const link = await openSerialLink(input.port, input.baud);
       state.links.set(key, link);
       return link;
     } catch (err) {
-      throw new ApiError('controller', `Could not open the controller link: ${(err as Error).message}`);
+      const missing = /ENOENT|no such file|not found|cannot find/i.test((err as Error).message);
+      throw new ApiError(
+        'controller',
+        missing
+          ? `Serial port ${input.port} was not found: plug in the USB–RS-485 adapter, or pick a port the Controller page lists.`
+          : `Serial port ${input.port} could not be opened (${(err as Error).message}): close any other program using it, or unplug and replug the adapter.`,
+      );
+    }
+  };
+
+  /** A PD test needs a PD that answers: one read of its outputs (the same read the test starts with) proves it. */
+  const requireOnline = async (link: RunnerLink, opening: Opening, address: number): Promise<void> => {
+    try {
+      await link.controller.readOutputs(address);
+    } catch (err) {
+      if (link.key !== 'controller-connection') link.controller.detach(address);
+      throw new ApiError(
+        'controller',
+        `The PD at address ${address} (opening ${opening.opening_id}) does not answer over the ${link.description}: check the RS-485 wiring and the PD's power, and that its address and baud rate match the schedule (Controller → Scan). (${(err as Error).message})`,
+      );
     }
   };
 
@@ -326,7 +355,8 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
     const link = await linkFor(run, opening, input.link);
     for (const a of state.active.values())
       if (a.address === opening.pd_address && a.link.controller === link.controller)
-        throw new ApiError('conflict', `A procedure is already running on PD address ${opening.pd_address}.`);
+        throw new ApiError('conflict', `A test is already running on PD address ${opening.pd_address}: stop it or wait for its result.`);
+    await requireOnline(link, opening, opening.pd_address);
     // An interrupted attempt of the same procedure resumes at its interrupted step instead of starting over.
     const interrupted =
       input.supersedes === null

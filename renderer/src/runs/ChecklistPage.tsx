@@ -12,7 +12,7 @@ import { humanize } from '../ui/format';
 import { SeverityBadge } from '../ui/severity';
 import { useAsync } from '../ui/useAsync';
 import { ChecklistItemForm } from './ChecklistItemForm';
-import { defaultLink, linkWords, loadRunLink, resolveLink, saveRunLink, type RunLink } from './link';
+import { defaultLink, linkProblem, linkWords, loadRunLink, resolveLink, saveRunLink, type RunLink } from './link';
 import { useLiveRun } from './live';
 import { OpeningFinder } from './OpeningFinder';
 import { ProgressStrip } from './ProgressStrip';
@@ -67,6 +67,11 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
 
   const start = async (p: ChecklistProcedure, mode: 'run' | 'retest') => {
     setError(null);
+    const unusable = linkProblem(effectiveLink);
+    if (unusable) {
+      setError(new Error(unusable));
+      return;
+    }
     setResult(null);
     setStarting(true);
     try {
