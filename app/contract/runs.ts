@@ -303,6 +303,8 @@ export interface AttemptDetail extends AttemptSummary {
   steps: StepResultView[];
   openPrompts: Prompt[];
   link: string | null;
+  /** While it runs: the step running now and the latest reading, for a screen that joins late (e.g. after a reload). */
+  live: { current: RunsEvents['runs:step'] | null; reading: RunsEvents['runs:reading'] | null } | null;
 }
 
 export type DeficiencyStatus = 'open' | 'fixed-retested' | 'accepted-by-ahj';

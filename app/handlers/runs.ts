@@ -204,6 +204,7 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
     })),
     openPrompts: state.active.get(a.id)?.runner.openPrompts ?? [],
     link: a.link,
+    live: state.active.get(a.id)?.runner.live ?? null,
   });
 
   /** The latest attempt per procedure (the one nothing supersedes). */

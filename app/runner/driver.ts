@@ -46,6 +46,9 @@ const defaultClock = () => performance.timeOrigin + performance.now();
 /** How long Stop waits for the PD to take the restore command before it ends the attempt anyway. */
 const STOP_RESTORE_WAIT_MS = 600;
 
+/** While the runner waits for a person or a timer it still reads the inputs this often (at least), for the screen. */
+const DISPLAY_POLL_MIN_MS = 250;
+
 /** Thrown into an in-flight controller call when Stop is pressed: the call may go on, its answer is ignored. */
 class Stopped extends Error {}
 
@@ -68,6 +71,9 @@ export class AttemptRunner {
   /** Settles when Stop is pressed: every controller call races it, so Stop never waits for a slow or silent PD. */
   private readonly stopSignal = new Promise<void>((resolve) => (this.stopped = resolve));
   private readonly away = new Map<OutputPoint, AwayFromRest>();
+  private lastReading: RunsEvents['runs:reading'] | null = null;
+  private liveStep: RunsEvents['runs:step'] | null = null;
+  private displayRead: Promise<void> | null = null;
   private readonly clock: () => number;
   private lastOutputs: number[] | null = null;
   private readonly prompts = new Map<string, Prompt>();
@@ -99,6 +105,11 @@ export class AttemptRunner {
 
   get openPrompts(): Prompt[] {
     return [...this.prompts.values()];
+  }
+
+  /** What a screen that joins late (a reload, a second window) needs to show the test as it is now. */
+  get live(): { current: RunsEvents['runs:step'] | null; reading: RunsEvents['runs:reading'] | null } {
+    return { current: this.liveStep, reading: this.lastReading };
   }
 
   /** A person's answer; delivered to the core at its next wait. */
@@ -160,7 +171,7 @@ export class AttemptRunner {
     const o = this.attempt.opening;
     const r = interpretInputs(o, values);
     const out = this.lastOutputs;
-    this.emit('runs:reading', {
+    this.lastReading = {
       runId: this.run.id,
       attemptId: this.attempt.id,
       openingId: o.opening_id,
@@ -171,13 +182,40 @@ export class AttemptRunner {
       lockPower: out ? outputOn(o.lock_output, out) : null,
       alarm: out ? outputOn(o.alarm_output, out) : null,
       raw: values,
-    });
+    };
+    this.emit('runs:reading', this.lastReading);
+  }
+
+  /**
+   * A wait for a person or a timer: the inputs are still read every so often and shown (not judged: the core
+   * judges only its own readings), so the indicators never freeze under an open prompt.
+   */
+  private async waitWatching(until: number): Promise<void> {
+    const every = Math.max(DISPLAY_POLL_MIN_MS, this.attempt.plan.thresholds.pollIntervalMs);
+    for (;;) {
+      const now = this.clock();
+      if (now >= until || this.answers.length > 0 || this.aborted) return;
+      const lastAt = this.lastReading?.at ?? 0;
+      if (now - lastAt >= every && !this.displayRead) this.displayRead = this.readForDisplay();
+      await this.sleep(Math.min(until, now + every));
+    }
+  }
+
+  private async readForDisplay(): Promise<void> {
+    try {
+      const values = await this.call(this.deps.io.readInputs(this.address()));
+      this.emitReading(values, this.clock());
+    } catch {
+      // A missed display reading changes nothing: the next one comes, and the core's own reads report link trouble.
+    } finally {
+      this.displayRead = null;
+    }
   }
 
   private emitStep(phase: 'started' | 'finished', rec?: StepRecord): void {
     const step = phase === 'started' ? this.machine.currentStep : this.attempt.plan.steps[rec!.stepIndex];
     if (!step) return;
-    this.emit('runs:step', {
+    const event: RunsEvents['runs:step'] = {
       runId: this.run.id,
       attemptId: this.attempt.id,
       stepIndex: phase === 'started' ? this.machine.stepIndex : rec!.stepIndex,
@@ -190,7 +228,10 @@ export class AttemptRunner {
       reason: rec?.reason ?? null,
       measuredMs: rec?.measuredMs ?? null,
       resolutionMs: rec?.resolutionMs ?? null,
-    });
+    };
+    if (phase === 'started') this.liveStep = event;
+    else if (this.liveStep?.stepId === event.stepId) this.liveStep = null;
+    this.emit('runs:step', event);
   }
 
   private async execute(a: RunnerAction): Promise<RunnerEvent> {
@@ -198,6 +239,8 @@ export class AttemptRunner {
     // After Stop nothing more goes to the PD from here: stop() restores the outputs and ends the attempt.
     if (this.aborted && (a.type === 'output' || a.type === 'read-inputs' || a.type === 'read-outputs'))
       return { type: 'link-error', now: t0, reason: this.aborted };
+    // A reading taken for the screen may still be on the wire: the core's own command goes after it.
+    if (this.displayRead && (a.type === 'output' || a.type === 'read-inputs' || a.type === 'read-outputs')) await this.displayRead;
     switch (a.type) {
       case 'output':
         // Write-ahead: the command is in the log before it is on the wire.
@@ -274,7 +317,7 @@ export class AttemptRunner {
         return { type: 'tick', now: this.clock() };
       }
       case 'wait': {
-        if (this.answers.length === 0 && !this.aborted) await this.sleep(a.until);
+        if (this.answers.length === 0 && !this.aborted) await this.waitWatching(a.until);
         const ans = this.answers.shift();
         if (ans) {
           logEvent(this.deps.db, { type: 'answer', runId: this.run.id, attemptId: this.attempt.id, payload: ans }, this.now());

@@ -113,8 +113,13 @@ test('Stop while the precheck waits on a PD that stopped answering', async (t) =
     link: { kind: 'simulated' },
   });
   await app.handlers.abortProcedure({ attemptId: first.id });
-  simOf(app, siteId).control({ action: 'set-faults', openingId: '1-101', faults: { pd: 'silent' } });
-  const reading = when(app, 'runs:step', (e) => e.phase === 'started' && e.kind === 'precheck');
+  // The PD goes silent just as the precheck starts (after the start's own check that it answers).
+  const sim = simOf(app, siteId);
+  const reading = when(app, 'runs:step', (e) => {
+    const hit = e.phase === 'started' && e.kind === 'precheck';
+    if (hit) sim.control({ action: 'set-faults', openingId: '1-101', faults: { pd: 'silent' } });
+    return hit;
+  });
   const a = await app.handlers.retest({ attemptId: first.id, link: { kind: 'simulated' } });
   await reading;
   await new Promise((r) => setTimeout(r, 150)); // the read is now in flight against a silent PD (it retries for ~2 s)

@@ -2,7 +2,7 @@
 // procedures — automatic tests run over the controller link, person-checked items
 // answered here — with their status, the live test, the result card, and the
 // opening's deficiencies. Progress stays on top; the next opening is one tap away.
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AttemptDetail, ChecklistProcedure, OpeningChecklist } from '../../../app/contract/runs';
 import { api } from '../api';
 import { href } from '../shell/router';
@@ -98,6 +98,15 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
     const hands = st?.connected === true && st.kind === 'simulated' && st.siteId === siteId;
     setActive({ attemptId, procedureId, hands });
   };
+
+  // A reload (or coming back to the page) mid-test rejoins the test that is running here, once per attempt.
+  const rejoined = useRef<number | null>(null);
+  const runningHere = c?.procedures.find((p) => p.latest?.status === 'running');
+  useEffect(() => {
+    if (!runningHere?.latest || active || rejoined.current === runningHere.latest.id) return;
+    rejoined.current = runningHere.latest.id;
+    void showLive(runningHere.latest.id, runningHere.id);
+  }, [runningHere?.latest?.id, active]);
 
   const onFinished = useCallback(
     (a: AttemptDetail) => {
