@@ -140,6 +140,11 @@ export const runsInputs = {
       retestAttemptId: attemptId.optional(),
     })
     .strict(),
+  /**
+   * After a passing test: mark, in one step, every open deficiency an earlier attempt of the same procedure found at
+   * the opening "fixed — retested", citing this attempt.
+   */
+  fixByRetest: z.object({ attemptId, by: who, note: z.string().trim().max(4000).default('') }).strict(),
   attachPhoto: z
     .object({
       deficiencyId: z.number().int().positive(),
@@ -334,6 +339,8 @@ export interface Deficiency {
   status: DeficiencyStatus;
   statusNote: string;
   history: { status: DeficiencyStatus; note: string; at: string; by: string; retestAttemptId: number | null }[];
+  /** Later failures of the same risk while it was open (the first failure created it). */
+  occurrences: { attemptId: number; stepResultId: number; at: string }[];
   photos: Attachment[];
 }
 
@@ -362,6 +369,7 @@ export interface RunsOutputs {
   listDeficiencies: Deficiency[];
   createDeficiency: Deficiency;
   setDeficiencyStatus: Deficiency;
+  fixByRetest: Deficiency[];
   attachPhoto: Attachment;
   getPhoto: { attachment: Attachment; contentBase64: string };
   verifyEventLog: EventLogCheck;

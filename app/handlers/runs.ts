@@ -673,6 +673,25 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
         ),
       );
     },
+    fixByRetest: (input) => {
+      const a = attemptOrThrow(input.attemptId);
+      if (a.end?.verdict !== 'pass')
+        throw new ApiError('validation', 'Only a passing test can close deficiencies: this one did not pass, so they stay open.');
+      const run = runOrThrow(a.runId);
+      const fixed = listDeficiencies(db, { siteId: run.siteId, openingId: a.openingId }).filter(
+        (d) => d.source === 'step' && d.procedureId === a.procedureId && currentStatus(d).status === 'open',
+      );
+      const note =
+        input.note ||
+        `retest passed (${a.plan.title}, ${new Date(a.end.endedAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })})`;
+      return db.transaction(() =>
+        fixed.map((d) =>
+          deficiencyView(
+            setDeficiencyStatus(db, { deficiencyId: d.id, status: 'fixed-retested', note, by: input.by, retestAttemptId: a.id }, now()),
+          ),
+        ),
+      );
+    },
     attachPhoto: (input) => {
       const d = getDeficiency(db, input.deficiencyId);
       if (!d) throw new ApiError('not-found', `There is no deficiency ${input.deficiencyId}.`);

@@ -112,6 +112,45 @@ describe('live test panel in Chromium', () => {
     }
   });
 
+  test('a repeat failure shows as the open deficiency seen again; a passing retest closes it in one step', async () => {
+    const h = await startHarness({ browser, demo: true });
+    try {
+      const { page } = h;
+      await openChecklist(h, '1-102');
+      const runOnce = async (button: RegExp, answer: 'Yes' | 'No') => {
+        await page.getByRole('button', { name: button }).click();
+        const panel = page.getByRole('region', { name: 'Running: Power drop' });
+        await panel.locator('.prompt-confirm', { hasText: 'did it open?' }).getByRole('button', { name: answer, exact: true }).click();
+        const card = page.locator('.result-card', { hasText: 'Power drop' });
+        await card.waitFor({ timeout: 30_000 });
+        return card;
+      };
+      const failed = await runOnce(/^Run Power drop$/, 'No');
+      assert.equal(await failed.getAttribute('data-verdict'), 'fail');
+      await failed.getByRole('heading', { name: 'Deficiency created' }).waitFor();
+
+      const again = await runOnce(/^Retest this opening$/, 'No');
+      assert.equal(await again.getAttribute('data-verdict'), 'fail');
+      await again.getByRole('heading', { name: 'Still open: seen again' }).waitFor();
+      await again.getByText(/failed 2 times/).waitFor();
+      assert.equal(await again.getByRole('heading', { name: 'Deficiency created' }).count(), 0);
+
+      // The electrician rewires the lock; the retest passes and offers to close the deficiency.
+      await h.app.call('controllerSimControl', { action: 'set-faults', openingId: '1-102', faults: {} });
+      await page.getByRole('button', { name: 'Retest Power drop' }).click();
+      const panel = page.getByRole('region', { name: 'Running: Power drop' });
+      await panel.locator('.prompt-confirm', { hasText: 'did it open?' }).getByRole('button', { name: 'Yes', exact: true }).click();
+      const passed = page.locator('.result-card[data-verdict="pass"]', { hasText: 'Power drop' });
+      await passed.waitFor({ timeout: 30_000 });
+      await passed.getByRole('button', { name: 'Mark it fixed — retested' }).click();
+      await passed.getByRole('heading', { name: 'Fixed — retested by this test' }).waitFor();
+      await page.getByRole('region', { name: 'Deficiencies at this opening' }).getByText('Fixed — retested').waitFor();
+      assert.deepEqual(h.pageErrors, []);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('a reload mid-test rejoins the live test: current step, readings and the open question', async () => {
     const h = await startHarness({ browser, demo: true });
     try {

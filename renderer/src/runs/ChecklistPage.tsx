@@ -173,6 +173,11 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
           opening={c.opening}
           deficiencies={c.deficiencies}
           retesting={starting}
+          technician={detail.data?.run.technician}
+          onDeficienciesChanged={() => {
+            reload();
+            reloadRun();
+          }}
           onRetest={resultProc?.runnable ? () => void start({ ...resultProc, latest: result }, 'retest') : undefined}
         />
       )}
@@ -270,7 +275,10 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
             {c.deficiencies.map((d) => (
               <li key={d.id} className={`finding sev-border-${d.severity}`}>
                 <SeverityBadge severity={d.severity} /> <strong>{DEFICIENCY_STATUS_WORD[d.status]}</strong>
-                <p>{d.description}</p>
+                <p>
+                  {d.description}
+                  {d.occurrences.length > 0 && <span className="muted"> · failed {d.occurrences.length + 1} times</span>}
+                </p>
               </li>
             ))}
           </ul>
