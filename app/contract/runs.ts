@@ -222,6 +222,8 @@ export interface RunDetail {
   /** Attempts cut short by a crash or power loss: resume them before going on. */
   interrupted: AttemptSummary[];
   openDeficiencies: number;
+  /** The open deficiencies found in this run, by severity (for the close-out). */
+  openDeficienciesBySeverity: Record<Severity, number>;
 }
 
 export interface OpeningProgressRow {

@@ -498,14 +498,20 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
       const rows = allRows(run);
       const floors = [...new Set(rows.map((r) => r.floor))];
       const byFloor: FloorProgress[] = floors.map((floor) => ({ floor, ...progressOf(rows.filter((r) => r.floor === floor)) }));
+      const open = listDeficiencies(db, { siteId: run.siteId, runId: run.id }).filter((d) => currentStatus(d).status === 'open');
       return {
         run: runSummary(run, rows),
         byFloor,
         interrupted: unfinishedAttempts(db, run.id)
           .filter((a) => !state.active.has(a.id))
           .map(summary),
-        openDeficiencies: listDeficiencies(db, { siteId: run.siteId, runId: run.id }).filter((d) => currentStatus(d).status === 'open')
-          .length,
+        openDeficiencies: open.length,
+        openDeficienciesBySeverity: {
+          'life-safety': open.filter((d) => d.severity === 'life-safety').length,
+          security: open.filter((d) => d.severity === 'security').length,
+          compliance: open.filter((d) => d.severity === 'compliance').length,
+          procurement: open.filter((d) => d.severity === 'procurement').length,
+        },
       };
     },
     listRunOpenings: (input) => {

@@ -151,6 +151,42 @@ describe('live test panel in Chromium', () => {
     }
   });
 
+  test('finishing a run: the close-out summary and open deficiencies by severity lead to the report', async () => {
+    const h = await startHarness({ browser, demo: true });
+    try {
+      const { page } = h;
+      const { siteId, runId } = await openChecklist(h, '1-102');
+      const a = (await h.app.call('runProcedure', {
+        runId,
+        openingId: '1-102',
+        procedureId: 'power-drop',
+        link: { kind: 'simulated' },
+        answers: { 'door-opened': 'no' },
+      })) as { id: number };
+      for (let i = 0; i < 500 && ((await h.app.call('getAttempt', { attemptId: a.id })) as { status: string }).status === 'running'; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      const sites = (await h.app.call('listSites', {})) as SiteListItem[];
+      const total = sites.find((s) => s.id === siteId)!.openingCount;
+      await h.goto(`/sites/${siteId}/runs/${runId}`);
+      await page.getByRole('button', { name: 'Finish run' }).click();
+      const close = page.getByRole('region', { name: `Finish run #${runId}` });
+      await close.waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'close-title', 'focus goes to the close-out heading');
+      const cell = (key: string) => close.locator(`tr[data-summary="${key}"] td`).textContent();
+      assert.equal(await cell('tested'), `1 of ${total}`);
+      assert.equal(await cell('failed'), '1');
+      assert.equal(await cell('passed'), '0');
+      assert.equal(await cell('not-tested'), String(total - 1));
+      assert.match((await close.locator('[data-severity="life-safety"]').textContent()) ?? '', /Life safety.*1/);
+      assert.equal(await close.getByRole('link', { name: 'Build report' }).getAttribute('href'), `#/sites/${siteId}/reports`);
+      await close.getByRole('button', { name: 'Keep testing' }).click();
+      await page.waitForFunction(() => document.activeElement?.textContent === 'Finish run');
+      assert.deepEqual(h.pageErrors, []);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('a reload mid-test rejoins the live test: current step, readings and the open question', async () => {
     const h = await startHarness({ browser, demo: true });
     try {
