@@ -7,7 +7,7 @@ import type { AppContext } from './context';
 import { dispatch } from './dispatch';
 import { EventBus } from './events';
 import type { Handlers } from './handlers';
-import { closeRunsState, connectionLink, createRunsHandlers, createRunsState, simulatedLinkFor, type RunsState } from './handlers/runs';
+import { closeRunsState, connectionLink, createRunsHandlers, createRunsState, type RunsState } from './handlers/runs';
 import { closeControllerState, createControllerHandlers, createControllerState } from './handlers/controller';
 import { createScheduleHandlers } from './handlers/schedule';
 import { createPowerHandlers } from './handlers/power';
@@ -38,8 +38,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const ctx: AppContext = { db, dataDir: options.dataDir, events: new EventBus(), now: options.now ?? (() => new Date()) };
   const runs = createRunsState();
   const controller = createControllerState();
-  // A procedure that names no link runs over the app's controller connection (controllerConnect), else the simulator.
-  runs.defaultLink = (run) => connectionLink(controller, run) ?? simulatedLinkFor(ctx, runs, run);
+  // A procedure that names no link runs over the app's controller connection (controllerConnect); without one the
+  // runs handlers refuse it (the demo site falls back to its simulator).
+  runs.defaultLink = (run) => connectionLink(controller, run);
   const handlers: Handlers = {
     ...createScheduleHandlers(ctx),
     ...createControllerHandlers(ctx, controller),

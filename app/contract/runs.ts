@@ -108,7 +108,11 @@ export const runsInputs = {
   answerPrompt: z
     .object({ attemptId, promptId: z.string().min(1).max(200), answer: z.enum(['yes', 'no', 'not-checked', 'done']) })
     .strict(),
-  /** Stop a running procedure: the PD's timer (or an explicit restore) brings lock power back; the attempt ends inconclusive. */
+  /**
+   * Stop, in any state of the test: DoorCx restores the outputs it switched (the PD's own timer does when the PD does
+   * not answer in time), the attempt ends inconclusive "stopped by the technician …", and the answer comes within a
+   * second. On an attempt that has already ended it returns how it ended.
+   */
   abortProcedure: z.object({ attemptId }).strict(),
   getAttempt: z.object({ attemptId }).strict(),
   /** Record a person-checked checklist procedure (every step answered at once). */
@@ -138,6 +142,11 @@ export const runsInputs = {
       retestAttemptId: attemptId.optional(),
     })
     .strict(),
+  /**
+   * After a passing test: mark, in one step, every open deficiency an earlier attempt of the same procedure found at
+   * the opening "fixed — retested", citing this attempt.
+   */
+  fixByRetest: z.object({ attemptId, by: who, note: z.string().trim().max(4000).default('') }).strict(),
   attachPhoto: z
     .object({
       deficiencyId: z.number().int().positive(),
@@ -215,6 +224,8 @@ export interface RunDetail {
   /** Attempts cut short by a crash or power loss: resume them before going on. */
   interrupted: AttemptSummary[];
   openDeficiencies: number;
+  /** The open deficiencies found in this run, by severity (for the close-out). */
+  openDeficienciesBySeverity: Record<Severity, number>;
 }
 
 export interface OpeningProgressRow {
@@ -301,6 +312,8 @@ export interface AttemptDetail extends AttemptSummary {
   steps: StepResultView[];
   openPrompts: Prompt[];
   link: string | null;
+  /** While it runs: the step running now and the latest reading, for a screen that joins late (e.g. after a reload). */
+  live: { current: RunsEvents['runs:step'] | null; reading: RunsEvents['runs:reading'] | null } | null;
 }
 
 export type DeficiencyStatus = 'open' | 'fixed-retested' | 'accepted-by-ahj';
@@ -330,6 +343,8 @@ export interface Deficiency {
   status: DeficiencyStatus;
   statusNote: string;
   history: { status: DeficiencyStatus; note: string; at: string; by: string; retestAttemptId: number | null }[];
+  /** Later failures of the same risk while it was open (the first failure created it). */
+  occurrences: { attemptId: number; stepResultId: number; at: string }[];
   photos: Attachment[];
 }
 
@@ -375,6 +390,7 @@ export interface RunsOutputs {
   listDeficiencies: Deficiency[];
   createDeficiency: Deficiency;
   setDeficiencyStatus: Deficiency;
+  fixByRetest: Deficiency[];
   attachPhoto: Attachment;
   getPhoto: { attachment: Attachment; contentBase64: string };
   verifyEventLog: EventLogCheck;

@@ -72,8 +72,8 @@ type LinkInput = { kind: 'simulated' } | { kind: 'serial'; port: string; baud: n
 export interface RunsState {
   active: Map<number, { runner: AttemptRunner; link: RunnerLink; address: number | null }>;
   links: Map<string, RunnerLink>;
-  /** Links chosen by the app when a procedure names none (e.g. the controller connection); default: simulated. */
-  defaultLink?: (run: RunRow, opening: Opening) => Promise<RunnerLink>;
+  /** The link used when a procedure names none: the app's controller connection, when connected (else null). */
+  defaultLink?: (run: RunRow, opening: Opening) => Promise<RunnerLink> | null;
 }
 
 export function createRunsState(): RunsState {
@@ -205,6 +205,7 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
     })),
     openPrompts: state.active.get(a.id)?.runner.openPrompts ?? [],
     link: a.link,
+    live: state.active.get(a.id)?.runner.live ?? null,
   });
 
   /** The latest attempt per procedure (the one nothing supersedes). */
@@ -297,17 +298,46 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
   };
 
   const linkFor = async (run: RunRow, opening: Opening, input: LinkInput | undefined): Promise<RunnerLink> => {
-    if (!input && state.defaultLink) return state.defaultLink(run, opening);
+    if (!input) {
+      const connection = state.defaultLink ? await state.defaultLink(run, opening) : null;
+      if (connection) return connection;
+      // Only the demo site may fall back to its simulator: a real site tested against a simulator would record
+      // verdicts about doors nobody touched.
+      if (getSite(db, run.siteId)?.name !== DEMO_SITE_NAME)
+        throw new ApiError(
+          'controller',
+          'No controller link is chosen for this run: under "Link" pick the serial port of the USB–RS-485 adapter (or the simulated controller for practice), or connect on the Controller page.',
+        );
+    }
+    if (!input || input.kind === 'simulated') return simulatedLinkFor(ctx, state, run);
+    const key = `serial:${input.port}@${input.baud}`;
+    const existing = state.links.get(key);
+    if (existing) return existing;
     try {
-      if (!input || input.kind === 'simulated') return await simulatedLinkFor(ctx, state, run);
-      const key = `serial:${input.port}@${input.baud}`;
-      const existing = state.links.get(key);
-      if (existing) return existing;
       const link = await openSerialLink(input.port, input.baud);
       state.links.set(key, link);
       return link;
     } catch (err) {
-      throw new ApiError('controller', `Could not open the controller link: ${(err as Error).message}`);
+      const missing = /ENOENT|no such file|not found|cannot find/i.test((err as Error).message);
+      throw new ApiError(
+        'controller',
+        missing
+          ? `Serial port ${input.port} was not found: plug in the USB–RS-485 adapter, or pick a port the Controller page lists.`
+          : `Serial port ${input.port} could not be opened (${(err as Error).message}): close any other program using it, or unplug and replug the adapter.`,
+      );
+    }
+  };
+
+  /** A PD test needs a PD that answers: one read of its outputs (the same read the test starts with) proves it. */
+  const requireOnline = async (link: RunnerLink, opening: Opening, address: number): Promise<void> => {
+    try {
+      await link.controller.readOutputs(address);
+    } catch (err) {
+      if (link.key !== 'controller-connection') link.controller.detach(address);
+      throw new ApiError(
+        'controller',
+        `The PD at address ${address} (opening ${opening.opening_id}) does not answer over the ${link.description}: check the RS-485 wiring and the PD's power, and that its address and baud rate match the schedule (Controller → Scan). (${(err as Error).message})`,
+      );
     }
   };
 
@@ -327,7 +357,8 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
     const link = await linkFor(run, opening, input.link);
     for (const a of state.active.values())
       if (a.address === opening.pd_address && a.link.controller === link.controller)
-        throw new ApiError('conflict', `A procedure is already running on PD address ${opening.pd_address}.`);
+        throw new ApiError('conflict', `A test is already running on PD address ${opening.pd_address}: stop it or wait for its result.`);
+    await requireOnline(link, opening, opening.pd_address);
     // An interrupted attempt of the same procedure resumes at its interrupted step instead of starting over.
     const interrupted =
       input.supersedes === null
@@ -468,14 +499,20 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
       const rows = allRows(run);
       const floors = [...new Set(rows.map((r) => r.floor))];
       const byFloor: FloorProgress[] = floors.map((floor) => ({ floor, ...progressOf(rows.filter((r) => r.floor === floor)) }));
+      const open = listDeficiencies(db, { siteId: run.siteId, runId: run.id }).filter((d) => currentStatus(d).status === 'open');
       return {
         run: runSummary(run, rows),
         byFloor,
         interrupted: unfinishedAttempts(db, run.id)
           .filter((a) => !state.active.has(a.id))
           .map(summary),
-        openDeficiencies: listDeficiencies(db, { siteId: run.siteId, runId: run.id }).filter((d) => currentStatus(d).status === 'open')
-          .length,
+        openDeficiencies: open.length,
+        openDeficienciesBySeverity: {
+          'life-safety': open.filter((d) => d.severity === 'life-safety').length,
+          security: open.filter((d) => d.severity === 'security').length,
+          compliance: open.filter((d) => d.severity === 'compliance').length,
+          procurement: open.filter((d) => d.severity === 'procurement').length,
+        },
       };
     },
     listRunOpenings: (input) => {
@@ -559,7 +596,8 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
     },
     abortProcedure: async (input) => {
       const a = state.active.get(input.attemptId);
-      if (!a) throw new ApiError('conflict', `Attempt ${input.attemptId} is not running.`);
+      // Stop on a test that has just ended (a double tap, a late click) answers with how it ended.
+      if (!a) return summary(attemptOrThrow(input.attemptId));
       a.runner.abort();
       await a.runner.done.catch(() => undefined);
       return summary(attemptOrThrow(input.attemptId));
@@ -639,6 +677,25 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
           db,
           { deficiencyId: d.id, status: input.status, note: input.note, by: input.by, retestAttemptId: retest },
           now(),
+        ),
+      );
+    },
+    fixByRetest: (input) => {
+      const a = attemptOrThrow(input.attemptId);
+      if (a.end?.verdict !== 'pass')
+        throw new ApiError('validation', 'Only a passing test can close deficiencies: this one did not pass, so they stay open.');
+      const run = runOrThrow(a.runId);
+      const fixed = listDeficiencies(db, { siteId: run.siteId, openingId: a.openingId }).filter(
+        (d) => d.source === 'step' && d.procedureId === a.procedureId && currentStatus(d).status === 'open',
+      );
+      const note =
+        input.note ||
+        `retest passed (${a.plan.title}, ${new Date(a.end.endedAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })})`;
+      return db.transaction(() =>
+        fixed.map((d) =>
+          deficiencyView(
+            setDeficiencyStatus(db, { deficiencyId: d.id, status: 'fixed-retested', note, by: input.by, retestAttemptId: a.id }, now()),
+          ),
         ),
       );
     },

@@ -13,6 +13,7 @@ import {
   type RunnerEvent,
   type StepRecord,
 } from '../../core/runs/machine';
+import type { OutputPoint } from '../../core/procedures/types';
 import type { ProcedureVerdict } from '../../core/verdicts/judge';
 import { committedSteps, endAttempt, logEvent, recordStep, type AttemptRow, type RunRow } from '../../db/runs';
 import type { Db } from '../../db/sqlite';
@@ -44,11 +45,37 @@ export interface AttemptOutcome {
 
 const defaultClock = () => performance.timeOrigin + performance.now();
 
+/** How long Stop waits for the PD to take the restore command before it ends the attempt anyway. */
+const STOP_RESTORE_WAIT_MS = 600;
+
+/** While the runner waits for a person or a timer it still reads the inputs this often (at least), for the screen. */
+const DISPLAY_POLL_MIN_MS = 250;
+
+/** Thrown into an in-flight controller call when Stop is pressed: the call may go on, its answer is ignored. */
+class Stopped extends Error {}
+
+/** One trip through the event loop, so timers, I/O and signals run between two runner steps. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** An output DoorCx switched away from rest with a PD-timed command, until the PD's timer ends it. */
+interface AwayFromRest {
+  output: number;
+  rest: 'on' | 'off';
+  until: number;
+}
+
 export class AttemptRunner {
   private readonly machine: ProcedureMachine;
   private readonly answers: { promptId: string; answer: PromptAnswer }[] = [];
   private wake: (() => void) | null = null;
   private aborted: string | null = null;
+  private stopped!: () => void;
+  /** Settles when Stop is pressed: every controller call races it, so Stop never waits for a slow or silent PD. */
+  private readonly stopSignal = new Promise<void>((resolve) => (this.stopped = resolve));
+  private readonly away = new Map<OutputPoint, AwayFromRest>();
+  private lastReading: RunsEvents['runs:reading'] | null = null;
+  private liveStep: RunsEvents['runs:step'] | null = null;
+  private displayRead: Promise<void> | null = null;
   private readonly clock: () => number;
   private lastOutputs: number[] | null = null;
   private readonly prompts = new Map<string, Prompt>();
@@ -98,6 +125,11 @@ export class AttemptRunner {
     return [...this.prompts.values()];
   }
 
+  /** What a screen that joins late (a reload, a second window) needs to show the test as it is now. */
+  get live(): { current: RunsEvents['runs:step'] | null; reading: RunsEvents['runs:reading'] | null } {
+    return { current: this.liveStep, reading: this.lastReading };
+  }
+
   /** A person's answer; delivered to the core at its next wait. */
   answer(promptId: string, answer: PromptAnswer): boolean {
     if (!this.prompts.has(promptId) && !promptId.startsWith(`${this.attempt.procedureId}:`)) return false;
@@ -106,9 +138,21 @@ export class AttemptRunner {
     return true;
   }
 
+  /**
+   * Stop: whatever the runner is doing (waiting for a person, a reply, a timer), the attempt ends inconclusive
+   * with this reason, after DoorCx has put back the outputs it switched (see stop()).
+   */
   abort(reason = 'stopped by the technician'): void {
+    if (this.aborted) return;
     this.aborted = reason;
+    this.stopped();
     this.wake?.();
+  }
+
+  /** A controller call that gives way to Stop. */
+  private call<T>(p: Promise<T>): Promise<T> {
+    p.catch(() => undefined); // an abandoned call may still fail later: that is expected, not unhandled
+    return Promise.race([p, this.stopSignal.then<T>(() => Promise.reject(new Stopped(this.aborted ?? 'stopped')))]);
   }
 
   private emit<T extends keyof RunsEvents>(topic: T, event: RunsEvents[T]): void {
@@ -145,7 +189,7 @@ export class AttemptRunner {
     const o = this.attempt.opening;
     const r = interpretInputs(o, values);
     const out = this.lastOutputs;
-    this.emit('runs:reading', {
+    this.lastReading = {
       runId: this.run.id,
       attemptId: this.attempt.id,
       openingId: o.opening_id,
@@ -156,13 +200,40 @@ export class AttemptRunner {
       lockPower: out ? lockPowerOn(o, out) : null,
       alarm: out ? alarmActive(o, out) : null,
       raw: values,
-    });
+    };
+    this.emit('runs:reading', this.lastReading);
+  }
+
+  /**
+   * A wait for a person or a timer: the inputs are still read every so often and shown (not judged: the core
+   * judges only its own readings), so the indicators never freeze under an open prompt.
+   */
+  private async waitWatching(until: number): Promise<void> {
+    const every = Math.max(DISPLAY_POLL_MIN_MS, this.attempt.plan.thresholds.pollIntervalMs);
+    for (;;) {
+      const now = this.clock();
+      if (now >= until || this.answers.length > 0 || this.aborted) return;
+      const lastAt = this.lastReading?.at ?? 0;
+      if (now - lastAt >= every && !this.displayRead) this.displayRead = this.readForDisplay();
+      await this.sleep(Math.min(until, now + every));
+    }
+  }
+
+  private async readForDisplay(): Promise<void> {
+    try {
+      const values = await this.call(this.deps.io.readInputs(this.address()));
+      this.emitReading(values, this.clock());
+    } catch {
+      // A missed display reading changes nothing: the next one comes, and the core's own reads report link trouble.
+    } finally {
+      this.displayRead = null;
+    }
   }
 
   private emitStep(phase: 'started' | 'finished', rec?: StepRecord): void {
     const step = phase === 'started' ? this.machine.currentStep : this.attempt.plan.steps[rec!.stepIndex];
     if (!step) return;
-    this.emit('runs:step', {
+    const event: RunsEvents['runs:step'] = {
       runId: this.run.id,
       attemptId: this.attempt.id,
       stepIndex: phase === 'started' ? this.machine.stepIndex : rec!.stepIndex,
@@ -175,17 +246,19 @@ export class AttemptRunner {
       reason: rec?.reason ?? null,
       measuredMs: rec?.measuredMs ?? null,
       resolutionMs: rec?.resolutionMs ?? null,
-    });
+    };
+    if (phase === 'started') this.liveStep = event;
+    else if (this.liveStep?.stepId === event.stepId) this.liveStep = null;
+    this.emit('runs:step', event);
   }
 
   private async execute(a: RunnerAction): Promise<RunnerEvent> {
     const t0 = this.clock();
-    if (
-      this.aborted &&
-      (a.type === 'output' || a.type === 'read-inputs' || a.type === 'read-outputs') &&
-      !(a.type === 'output' && a.purpose === 'restore')
-    )
+    // After Stop nothing more goes to the PD from here: stop() restores the outputs and ends the attempt.
+    if (this.aborted && (a.type === 'output' || a.type === 'read-inputs' || a.type === 'read-outputs'))
       return { type: 'link-error', now: t0, reason: this.aborted };
+    // A reading taken for the screen may still be on the wire: the core's own command goes after it.
+    if (this.displayRead && (a.type === 'output' || a.type === 'read-inputs' || a.type === 'read-outputs')) await this.displayRead;
     switch (a.type) {
       case 'output':
         // Write-ahead: the command is in the log before it is on the wire.
@@ -206,8 +279,12 @@ export class AttemptRunner {
           },
           this.now(),
         );
+        // Counted as switched from the moment it may be on the wire, so Stop restores it even mid-command.
+        if (a.purpose === 'stimulus')
+          this.away.set(a.point, { output: a.output, rest: a.state === 'off' ? 'on' : 'off', until: t0 + a.durationMs });
         try {
-          const r = await this.deps.io.timedOutput(this.address(), a.output, a.state, a.durationMs);
+          const r = await this.call(this.deps.io.timedOutput(this.address(), a.output, a.state, a.durationMs));
+          if (a.purpose === 'restore') this.away.delete(a.point);
           const done = this.clock();
           this.lastOutputs = null;
           // The clock of a timed test starts when the PD acknowledged the OUT (the controller reports that moment
@@ -221,7 +298,7 @@ export class AttemptRunner {
         }
       case 'read-inputs':
         try {
-          const values = await this.deps.io.readInputs(this.address());
+          const values = await this.call(this.deps.io.readInputs(this.address()));
           const at = this.clock();
           this.emitReading(values, at);
           return { type: 'inputs', now: at, sentAt: t0, values };
@@ -230,7 +307,7 @@ export class AttemptRunner {
         }
       case 'read-outputs':
         try {
-          const values = await this.deps.io.readOutputs(this.address());
+          const values = await this.call(this.deps.io.readOutputs(this.address()));
           this.lastOutputs = values;
           return { type: 'outputs', now: this.clock(), values };
         } catch (err) {
@@ -258,7 +335,7 @@ export class AttemptRunner {
         return { type: 'tick', now: this.clock() };
       }
       case 'wait': {
-        if (this.answers.length === 0 && !this.aborted) await this.sleep(a.until);
+        if (this.answers.length === 0 && !this.aborted) await this.waitWatching(a.until);
         const ans = this.answers.shift();
         if (ans) {
           logEvent(this.deps.db, { type: 'answer', runId: this.run.id, attemptId: this.attempt.id, payload: ans }, this.now());
@@ -282,6 +359,7 @@ export class AttemptRunner {
     let ev: RunnerEvent = { type: 'start', now: this.clock() };
     let lastStep = -1;
     for (;;) {
+      if (this.aborted) return this.stop(this.aborted);
       const a = this.machine.handle(ev);
       if (a.type === 'done') {
         endAttempt(this.deps.db, this.attempt, a.verdict.verdict, a.verdict.reason, this.now());
@@ -302,6 +380,65 @@ export class AttemptRunner {
         this.emitStep('started');
       }
       ev = await this.execute(a);
+      // Never spin: even when every action answers at once (a wait already due, a refused call), the event loop
+      // gets its turn between two steps, so requests, Stop and signals are served.
+      await yieldToEventLoop();
     }
+  }
+
+  /**
+   * Stop pressed (or the app closing): close the prompts, put back every output DoorCx switched whose PD timer
+   * has not run out (bounded wait: a silent PD still ends the attempt, its own timer restores the output), then
+   * end the attempt inconclusive saying what happened to lock power.
+   */
+  private async stop(reason: string): Promise<AttemptOutcome> {
+    for (const p of [...this.prompts.values()]) {
+      this.prompts.delete(p.id);
+      this.emit('runs:prompt', { runId: this.run.id, attemptId: this.attempt.id, open: false, prompt: p });
+    }
+    const notes: string[] = [];
+    const o = this.attempt.opening;
+    for (const [point, d] of this.away) {
+      const what = point === 'lock_output' ? 'lock power' : 'the fire alarm input';
+      if (d.until <= this.clock()) continue; // the PD's timer already ended it
+      logEvent(
+        this.deps.db,
+        {
+          type: 'command',
+          runId: this.run.id,
+          attemptId: this.attempt.id,
+          payload: { address: this.address(), point, output: d.output, state: d.rest, durationMs: 100, purpose: 'restore' },
+        },
+        this.now(),
+      );
+      const sent = this.deps.io.timedOutput(this.address(), d.output, d.rest, 100);
+      sent.catch(() => undefined);
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_RESTORE_WAIT_MS).unref());
+      const r = await Promise.race([sent.then((x) => x as { confirmed?: unknown }), timeout]).catch((err: unknown) => err as Error);
+      const pdRestores = `the PD's own timer restores it at ${new Date(d.until).toLocaleTimeString('en-GB')} — check the lock`;
+      if (r === 'timeout') notes.push(`the PD did not confirm that ${what} was restored in time; ${pdRestores}`);
+      else if (r instanceof Error) notes.push(`restoring ${what} failed (${r.message}); ${pdRestores}`);
+      else if (r.confirmed === false) notes.push(`DoorCx restored ${what} but the PD does not read it back at rest; ${pdRestores}`);
+      else {
+        this.away.delete(point);
+        notes.push(`DoorCx restored ${what} (read back at rest)`);
+      }
+    }
+    // Power the technician cut by hand (no lock output wired) is for the technician to put back.
+    const byHand = this.machine.recorded.some((r) => r.kind === 'output' && r.verdict === 'pass' && r.personEvidence);
+    if (byHand && o.lock_output === null) notes.push('lock power was cut by hand: restore it at the power supply');
+    const final: ProcedureVerdict = { verdict: 'inconclusive', reason: [reason, ...notes].join('; ') };
+    endAttempt(this.deps.db, this.attempt, final.verdict, final.reason, this.now());
+    this.emit('runs:attempt', {
+      runId: this.run.id,
+      attemptId: this.attempt.id,
+      openingId: this.attempt.openingId,
+      procedureId: this.attempt.procedureId,
+      status: 'finished',
+      verdict: final.verdict,
+      reason: final.reason,
+      warning: null,
+    });
+    return { verdict: final, results: [...this.machine.recorded] };
   }
 }

@@ -60,6 +60,8 @@ export interface DeficiencyRow {
   createdAt: string;
   createdBy: string;
   history: { status: DeficiencyStatus; note: string; at: string; by: string; retestAttemptId: number | null }[];
+  /** Repeat failures of the same risk while the deficiency was open (the first one created it). */
+  occurrences: { attemptId: number; stepResultId: number; at: string }[];
 }
 
 export interface AttachmentRow {
@@ -244,7 +246,8 @@ type StepDbRow = {
 export function listSteps(db: Db, attemptId: number): StepRow[] {
   return db
     .prepare<StepDbRow>(
-      `SELECT s.*, (SELECT MIN(d.id) FROM deficiencies d WHERE d.step_result_id = s.id) AS deficiency_id
+      `SELECT s.*, COALESCE((SELECT MIN(d.id) FROM deficiencies d WHERE d.step_result_id = s.id),
+          (SELECT MIN(o.deficiency_id) FROM deficiency_occurrences o WHERE o.step_result_id = s.id)) AS deficiency_id
        FROM step_results s WHERE s.attempt_id = ? ORDER BY s.step_index, s.id`,
     )
     .all(attemptId)
@@ -333,9 +336,41 @@ export function recordStep(
     const duplicate =
       r.deficiency != null &&
       db
-        .prepare('SELECT 1 FROM deficiencies d JOIN step_results s ON s.id = d.step_result_id WHERE s.attempt_id = ? AND d.description = ?')
-        .get(attempt.id, r.deficiency.description) !== undefined;
-    if (r.verdict === 'fail' && r.deficiency && !duplicate) {
+        .prepare(
+          `SELECT 1 FROM deficiencies d JOIN step_results s ON s.id = d.step_result_id WHERE s.attempt_id = ? AND d.description = ?
+           UNION ALL
+           SELECT 1 FROM deficiency_occurrences o JOIN deficiencies d ON d.id = o.deficiency_id WHERE o.attempt_id = ? AND d.description = ?`,
+        )
+        .get(attempt.id, r.deficiency.description, attempt.id, r.deficiency.description) !== undefined;
+    // The same risk at the same opening, still open from an earlier attempt: a new occurrence of it.
+    const open =
+      r.verdict === 'fail' && r.deficiency && !duplicate
+        ? openStepDeficiency(db, {
+            siteId: run.siteId,
+            openingId: attempt.openingId,
+            procedureId: attempt.procedureId,
+            description: r.deficiency.description,
+          })
+        : undefined;
+    if (open) {
+      deficiencyId = open.id;
+      db.prepare('INSERT INTO deficiency_occurrences (deficiency_id, attempt_id, step_result_id, at) VALUES (?, ?, ?, ?)').run(
+        open.id,
+        attempt.id,
+        stepResultId,
+        now.toISOString(),
+      );
+      appendEvent(
+        db,
+        {
+          type: 'deficiency-occurrence',
+          runId: run.id,
+          attemptId: attempt.id,
+          payload: { deficiencyUuid: open.uuid, stepResultUuid: uuid },
+        },
+        now,
+      );
+    } else if (r.verdict === 'fail' && r.deficiency && !duplicate) {
       deficiencyId = insertDeficiency(
         db,
         {
@@ -368,7 +403,7 @@ export function endAttempt(db: Db, attempt: AttemptRow, verdict: Verdict, reason
   });
 }
 
-function insertDeficiency(db: Db, d: Omit<DeficiencyRow, 'id' | 'uuid' | 'createdAt' | 'history'>, now: Date): number {
+function insertDeficiency(db: Db, d: Omit<DeficiencyRow, 'id' | 'uuid' | 'createdAt' | 'history' | 'occurrences'>, now: Date): number {
   const uuid = randomUUID();
   const id = Number(
     db
@@ -399,7 +434,11 @@ function insertDeficiency(db: Db, d: Omit<DeficiencyRow, 'id' | 'uuid' | 'create
   return id;
 }
 
-export function createDeficiency(db: Db, d: Omit<DeficiencyRow, 'id' | 'uuid' | 'createdAt' | 'history'>, now: Date): DeficiencyRow {
+export function createDeficiency(
+  db: Db,
+  d: Omit<DeficiencyRow, 'id' | 'uuid' | 'createdAt' | 'history' | 'occurrences'>,
+  now: Date,
+): DeficiencyRow {
   return db.transaction(() => getDeficiency(db, insertDeficiency(db, d, now))!);
 }
 
@@ -435,6 +474,20 @@ type DefDbRow = {
   created_by: string;
 };
 
+/** The open deficiency a step failure would repeat: same site, opening, procedure and risk. */
+function openStepDeficiency(
+  db: Db,
+  k: { siteId: number; openingId: string; procedureId: string; description: string },
+): DeficiencyRow | undefined {
+  return db
+    .prepare<DefDbRow>(
+      `SELECT * FROM deficiencies WHERE site_id = ? AND opening_id = ? AND procedure_id = ? AND description = ? AND source = 'step' ORDER BY id`,
+    )
+    .all(k.siteId, k.openingId, k.procedureId, k.description)
+    .map((r) => withHistory(db, r))
+    .find((d) => currentStatus(d).status === 'open');
+}
+
 function withHistory(db: Db, r: DefDbRow): DeficiencyRow {
   const history = db
     .prepare<{ status: DeficiencyStatus; note: string; at: string; by: string; retest_attempt_id: number | null }>(
@@ -456,6 +509,12 @@ function withHistory(db: Db, r: DefDbRow): DeficiencyRow {
     createdAt: r.created_at,
     createdBy: r.created_by,
     history,
+    occurrences: db
+      .prepare<{ attempt_id: number; step_result_id: number; at: string }>(
+        'SELECT attempt_id, step_result_id, at FROM deficiency_occurrences WHERE deficiency_id = ? ORDER BY id',
+      )
+      .all(r.id)
+      .map((o) => ({ attemptId: o.attempt_id, stepResultId: o.step_result_id, at: o.at })),
   };
 }
 

@@ -2,7 +2,7 @@
 // procedures — automatic tests run over the controller link, person-checked items
 // answered here — with their status, the live test, the result card, and the
 // opening's deficiencies. Progress stays on top; the next opening is one tap away.
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AttemptDetail, ChecklistProcedure, OpeningChecklist } from '../../../app/contract/runs';
 import { api } from '../api';
 import { href } from '../shell/router';
@@ -12,7 +12,7 @@ import { humanize } from '../ui/format';
 import { SeverityBadge } from '../ui/severity';
 import { useAsync } from '../ui/useAsync';
 import { ChecklistItemForm } from './ChecklistItemForm';
-import { defaultLink, linkWords, loadRunLink, resolveLink, saveRunLink, type RunLink } from './link';
+import { defaultLink, linkProblem, linkWords, loadRunLink, resolveLink, saveRunLink, type RunLink } from './link';
 import { useLiveRun } from './live';
 import { OpeningFinder } from './OpeningFinder';
 import { ProgressStrip } from './ProgressStrip';
@@ -67,6 +67,11 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
 
   const start = async (p: ChecklistProcedure, mode: 'run' | 'retest') => {
     setError(null);
+    const unusable = linkProblem(effectiveLink);
+    if (unusable) {
+      setError(new Error(unusable));
+      return;
+    }
     setResult(null);
     setStarting(true);
     try {
@@ -93,6 +98,15 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
     const hands = st?.connected === true && st.kind === 'simulated' && st.siteId === siteId;
     setActive({ attemptId, procedureId, hands });
   };
+
+  // A reload (or coming back to the page) mid-test rejoins the test that is running here, once per attempt.
+  const rejoined = useRef<number | null>(null);
+  const runningHere = c?.procedures.find((p) => p.latest?.status === 'running');
+  useEffect(() => {
+    if (!runningHere?.latest || active || rejoined.current === runningHere.latest.id) return;
+    rejoined.current = runningHere.latest.id;
+    void showLive(runningHere.latest.id, runningHere.id);
+  }, [runningHere?.latest?.id, active]);
 
   const onFinished = useCallback(
     (a: AttemptDetail) => {
@@ -159,6 +173,11 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
           opening={c.opening}
           deficiencies={c.deficiencies}
           retesting={starting}
+          technician={detail.data?.run.technician}
+          onDeficienciesChanged={() => {
+            reload();
+            reloadRun();
+          }}
           onRetest={resultProc?.runnable ? () => void start({ ...resultProc, latest: result }, 'retest') : undefined}
         />
       )}
@@ -256,7 +275,10 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
             {c.deficiencies.map((d) => (
               <li key={d.id} className={`finding sev-border-${d.severity}`}>
                 <SeverityBadge severity={d.severity} /> <strong>{DEFICIENCY_STATUS_WORD[d.status]}</strong>
-                <p>{d.description}</p>
+                <p>
+                  {d.description}
+                  {d.occurrences.length > 0 && <span className="muted"> · failed {d.occurrences.length + 1} times</span>}
+                </p>
               </li>
             ))}
           </ul>

@@ -1,10 +1,13 @@
 // The result of one attempt: the verdict in words and colour, its reason, each
 // step with measured times and their resolution, a summary of the input trace,
 // and the deficiency the failure created (its risk in plain words).
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { interpretInputs } from '../../../core/verdicts/readings';
 import type { AttemptDetail, Deficiency, StepResultView } from '../../../app/contract/runs';
 import type { Opening } from '../../../core/schedule/types';
+import { api } from '../api';
+import { ErrorBanner } from '../ui/errors';
+import { formatWhen } from '../ui/format';
 import { SeverityBadge } from '../ui/severity';
 import { ms, VERDICT_WORD, VerdictPill } from './words';
 
@@ -50,13 +53,20 @@ export function ResultCard({
   deficiencies,
   onRetest,
   retesting,
+  technician,
+  onDeficienciesChanged,
 }: {
   attempt: AttemptDetail;
   opening: Opening;
   deficiencies: Deficiency[];
   onRetest?: () => void;
   retesting?: boolean;
+  /** Who closes deficiencies after a passing retest (the run's technician). */
+  technician?: string;
+  onDeficienciesChanged?: () => void;
 }) {
+  const [closing, setClosing] = useState(false);
+  const [closeError, setCloseError] = useState<unknown>(null);
   const verdict = attempt.verdict ?? 'inconclusive';
   const card = useRef<HTMLElement>(null);
   // The verdict is what the technician waits for: bring it into view.
@@ -64,9 +74,35 @@ export function ResultCard({
     card.current?.scrollIntoView({ block: 'start' });
   }, [attempt.id]);
   const person = attempt.steps.some((s) => s.personEvidence && s.verdict !== 'fail');
-  const created = attempt.steps
-    .map((s) => (s.deficiencyId !== null ? deficiencies.find((d) => d.id === s.deficiencyId) : undefined))
-    .filter((d): d is Deficiency => d !== undefined);
+  const found = [
+    ...new Set(
+      attempt.steps
+        .map((s) => (s.deficiencyId !== null ? deficiencies.find((d) => d.id === s.deficiencyId) : undefined))
+        .filter((d): d is Deficiency => d !== undefined),
+    ),
+  ];
+  // A failure the opening already had open is the same deficiency seen again, not a new one.
+  const created = found.filter((d) => !d.occurrences.some((o) => o.attemptId === attempt.id));
+  const repeated = found.filter((d) => d.occurrences.some((o) => o.attemptId === attempt.id));
+  // A passing test can close what earlier attempts of the same test found at this opening.
+  const fixable =
+    verdict === 'pass'
+      ? deficiencies.filter((d) => d.status === 'open' && d.source === 'step' && d.procedureId === attempt.procedureId)
+      : [];
+  const fixedHere = deficiencies.filter((d) => d.history.some((h) => h.status === 'fixed-retested' && h.retestAttemptId === attempt.id));
+  const closeFixed = async () => {
+    if (!technician) return;
+    setClosing(true);
+    setCloseError(null);
+    try {
+      await api.fixByRetest({ attemptId: attempt.id, by: technician, note: '' });
+      onDeficienciesChanged?.();
+    } catch (err) {
+      setCloseError(err);
+    } finally {
+      setClosing(false);
+    }
+  };
   return (
     <section ref={card} className={`result-card result-${verdict}`} aria-labelledby="result-title" data-verdict={verdict}>
       <div className="rc-head">
@@ -88,8 +124,50 @@ export function ResultCard({
       </div>
       {created.length > 0 && (
         <div className="rc-deficiencies">
-          <h3>Deficiency created</h3>
+          <h3>{created.length === 1 ? 'Deficiency created' : `${created.length} deficiencies created`}</h3>
           {created.map((d) => (
+            <div key={d.id} className="rc-def" data-deficiency-id={d.id}>
+              <SeverityBadge severity={d.severity} />
+              <p>{d.description}</p>
+            </div>
+          ))}
+        </div>
+      )}
+      {repeated.length > 0 && (
+        <div className="rc-deficiencies">
+          <h3>Still open: seen again</h3>
+          {repeated.map((d) => (
+            <div key={d.id} className="rc-def" data-deficiency-id={d.id}>
+              <SeverityBadge severity={d.severity} />
+              <p>
+                {d.description}{' '}
+                <span className="muted">
+                  (open since {formatWhen(d.createdAt)}; failed {d.occurrences.length + 1} times)
+                </span>
+              </p>
+            </div>
+          ))}
+        </div>
+      )}
+      {fixable.length > 0 && (
+        <div className="rc-deficiencies rc-fixable">
+          <h3>This test passed: close what earlier attempts found?</h3>
+          {fixable.map((d) => (
+            <div key={d.id} className="rc-def" data-deficiency-id={d.id}>
+              <SeverityBadge severity={d.severity} />
+              <p>{d.description}</p>
+            </div>
+          ))}
+          <button type="button" className="btn primary big-btn" onClick={() => void closeFixed()} disabled={closing || !technician}>
+            {closing ? 'Recording…' : fixable.length === 1 ? 'Mark it fixed — retested' : `Mark all ${fixable.length} fixed — retested`}
+          </button>
+          <ErrorBanner error={closeError} title="The deficiencies were not closed" />
+        </div>
+      )}
+      {fixedHere.length > 0 && (
+        <div className="rc-deficiencies rc-fixed">
+          <h3>Fixed — retested by this test</h3>
+          {fixedHere.map((d) => (
             <div key={d.id} className="rc-def" data-deficiency-id={d.id}>
               <SeverityBadge severity={d.severity} />
               <p>{d.description}</p>

@@ -1,10 +1,11 @@
 // One run: progress by floor (always on top), attempts interrupted by a crash to
 // resume first, the opening finder, and the floor's openings with their status.
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { api } from '../api';
 import { ErrorBanner } from '../ui/errors';
 import { useAsync } from '../ui/useAsync';
 import { useSites } from '../shell/sites';
+import { CloseOut } from './CloseOut';
 import { defaultLink, linkWords, loadRunLink } from './link';
 import { MatchList, OpeningFinder, openingHref } from './OpeningFinder';
 import { ProgressStrip } from './ProgressStrip';
@@ -17,6 +18,8 @@ export function RunPage({ siteId, runId }: { siteId: number; runId: number }) {
   const siteName = sites?.find((s) => s.id === siteId)?.name;
   const floors = (detail.data?.byFloor ?? []).map((f) => f.floor);
   const [floor, setFloor] = useState<string | null>(null);
+  const [closing, setClosing] = useState(false);
+  const finishButton = useRef<HTMLButtonElement>(null);
   const shownFloor = floor ?? floors[0] ?? '';
   const rows = useAsync(
     () => api.listRunOpenings({ runId, ...(shownFloor ? { floor: shownFloor } : {}) }),
@@ -34,8 +37,23 @@ export function RunPage({ siteId, runId }: { siteId: number; runId: number }) {
             {linkWords(loadRunLink(runId) ?? defaultLink(siteName))}
           </p>
         </div>
+        {!closing && (
+          <button ref={finishButton} type="button" className="btn primary" onClick={() => setClosing(true)}>
+            Finish run
+          </button>
+        )}
       </div>
       <ErrorBanner error={detail.error} title="The run could not be loaded" />
+      {closing && detail.data && (
+        <CloseOut
+          detail={detail.data}
+          siteId={siteId}
+          onClose={() => {
+            setClosing(false);
+            setTimeout(() => finishButton.current?.focus(), 0);
+          }}
+        />
+      )}
       {detail.data && detail.data.interrupted.length > 0 && (
         <div className="banner warn" role="alert">
           <h2>Tests interrupted — resume them first</h2>

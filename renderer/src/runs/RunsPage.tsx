@@ -25,7 +25,8 @@ const THRESHOLD_FIELDS = [
 type ThresholdKey = (typeof THRESHOLD_FIELDS)[number]['key'];
 
 export function LinkPicker({ value, onChange, idPrefix }: { value: RunLink | null; onChange: (l: RunLink) => void; idPrefix: string }) {
-  const kind = value?.kind ?? 'serial';
+  // Nothing chosen yet: no radio is checked (a pre-checked serial choice with no port read as if a link were set).
+  const kind = value?.kind ?? null;
   const port = value?.kind === 'serial' ? value.port : '';
   const baud = value?.kind === 'serial' ? value.baud : 9600;
   return (

@@ -145,16 +145,56 @@ const PROMPT_HEAD: Record<Prompt['kind'], string> = {
   warning: 'Warning',
 };
 
-function PromptCard({ prompt, attemptId, dispatch }: { prompt: Prompt; attemptId: number; dispatch: LiveDispatch }) {
+const LIVE_WORD = {
+  lockStatus: { secured: 'SECURED', released: 'RELEASED', fault: 'SENSOR FAULT' },
+  doorPosition: { open: 'OPEN', closed: 'CLOSED', fault: 'SENSOR FAULT' },
+} as const;
+
+/** The reading beside a question about the door: what the sensors say while the technician answers. */
+function LiveBeside({ reading }: { reading: Reading | null }) {
+  return (
+    <p className="prompt-live" data-live-reading>
+      {reading ? (
+        <>
+          The sensors read now: door <strong>{LIVE_WORD.doorPosition[reading.doorPosition]}</strong>, lock{' '}
+          <strong>{LIVE_WORD.lockStatus[reading.lockStatus]}</strong>
+        </>
+      ) : (
+        'No sensor reading yet.'
+      )}
+    </p>
+  );
+}
+
+/**
+ * One prompt. `due`: the prompt to answer first — it takes keyboard focus (Enter answers its first choice).
+ * `after`: an earlier action this one must wait for; until it is done this prompt's answers are disabled.
+ */
+function PromptCard({
+  prompt,
+  attemptId,
+  dispatch,
+  due,
+  after,
+  reading,
+}: {
+  prompt: Prompt;
+  attemptId: number;
+  dispatch: LiveDispatch;
+  due: boolean;
+  after: Prompt | null;
+  reading: Reading | null;
+}) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLButtonElement>(null);
   const card = useRef<HTMLDivElement>(null);
-  // A new prompt takes keyboard focus (Enter answers its first choice) and comes into view.
+  // The prompt due now takes keyboard focus and comes into view.
   useEffect(() => {
+    if (!due) return;
     first.current?.focus({ preventScroll: true });
     card.current?.scrollIntoView({ block: 'nearest' });
-  }, [prompt.id]);
+  }, [prompt.id, due]);
   const answer = async (a: PromptAnswer) => {
     setBusy(true);
     setError(null);
@@ -179,6 +219,12 @@ function PromptCard({ prompt, attemptId, dispatch }: { prompt: Prompt; attemptId
       <p className="prompt-text" id={`p-${prompt.id}`}>
         {prompt.text}
       </p>
+      {prompt.kind === 'confirm' && <LiveBeside reading={reading} />}
+      {after && (
+        <p className="prompt-after" id={`pa-${prompt.id}`}>
+          First: {PROMPT_HEAD[after.kind].toLowerCase()} (above), then answer this.
+        </p>
+      )}
       {prompt.answers.length > 0 && (
         <div className="prompt-answers">
           {prompt.answers.map((a, i) => (
@@ -187,7 +233,8 @@ function PromptCard({ prompt, attemptId, dispatch }: { prompt: Prompt; attemptId
               ref={i === 0 ? first : undefined}
               type="button"
               className={`btn answer answer-${a}`}
-              disabled={busy}
+              disabled={busy || after !== null}
+              aria-describedby={after ? `pa-${prompt.id}` : undefined}
               onClick={() => void answer(a)}
             >
               {ANSWER_WORD[a]}
@@ -299,6 +346,9 @@ export function TestPanel({
   };
 
   const current = live?.current;
+  // Actions and release attempts come before questions about what the door did (the order the procedure needs).
+  const prompts = [...(live?.prompts ?? [])].sort((a, b) => PROMPT_ORDER[a.kind] - PROMPT_ORDER[b.kind]);
+  const due = prompts.find((p) => p.answers.length > 0) ?? null;
   const commanded = commandedOutputs(procedure, live?.steps ?? {});
   const panel = useRef<HTMLElement>(null);
   // Bring the live test into view when it starts.
@@ -333,11 +383,17 @@ export function TestPanel({
         </div>
         <div className="tp-work">
           <div className="prompts" aria-live="assertive">
-            {[...(live?.prompts ?? [])]
-              .sort((a, b) => PROMPT_ORDER[a.kind] - PROMPT_ORDER[b.kind])
-              .map((p) => (
-                <PromptCard key={p.id} prompt={p} attemptId={attemptId} dispatch={dispatch} />
-              ))}
+            {prompts.map((p) => (
+              <PromptCard
+                key={p.id}
+                prompt={p}
+                attemptId={attemptId}
+                dispatch={dispatch}
+                due={p.id === due?.id}
+                after={due && due.id !== p.id && due.kind !== 'confirm' ? due : null}
+                reading={live?.reading ?? null}
+              />
+            ))}
           </div>
           {hands && <SimHands openingId={openingId} />}
           <ol className="step-list" aria-label="Steps">

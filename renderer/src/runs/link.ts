@@ -39,6 +39,13 @@ export function linkWords(link: RunLink | null): string {
   return link.kind === 'simulated' ? 'Simulated controller (demo)' : `Serial ${link.port} at ${link.baud} baud`;
 }
 
+/** Why a test cannot start over this link before asking the backend (which checks the port and the PD). */
+export function linkProblem(link: RunLink | null): string | null {
+  if (link?.kind === 'serial' && !link.port.trim())
+    return 'No serial port is chosen: under "Link" type the USB–RS-485 adapter\'s port (for example /dev/ttyUSB0 or COM3; the Controller page lists the ports found), or pick the simulated controller for practice.';
+  return null;
+}
+
 export type LinkInput = { kind: 'simulated' } | { kind: 'serial'; port: string; baud: number };
 
 /**

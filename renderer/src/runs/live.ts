@@ -103,12 +103,18 @@ function reduce(state: LiveState, action: Action): LiveState {
           measuredMs: r.measuredMs,
           resolutionMs: r.resolutionMs,
         };
+      // A screen that joins late (a reload) takes the step running now and the latest reading from the snapshot;
+      // a newer live event always wins.
+      const joined = action.a.live;
+      const current = joined?.current && (!a.current || a.current.stepIndex <= joined.current.stepIndex) ? joined.current : a.current;
+      const reading = joined?.reading && (!a.reading || a.reading.at < joined.reading.at) ? joined.reading : a.reading;
       next = {
         ...a,
-        steps,
+        steps: current && current.phase === 'started' && !steps[current.stepId] ? { ...steps, [current.stepId]: current } : steps,
         prompts: action.a.status === 'running' ? [...a.prompts, ...add] : [],
         status: action.a.status,
-        ...(action.a.status !== 'running' ? { current: null } : {}),
+        reading,
+        current: action.a.status === 'running' ? current : null,
       };
       break;
     }
