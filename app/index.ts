@@ -11,6 +11,7 @@ import type { Handlers } from './handlers';
 import { closeRunsState, connectionLink, createRunsHandlers, createRunsState, simulatedLinkFor, type RunsState } from './handlers/runs';
 import { closeControllerState, createControllerHandlers, createControllerState } from './handlers/controller';
 import { createScheduleHandlers } from './handlers/schedule';
+import { createReportsHandlers } from './handlers/reports';
 import { loadDemoSiteOnFirstRun } from './demo';
 
 export interface AppOptions {
@@ -50,6 +51,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...createScheduleHandlers(ctx),
     ...createControllerHandlers(ctx, controller),
     ...createRunsHandlers(ctx, runs),
+    ...createReportsHandlers(ctx, runs),
   };
   if (options.demo ?? true) await loadDemoSiteOnFirstRun(ctx);
   return {
