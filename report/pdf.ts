@@ -354,14 +354,18 @@ function openingSection(w: Writer, o: ReportOpening, model: ReportModel): void {
         {
           text: `${a.verdict.toUpperCase()}${a.interrupted ? ' (interrupted)' : ''}`,
           x: 264,
-          w: 120,
+          w: CONTENT_W - 264,
           bold: true,
           color: RESULT_COLOURS[a.verdict],
         },
-        { text: `attempt ${a.id} · ${when(a.startedAt)}`, x: 388, w: CONTENT_W - 388 },
       ],
       8,
     );
+    w.line(`Attempt ${a.id}, run ${a.runId}: ${when(a.startedAt)} to ${when(a.endedAt)}${a.link ? ` over ${a.link}` : ''}`, {
+      size: 7,
+      indent: 12,
+      color: '#444444',
+    });
     if (p.citation) w.line(p.citation, { size: 7, indent: 12, color: '#444444' });
     if (a.verdict !== 'pass') w.line(a.reason, { size: 7.5, indent: 12 });
     attemptLines(w, a, 12);

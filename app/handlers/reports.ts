@@ -91,7 +91,10 @@ export function createReportsHandlers(ctx: AppContext, runs: RunsState): Feature
         const emit = (phase: 'load' | 'render' | 'sign' | 'done', done: number, total: number) =>
           ctx.events.emit('reports:progress', { siteId: site.id, phase, done, total });
         emit('load', 0, 1);
-        // The identity first: a wrong passphrase or an unusable .p12 stops here, before anything is written.
+        // What blocks the report first (nothing is created for a report that cannot be built), then the identity:
+        // a wrong passphrase or an unusable .p12 stops here, before anything is written.
+        const { blockers } = preview(input, now);
+        if (blockers.length) throw new ApiError('validation', `The report cannot be built: ${blockers.join(' ')}`);
         const { identity, created } = apiErrors(() =>
           technicianIdentity({
             dataDir: ctx.dataDir,

@@ -28,7 +28,12 @@ const toSig = (r: SigDbRow): HandwrittenSignature => ({
   strokes: JSON.parse(r.strokes) as HandwrittenSignature['strokes'],
 });
 
-export function addHandwrittenSignature(db: Db, siteId: number, s: Omit<HandwrittenSignature, 'id' | 'signedAt'>, now: Date): HandwrittenSignature {
+export function addHandwrittenSignature(
+  db: Db,
+  siteId: number,
+  s: Omit<HandwrittenSignature, 'id' | 'signedAt'>,
+  now: Date,
+): HandwrittenSignature {
   const id = Number(
     db
       .prepare('INSERT INTO handwritten_signatures (site_id, role, name, title, strokes, signed_at) VALUES (?, ?, ?, ?, ?, ?)')
@@ -83,8 +88,19 @@ export function recordReport(db: Db, r: Omit<ReportRow, 'id'>): ReportRow {
         `INSERT INTO reports (site_id, file_path, file_sha256, model_sha256, scope, overall, draft, signer, event_log_head, event_log_length, built_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.siteId, r.filePath, r.fileSha256, r.modelSha256, r.scope, r.overall, r.draft ? 1 : 0, r.signer, r.eventLogHead, r.eventLogLength, r.builtAt)
-      .lastInsertRowid,
+      .run(
+        r.siteId,
+        r.filePath,
+        r.fileSha256,
+        r.modelSha256,
+        r.scope,
+        r.overall,
+        r.draft ? 1 : 0,
+        r.signer,
+        r.eventLogHead,
+        r.eventLogLength,
+        r.builtAt,
+      ).lastInsertRowid,
   );
   return { ...r, id };
 }
