@@ -78,6 +78,13 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['report/**'],
+    rules: restrict(
+      ['electron', 'better-sqlite3', '**/app/**', '**/renderer/**', '**/controller/**', '**/cli/**'],
+      'report/ builds and checks reports from core/ and db/ only (no Electron, no app or UI code).',
+    ),
+  },
+  {
     files: ['renderer/**'],
     rules: restrict(
       [...io, '**/db/**', '**/controller/**', '**/app/handlers/**', '**/app/index', '**/app/web-host/**', 'fastify', 'pino'],

@@ -11,6 +11,7 @@ import { closeRunsState, connectionLink, createRunsHandlers, createRunsState, ty
 import { closeControllerState, createControllerHandlers, createControllerState } from './handlers/controller';
 import { createScheduleHandlers } from './handlers/schedule';
 import { createPowerHandlers } from './handlers/power';
+import { createReportsHandlers } from './handlers/reports';
 import { loadDemoSiteOnFirstRun } from './demo';
 
 export interface AppOptions {
@@ -46,6 +47,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...createControllerHandlers(ctx, controller),
     ...createRunsHandlers(ctx, runs),
     ...createPowerHandlers(ctx),
+    ...createReportsHandlers(ctx, runs),
   };
   if (options.demo ?? true) await loadDemoSiteOnFirstRun(ctx);
   return {

@@ -4,6 +4,7 @@ import { controllerCommands } from './commands/controller';
 import { runsCommands } from './commands/runs';
 import { scheduleCommands } from './commands/schedule';
 import { powerCommands } from './commands/power';
+import { reportCommands } from './commands/report';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -19,7 +20,7 @@ export interface CliCommand {
   run(args: { values: Record<string, string | boolean | undefined>; positionals: string[] }, io: CliIo): Promise<number>;
 }
 
-export const commands: CliCommand[] = [...scheduleCommands, ...controllerCommands, ...runsCommands, ...powerCommands];
+export const commands: CliCommand[] = [...scheduleCommands, ...controllerCommands, ...runsCommands, ...powerCommands, ...reportCommands];
 
 export class CliUsageError extends Error {}
 

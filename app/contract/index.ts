@@ -6,22 +6,24 @@ import { runsInputs, type RunsEvents, type RunsOutputs } from './runs';
 import { controllerInputs, type ControllerEvents, type ControllerOutputs } from './controller';
 import { scheduleInputs, type ScheduleOutputs } from './schedule';
 import { powerInputs, type PowerOutputs } from './power';
+import { reportsInputs, type ReportsEvents, type ReportsOutputs } from './reports';
 
 export const apiInputs = {
   ...scheduleInputs,
   ...controllerInputs,
   ...runsInputs,
   ...powerInputs,
+  ...reportsInputs,
 };
 
 export type Method = keyof typeof apiInputs;
 export type Input<M extends Method> = z.input<(typeof apiInputs)[M]>;
 export type ParsedInput<M extends Method> = z.output<(typeof apiInputs)[M]>;
 
-export interface Outputs extends ScheduleOutputs, ControllerOutputs, RunsOutputs, PowerOutputs {}
+export interface Outputs extends ScheduleOutputs, ControllerOutputs, RunsOutputs, PowerOutputs, ReportsOutputs {}
 
 /** Push events from the backend (live controller readings, run progress). */
-export interface ApiEvents extends ControllerEvents, RunsEvents {}
+export interface ApiEvents extends ControllerEvents, RunsEvents, ReportsEvents {}
 
 export type EventTopic = keyof ApiEvents;
 

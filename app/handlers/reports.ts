@@ -1,0 +1,156 @@
+// Reports: the handlers behind app/contract/reports.ts. The work is in report/
+// (model loading, PDF, signatures, verification); this file maps its errors to
+// API errors and keeps one build per site at a time.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { resultsCsv } from '../../core/report/csv';
+import { addHandwrittenSignature, currentHandwrittenSignatures, getReport, listReports } from '../../db/reports/repository';
+import { getSite } from '../../db/schedule';
+import { buildReport } from '../../report/build';
+import { CertificateError, technicianIdentity } from '../../report/certificate';
+import { loadReportModel, ReportError } from '../../report/load';
+import { modelJson, sha256 } from '../../report/pdf';
+import { verifyReport } from '../../report/verify';
+import type { AppContext } from '../context';
+import { ApiError } from '../contract/errors';
+import type { ReportPreview, reportsInputs } from '../contract/reports';
+import type { FeatureHandlers } from './index';
+import { modeReason, type RunsState } from './runs';
+
+type Scope = { siteId: number; runIds: number[]; floors: string[]; openingIds: string[]; witness: { name: string; title: string } | null };
+
+const slug = (s: string): string =>
+  s
+    .normalize('NFKD')
+    .replace(/[^\w-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60) || 'site';
+const stamp = (d: Date): string =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+
+/** Turns report/ errors into API errors the UI shows as they are. */
+function apiErrors<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof ReportError || err instanceof CertificateError) throw new ApiError('validation', err.message);
+    throw err;
+  }
+}
+
+export function createReportsHandlers(ctx: AppContext, runs: RunsState): FeatureHandlers<keyof typeof reportsInputs> {
+  const db = ctx.db;
+  const building = new Set<number>();
+
+  const siteOrThrow = (siteId: number) => {
+    const site = getSite(db, siteId);
+    if (!site) throw new ApiError('not-found', `There is no site with id ${siteId}.`);
+    return site;
+  };
+  const preview = (s: Scope, at = ctx.now()): ReportPreview => {
+    siteOrThrow(s.siteId);
+    return apiErrors(() =>
+      loadReportModel(db, {
+        siteId: s.siteId,
+        scope: { runIds: s.runIds, floors: s.floors, openingIds: s.openingIds },
+        generatedAt: at,
+        dataDir: ctx.dataDir,
+        witness: s.witness,
+        running: new Set(runs.active.keys()),
+        modeReason,
+      }),
+    );
+  };
+  const reportOrThrow = (reportId: number) => {
+    const r = getReport(db, reportId);
+    if (!r) throw new ApiError('not-found', `There is no report ${reportId}.`);
+    return r;
+  };
+
+  return {
+    previewReport: (input) => preview(input),
+    addHandwrittenSignature: (input) => {
+      siteOrThrow(input.siteId);
+      return addHandwrittenSignature(
+        db,
+        input.siteId,
+        { role: input.role, name: input.name, title: input.title, strokes: input.strokes },
+        ctx.now(),
+      );
+    },
+    listHandwrittenSignatures: ({ siteId }) => currentHandwrittenSignatures(db, siteOrThrow(siteId).id),
+    buildReport: async (input) => {
+      const site = siteOrThrow(input.siteId);
+      if (building.has(site.id)) throw new ApiError('conflict', `A report for "${site.name}" is already being built.`);
+      building.add(site.id);
+      try {
+        const now = ctx.now();
+        const emit = (phase: 'load' | 'render' | 'sign' | 'done', done: number, total: number) =>
+          ctx.events.emit('reports:progress', { siteId: site.id, phase, done, total });
+        emit('load', 0, 1);
+        // What blocks the report first (nothing is created for a report that cannot be built), then the identity:
+        // a wrong passphrase or an unusable .p12 stops here, before anything is written.
+        const { blockers } = preview(input, now);
+        if (blockers.length) throw new ApiError('validation', `The report cannot be built: ${blockers.join(' ')}`);
+        const { identity, created } = apiErrors(() =>
+          technicianIdentity({
+            dataDir: ctx.dataDir,
+            technician: input.technician,
+            passphrase: input.passphrase,
+            now,
+            imported: input.p12Base64 ? Buffer.from(input.p12Base64, 'base64') : undefined,
+          }),
+        );
+        const dir = join(ctx.dataDir, 'reports');
+        mkdirSync(dir, { recursive: true });
+        const built = await buildReport(db, {
+          siteId: site.id,
+          scope: { runIds: input.runIds, floors: input.floors, openingIds: input.openingIds },
+          dataDir: ctx.dataDir,
+          outFile: join(dir, `${slug(site.name)}-${stamp(now)}.pdf`),
+          identity,
+          now,
+          witness: input.witness,
+          running: new Set(runs.active.keys()),
+          modeReason,
+          progress: emit,
+        }).catch((err: unknown) => apiErrors(() => Promise.reject(err as Error)));
+        return { ...built.row, bytes: built.bytes, certificateCreated: created };
+      } finally {
+        building.delete(site.id);
+      }
+    },
+    listReports: ({ siteId }) => listReports(db, siteOrThrow(siteId).id),
+    getReportFile: ({ reportId }) => {
+      const r = reportOrThrow(reportId);
+      try {
+        return { fileName: basename(r.filePath), contentBase64: readFileSync(r.filePath).toString('base64') };
+      } catch (err) {
+        throw new ApiError('not-found', `The report file ${r.filePath} cannot be read: ${(err as Error).message}`);
+      }
+    },
+    verifyReport: ({ reportId }) => {
+      const r = reportOrThrow(reportId);
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(r.filePath);
+      } catch (err) {
+        throw new ApiError('not-found', `The report file ${r.filePath} cannot be read: ${(err as Error).message}`);
+      }
+      const v = verifyReport(bytes, r.filePath, db);
+      const fileSha256 = sha256(bytes);
+      return { ...v, fileSha256, unchangedSinceBuilt: fileSha256 === r.fileSha256 };
+    },
+    exportReportJson: (input) => {
+      const { model } = preview(input);
+      return { fileName: `${slug(model.site.name)}-${stamp(new Date(model.generatedAt))}.json`, json: modelJson(model).toString('utf8') };
+    },
+    exportResultsCsv: (input) => {
+      const { model } = preview(input);
+      return { fileName: `${slug(model.site.name)}-results-${stamp(new Date(model.generatedAt))}.csv`, csv: resultsCsv(model) };
+    },
+  };
+}

@@ -1,0 +1,509 @@
+// Draws the report model as a PDF with pdfkit, page by page into a stream (pages
+// are written out as they fill, not kept in memory). Same model + same photos →
+// same bytes: every date comes from the model, the file ID is derived from them.
+// The model JSON is embedded as an associated file (AFRelationship /Data) and its
+// SHA-256 printed on the cover and stored in the document info, so a verifier can
+// tie the pages to the data.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import PDFDocument from 'pdfkit';
+import type { ReportAttempt, ReportModel, ReportOpening, OpeningResult } from '../core/report/model';
+
+export const FONTS_DIR = join(import.meta.dirname, 'fonts');
+export const EMBEDDED_JSON_NAME = 'doorcx-report.json';
+/** Document-info key carrying the SHA-256 of the embedded model JSON. */
+export const INFO_MODEL_HASH = 'DoorCxModelSha256';
+
+export interface PhotoSource {
+  /** The photo's bytes (already checked against its hash), or null when it cannot be drawn. */
+  read(sha256: string): Buffer | null;
+}
+
+export interface RenderProgress {
+  (done: number, total: number): void;
+}
+
+type Doc = InstanceType<typeof PDFDocument>;
+
+const PAGE = { width: 612, height: 792, margin: 50 };
+const CONTENT_W = PAGE.width - 2 * PAGE.margin;
+const BOTTOM = PAGE.height - PAGE.margin - 14;
+
+const RESULT_WORDS: Record<OpeningResult, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  inconclusive: 'INCONCLUSIVE',
+  incomplete: 'INCOMPLETE',
+  'not-tested': 'NOT TESTED',
+};
+const RESULT_COLOURS: Record<OpeningResult, string> = {
+  pass: '#1b6e20',
+  fail: '#b00020',
+  inconclusive: '#a15c00',
+  incomplete: '#555555',
+  'not-tested': '#555555',
+};
+
+export function modelJson(model: ReportModel): Buffer {
+  return Buffer.from(JSON.stringify(model, null, 1), 'utf8');
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+const ms = (v: number | null): string => (v === null ? '' : `${v.toFixed(0)} ms`);
+const when = (iso: string | null): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
+
+/** Draws text in DejaVu Sans when it has every character, else in Noto Sans SC. */
+class Writer {
+  private readonly covered = new Map<number, boolean>();
+  private readonly dejavu: { hasGlyphForCodePoint(cp: number): boolean };
+  page = 0;
+
+  constructor(
+    readonly doc: Doc,
+    private readonly footer: string,
+    private readonly draft: boolean,
+  ) {
+    doc.registerFont('Body', join(FONTS_DIR, 'DejaVuSans.ttf'));
+    doc.registerFont('Bold', join(FONTS_DIR, 'DejaVuSans-Bold.ttf'));
+    doc.registerFont('CJK', join(FONTS_DIR, 'NotoSansSC-Regular.woff'));
+    doc.font('Body');
+    this.dejavu = (doc as unknown as { _font: { font: { hasGlyphForCodePoint(cp: number): boolean } } })._font.font;
+    doc.on('pageAdded', () => this.decorate());
+    this.decorate();
+  }
+
+  private fits(text: string): boolean {
+    for (const ch of text) {
+      const cp = ch.codePointAt(0)!;
+      let ok = this.covered.get(cp);
+      if (ok === undefined) {
+        ok = cp < 0x20 || this.dejavu.hasGlyphForCodePoint(cp);
+        this.covered.set(cp, ok);
+      }
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  font(text: string, bold = false): this {
+    this.doc.font(this.fits(text) ? (bold ? 'Bold' : 'Body') : 'CJK');
+    return this;
+  }
+
+  /** Page furniture: DRAFT across every page of an unsigned report, the footer with the page number. */
+  private decorate(): void {
+    const d = this.doc;
+    this.page++;
+    const { x, y } = d;
+    if (this.draft) {
+      d.save();
+      d.rotate(-35, { origin: [PAGE.width / 2, PAGE.height / 2] });
+      d.font('Bold').fontSize(110).fillColor('#d0d0d0', 0.5);
+      d.text('DRAFT', 0, PAGE.height / 2 - 60, { width: PAGE.width, align: 'center', lineBreak: false });
+      d.restore();
+    }
+    d.fillColor('#555555', 1).fontSize(7);
+    this.font(this.footer);
+    const marginBottom = d.page.margins.bottom;
+    d.page.margins.bottom = 0;
+    d.text(`${this.footer} · page ${this.page}${this.draft ? ' · DRAFT' : ''}`, PAGE.margin, PAGE.height - PAGE.margin + 12, {
+      width: CONTENT_W,
+      lineBreak: false,
+    });
+    d.page.margins.bottom = marginBottom;
+    d.fillColor('black').font('Body').fontSize(9);
+    d.x = x;
+    d.y = y;
+  }
+
+  need(height: number): void {
+    if (this.doc.y + height > BOTTOM) this.doc.addPage();
+  }
+
+  line(text: string, o: { size?: number; bold?: boolean; color?: string; indent?: number; gap?: number } = {}): void {
+    const d = this.doc;
+    d.fontSize(o.size ?? 9).fillColor(o.color ?? 'black');
+    this.font(text, o.bold);
+    const x = PAGE.margin + (o.indent ?? 0);
+    d.text(text, x, d.y, { width: CONTENT_W - (o.indent ?? 0) });
+    if (o.gap) d.moveDown(o.gap);
+  }
+
+  /** Cells on one line (no wrapping: long cells are cut with an ellipsis), then the next line. */
+  row(cells: { text: string; x: number; w: number; bold?: boolean; color?: string }[], size = 8): void {
+    const d = this.doc;
+    this.need(size + 4);
+    const y = d.y;
+    d.fontSize(size);
+    for (const c of cells) {
+      this.font(c.text, c.bold);
+      d.fillColor(c.color ?? 'black').text(c.text, PAGE.margin + c.x, y, {
+        width: c.w,
+        lineBreak: false,
+        ellipsis: true,
+        height: size + 2,
+      });
+    }
+    d.fillColor('black');
+    d.x = PAGE.margin;
+    d.y = y + size + 4;
+  }
+
+  heading(text: string, size = 13): void {
+    this.need(size * 3);
+    this.doc.moveDown(0.4);
+    this.line(text, { size, bold: true });
+    this.doc.moveDown(0.2);
+  }
+}
+
+function drawSignatures(w: Writer, model: ReportModel): void {
+  const d = w.doc;
+  w.heading('Signatures', 11);
+  w.need(110);
+  const top = d.y;
+  const boxW = (CONTENT_W - 20) / 2;
+  (['technician', 'witness'] as const).forEach((role, i) => {
+    const x = PAGE.margin + i * (boxW + 20);
+    const sig = [...model.signatures].reverse().find((s) => s.role === role);
+    d.save();
+    d.lineWidth(0.5).strokeColor('#888888').rect(x, top, boxW, 60).stroke();
+    d.restore();
+    if (sig) {
+      // The strokes as drawn on screen, as vector paths (points are in a 0..1 box).
+      d.save();
+      d.lineWidth(1.2).lineJoin('round').lineCap('round').strokeColor('#10205a');
+      for (const stroke of sig.strokes) {
+        if (stroke.length === 0) continue;
+        const [x0, y0] = stroke[0]!;
+        d.moveTo(x + 4 + x0 * (boxW - 8), top + 4 + y0 * 52);
+        if (stroke.length === 1) d.lineTo(x + 4 + x0 * (boxW - 8) + 0.5, top + 4 + y0 * 52);
+        for (const [px, py] of stroke.slice(1)) d.lineTo(x + 4 + px * (boxW - 8), top + 4 + py * 52);
+      }
+      d.stroke();
+      d.restore();
+    }
+    const label = sig
+      ? `${role === 'technician' ? 'Technician' : 'Witness'}: ${sig.name}${sig.title ? `, ${sig.title}` : ''} — signed ${when(sig.signedAt)}`
+      : `${role === 'technician' ? 'Technician' : 'Witness (owner’s representative / AHJ)'}: not signed`;
+    d.fontSize(8).fillColor('black');
+    w.font(label);
+    d.text(label, x, top + 64, { width: boxW });
+  });
+  d.x = PAGE.margin;
+  d.y = top + 90;
+}
+
+function cover(w: Writer, model: ReportModel, jsonSha: string): void {
+  const d = w.doc;
+  w.line('Commissioning report — electrified door locks', { size: 18, bold: true, gap: 0.3 });
+  w.line(model.site.name, { size: 14, bold: true, gap: 0.5 });
+  const facts: [string, string][] = [
+    ['Scope', model.scope.description],
+    ['Technician(s)', model.technicians.join(', ') || '—'],
+    ['Witness', model.witness ? `${model.witness.name}${model.witness.title ? `, ${model.witness.title}` : ''}` : '—'],
+    ['Tests', `${when(model.dates.firstTest)} to ${when(model.dates.lastTest)}`],
+    ['Report generated', when(model.generatedAt)],
+    ['Code edition', model.settings.edition],
+    ['AHJ decision', model.settings.ahjNote ?? 'none recorded (code thresholds)'],
+  ];
+  for (const [k, v] of facts)
+    w.row(
+      [
+        { text: k, x: 0, w: 110, bold: true },
+        { text: v, x: 115, w: CONTENT_W - 115 },
+      ],
+      9,
+    );
+  d.moveDown(0.6);
+  w.line(`Overall result: ${RESULT_WORDS[model.overall]}`, { size: 16, bold: true, color: RESULT_COLOURS[model.overall], gap: 0.4 });
+  const c = model.summary.all;
+  w.line(
+    `${c.total} openings in scope: ${c.pass} pass, ${c.fail} fail, ${c.inconclusive} inconclusive, ${c.incomplete} incomplete, ${c.notTested} not tested.`,
+    { size: 10, gap: 0.4 },
+  );
+  if (model.warnings.length) {
+    w.line('Warnings', { size: 10, bold: true });
+    for (const warning of model.warnings) w.line(`• ${warning}`, { size: 9, indent: 8 });
+    d.moveDown(0.4);
+  }
+  w.line('Integrity', { size: 10, bold: true });
+  w.line(`Report data (embedded ${EMBEDDED_JSON_NAME}) SHA-256: ${jsonSha}`, { size: 7.5 });
+  w.line(`Schedule SHA-256: ${model.integrity.scheduleHash}`, { size: 7.5 });
+  w.line(`Event log: ${model.integrity.eventLogLength} events, head ${model.integrity.eventLogHead ?? '(empty)'}`, { size: 7.5, gap: 0.4 });
+  drawSignatures(w, model);
+}
+
+function summaryTable(w: Writer, model: ReportModel): void {
+  w.heading('Summary by floor');
+  const cols = [
+    { h: 'Floor', x: 0, w: 120 },
+    { h: 'Openings', x: 130, w: 55 },
+    { h: 'Pass', x: 190, w: 50 },
+    { h: 'Fail', x: 245, w: 50 },
+    { h: 'Inconclusive', x: 300, w: 70 },
+    { h: 'Incomplete', x: 375, w: 65 },
+    { h: 'Not tested', x: 445, w: 65 },
+  ];
+  w.row(
+    cols.map((c) => ({ text: c.h, x: c.x, w: c.w, bold: true })),
+    8.5,
+  );
+  for (const f of [...model.summary.byFloor, { ...model.summary.all, floor: 'All floors' }]) {
+    const v = [f.floor, f.total, f.pass, f.fail, f.inconclusive, f.incomplete, f.notTested].map(String);
+    w.row(
+      cols.map((c, i) => ({ text: v[i]!, x: c.x, w: c.w, bold: f.floor === 'All floors' })),
+      8.5,
+    );
+  }
+  w.heading('Openings');
+  const oc = [
+    { x: 0, w: 70 },
+    { x: 72, w: 40 },
+    { x: 114, w: 190 },
+    { x: 306, w: 80 },
+    { x: 388, w: 124 },
+  ];
+  w.row(
+    ['Opening', 'Floor', 'Location', 'Expected', 'Result'].map((t, i) => ({ text: t, ...oc[i]!, bold: true })),
+    8,
+  );
+  for (const o of model.openings) {
+    w.row(
+      [o.openingId, o.floor, o.location, o.expectedMode, RESULT_WORDS[o.result]].map((t, i) => ({
+        text: t,
+        ...oc[i]!,
+        color: i === 4 ? RESULT_COLOURS[o.result] : undefined,
+      })),
+      8,
+    );
+  }
+}
+
+function attemptLines(w: Writer, a: ReportAttempt, indent: number): void {
+  for (const s of a.steps) {
+    const time = s.measuredMs !== null ? `${ms(s.measuredMs)} ±${ms(s.resolutionMs)}` : '';
+    w.row(
+      [
+        { text: s.verdict.toUpperCase(), x: indent, w: 70, color: RESULT_COLOURS[s.verdict] },
+        { text: s.title, x: indent + 72, w: 250 - indent },
+        { text: time, x: 326, w: 90 },
+        {
+          text: s.personEvidence ? 'person-confirmed' : 'door reading',
+          x: 420,
+          w: CONTENT_W - 420,
+          color: s.personEvidence ? '#6a1b9a' : '#555555',
+        },
+      ],
+      7.5,
+    );
+    // Why a step did not pass is evidence: written out in full, never cut.
+    if (s.verdict !== 'pass') w.line(s.reason, { size: 7, indent: indent + 72, color: '#333333' });
+  }
+}
+
+function openingSection(w: Writer, o: ReportOpening, model: ReportModel): void {
+  const d = w.doc;
+  w.need(70);
+  d.moveDown(0.5);
+  d.save();
+  d.lineWidth(0.5)
+    .strokeColor('#999999')
+    .moveTo(PAGE.margin, d.y)
+    .lineTo(PAGE.width - PAGE.margin, d.y)
+    .stroke();
+  d.restore();
+  d.moveDown(0.2);
+  w.row(
+    [
+      { text: `${o.openingId} — ${o.location}`, x: 0, w: 380, bold: true },
+      { text: RESULT_WORDS[o.result], x: 390, w: CONTENT_W - 390, bold: true, color: RESULT_COLOURS[o.result] },
+    ],
+    10,
+  );
+  w.line(
+    `Building ${o.building || '—'}, floor ${o.floor} · ${o.category} · ${o.lockingArrangement} · rated ${o.fireRatingMin} min · code basis: ${o.codeBasis || '—'}`,
+    { size: 7.5 },
+  );
+  w.line(o.modeReason, { size: 7.5 });
+  const h = o.hardware;
+  w.line(
+    `Hardware: ${h.lockType}, set ${h.hardwareSet || '—'}, supply ${h.powerSupply || '—'}, ${h.lockVoltage ?? '?'} V, ${h.lockCurrentMa ?? '?'} mA, PD ${h.pdAddress ?? 'none'} · NDAA 889: ${o.procurement.ndaa889} · TAA: ${o.procurement.taa}`,
+    { size: 7.5 },
+  );
+  for (const p of o.procedures) {
+    const head = `${p.title}${p.required ? ' (required)' : ''}`;
+    if (!p.final) {
+      w.row(
+        [
+          { text: head, x: 4, w: 250, bold: true },
+          { text: 'NOT TESTED', x: 264, w: 120, color: RESULT_COLOURS['not-tested'] },
+        ],
+        8,
+      );
+      continue;
+    }
+    const a = p.final;
+    w.row(
+      [
+        { text: head, x: 4, w: 250, bold: true },
+        {
+          text: `${a.verdict.toUpperCase()}${a.interrupted ? ' (interrupted)' : ''}`,
+          x: 264,
+          w: CONTENT_W - 264,
+          bold: true,
+          color: RESULT_COLOURS[a.verdict],
+        },
+      ],
+      8,
+    );
+    w.line(`Attempt ${a.id}, run ${a.runId}: ${when(a.startedAt)} to ${when(a.endedAt)}${a.link ? ` over ${a.link}` : ''}`, {
+      size: 7,
+      indent: 12,
+      color: '#444444',
+    });
+    if (p.citation) w.line(p.citation, { size: 7, indent: 12, color: '#444444' });
+    if (a.verdict !== 'pass') w.line(a.reason, { size: 7.5, indent: 12 });
+    attemptLines(w, a, 12);
+    for (const old of p.history) {
+      w.line(
+        `Earlier attempt ${old.id} (${when(old.startedAt)}): ${old.verdict.toUpperCase()}${old.interrupted ? ' (interrupted)' : ''} — ${old.reason}${a.supersedes === old.id ? ' — superseded by the retest above' : ''}`,
+        { size: 7, indent: 12, color: '#444444' },
+      );
+    }
+  }
+  if (o.deficiencyIds.length) {
+    const byId = new Map(model.deficiencies.map((x) => [x.id, x]));
+    w.line(
+      `Deficiencies: ${o.deficiencyIds.map((id) => `#${id} ${byId.get(id)?.severity ?? ''} (${byId.get(id)?.status ?? ''})`).join(', ')}`,
+      { size: 7.5, color: '#b00020' },
+    );
+  }
+}
+
+function deficiencies(w: Writer, model: ReportModel, photos: PhotoSource): void {
+  w.doc.addPage();
+  w.heading('Deficiencies');
+  if (model.deficiencies.length === 0) w.line('None recorded in scope.');
+  for (const x of model.deficiencies) {
+    w.need(40);
+    w.line(`#${x.id} · ${x.openingId} · ${x.severity} · ${x.status}`, { size: 9, bold: true });
+    w.line(x.description, { size: 8.5 });
+    for (const h of x.history)
+      w.line(
+        `${when(h.at)} ${h.status} by ${h.by}${h.note ? ` — ${h.note}` : ''}${h.retestAttemptId ? ` (retest attempt ${h.retestAttemptId})` : ''}`,
+        {
+          size: 7.5,
+          indent: 10,
+        },
+      );
+    for (const p of x.photos) {
+      const bytes = /^image\/(jpeg|png)$/.test(p.mimeType) ? photos.read(p.sha256) : null;
+      w.need(bytes ? 96 : 12);
+      const y = w.doc.y;
+      if (bytes) {
+        w.doc.image(bytes, PAGE.margin + 10, y, { fit: [120, 90] });
+        w.doc.y = y;
+      }
+      w.line(`Photo ${p.fileName} (${p.mimeType}, ${p.size} bytes) SHA-256 ${p.sha256}${bytes ? '' : ' — not drawn (format)'}`, {
+        size: 7,
+        indent: bytes ? 140 : 10,
+      });
+      if (bytes) w.doc.y = Math.max(w.doc.y, y + 94);
+    }
+    w.doc.moveDown(0.3);
+  }
+}
+
+function appendix(w: Writer, model: ReportModel): void {
+  w.doc.addPage();
+  w.heading('Appendix: evidence trace summary');
+  const attempts = model.openings.flatMap((o) => o.procedures.flatMap((p) => (p.final ? [p.final, ...p.history] : p.history)));
+  const steps = attempts.flatMap((a) => a.steps);
+  const person = steps.filter((s) => s.personEvidence).length;
+  w.line(
+    `Runs: ${model.scope.runIds.join(', ') || '—'}. Attempts recorded: ${attempts.length} (${attempts.filter((a) => a.interrupted).length} interrupted).`,
+  );
+  w.line(`Step results: ${steps.length}; from door readings: ${steps.length - person}; person-confirmed: ${person}.`);
+  w.line(
+    `Timed steps: release / relock times are the interval from the command (or action) to the first reading showing the change; "±" is the resolution of that reading (the change happened within that long before it was seen).`,
+  );
+  w.line(
+    `Every command, reading batch, confirmation and result is in the site database's hash-chained event log: ${model.integrity.eventLogLength} events, head ${model.integrity.eventLogHead ?? '(empty)'}. A verifier with the database checks that head is in its chain.`,
+    { gap: 0.4 },
+  );
+  w.line('Thresholds (ms)', { bold: true });
+  for (const [k, v] of Object.entries(model.settings.thresholds))
+    w.row(
+      [
+        { text: k, x: 10, w: 200 },
+        { text: String(v), x: 220, w: 100 },
+      ],
+      8,
+    );
+}
+
+/** Renders the whole report into `out`; resolves when the last byte is written. */
+export async function renderReportPdf(
+  model: ReportModel,
+  photos: PhotoSource,
+  out: Writable,
+  progress?: RenderProgress,
+): Promise<{ jsonSha256: string }> {
+  const json = modelJson(model);
+  const jsonSha = sha256(json);
+  const at = new Date(model.generatedAt);
+  const doc = new PDFDocument({
+    size: 'LETTER',
+    margin: PAGE.margin,
+    pdfVersion: '1.7',
+    autoFirstPage: true,
+    bufferPages: false,
+    lang: 'en-US',
+    displayTitle: true,
+    info: {
+      Title: `Commissioning report — ${model.site.name}`,
+      Author: model.technicians.join(', '),
+      Subject: `Electrified door lock commissioning: ${model.scope.description}`,
+      Creator: 'DoorCx',
+      Producer: 'DoorCx (pdfkit)',
+      CreationDate: at,
+      ModDate: at,
+      [INFO_MODEL_HASH]: jsonSha,
+    } as PDFKit.DocumentInfo,
+  });
+  const finished = new Promise<void>((resolve, reject) => {
+    out.once('finish', resolve);
+    out.once('error', reject);
+    doc.once('error', reject);
+  });
+  doc.pipe(out);
+  doc.file(json, {
+    name: EMBEDDED_JSON_NAME,
+    type: 'application/json',
+    description: 'DoorCx commissioning report data (schema: docs/report.schema.json)',
+    creationDate: at,
+    modifiedDate: at,
+    relationship: 'Data',
+  } as PDFKit.Mixins.PDFAttachmentOptions);
+  const w = new Writer(doc, `${model.site.name} · commissioning report ${when(model.generatedAt)}`, model.draft);
+  cover(w, model, jsonSha);
+  doc.addPage();
+  summaryTable(w, model);
+  doc.addPage();
+  w.heading('Openings in detail');
+  model.openings.forEach((o, i) => {
+    openingSection(w, o, model);
+    if (progress && i % 50 === 0) progress(i, model.openings.length);
+  });
+  deficiencies(w, model, photos);
+  appendix(w, model);
+  progress?.(model.openings.length, model.openings.length);
+  doc.end();
+  await finished;
+  return { jsonSha256: jsonSha };
+}
