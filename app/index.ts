@@ -11,6 +11,7 @@ import type { Handlers } from './handlers';
 import { closeRunsState, connectionLink, createRunsHandlers, createRunsState, simulatedLinkFor, type RunsState } from './handlers/runs';
 import { closeControllerState, createControllerHandlers, createControllerState } from './handlers/controller';
 import { createScheduleHandlers } from './handlers/schedule';
+import { createSyncEngine, createSyncHandlers } from './handlers/sync';
 import { loadDemoSiteOnFirstRun } from './demo';
 
 export interface AppOptions {
@@ -20,6 +21,8 @@ export interface AppOptions {
   /** Load the demo site from resources/ when the database has never had one (default true). */
   demo?: boolean;
   now?: () => Date;
+  /** Sync with the enrolled server in the background (default true). */
+  sync?: boolean;
 }
 
 export interface App {
@@ -46,12 +49,16 @@ export async function createApp(options: AppOptions): Promise<App> {
   const controller = createControllerState();
   // A procedure that names no link runs over the app's controller connection (controllerConnect), else the simulator.
   runs.defaultLink = (run) => connectionLink(controller, run) ?? simulatedLinkFor(ctx, runs, run);
+  const sync = createSyncEngine(ctx, () => runs.active.size > 0);
   const handlers: Handlers = {
     ...createScheduleHandlers(ctx),
     ...createControllerHandlers(ctx, controller),
     ...createRunsHandlers(ctx, runs),
+    ...createSyncHandlers(ctx, sync),
   };
   if (options.demo ?? true) await loadDemoSiteOnFirstRun(ctx);
+  // Background sync (does nothing until the laptop is enrolled with a server).
+  if (options.sync ?? true) sync.start();
   return {
     ctx,
     handlers,
@@ -59,6 +66,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     call: (method, input) => dispatch(handlers, method, input),
     close: async () => {
       // Running tests first: they may still be using the controller connection.
+      await sync.stop();
       await closeRunsState(runs);
       await closeControllerState(controller);
       db.close();

@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { controllerCommands } from './commands/controller';
 import { runsCommands } from './commands/runs';
 import { scheduleCommands } from './commands/schedule';
+import { syncCommands } from './commands/sync';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -18,7 +19,7 @@ export interface CliCommand {
   run(args: { values: Record<string, string | boolean | undefined>; positionals: string[] }, io: CliIo): Promise<number>;
 }
 
-export const commands: CliCommand[] = [...scheduleCommands, ...controllerCommands, ...runsCommands];
+export const commands: CliCommand[] = [...scheduleCommands, ...controllerCommands, ...runsCommands, ...syncCommands];
 
 export class CliUsageError extends Error {}
 

@@ -53,15 +53,17 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     const https = o.tlsCert && o.tlsKey ? { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey) } : undefined;
     const server = await buildServer({ pool, blobs: folderBlobStore(join(o.dataDir, 'blobs')), adminToken, logger: o.logger, https });
     const address = await server.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 0 });
+    let closing: Promise<void> | null = null;
     return {
       url: address,
       adminToken,
       databaseUrl,
-      close: async () => {
-        await server.close();
-        await pool.end();
-        if (embedded) await embedded.stop();
-      },
+      close: () =>
+        (closing ??= (async () => {
+          await server.close();
+          await pool.end();
+          if (embedded) await embedded.stop();
+        })()),
     };
   } catch (err) {
     await pool.end().catch(() => undefined);

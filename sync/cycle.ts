@@ -29,7 +29,8 @@ export interface SyncOptions {
   dataDir: string;
   now?: () => Date;
   onProgress?: (p: SyncProgress) => void;
-  batchRecords?: number;
+  /** Records per push; a function is asked before each batch (smaller while a test runs, so the app stays responsive). */
+  batchRecords?: number | (() => number);
   /** Parallel photo uploads. */
   photoConcurrency?: number;
   timeoutMs?: number;
@@ -93,7 +94,8 @@ export async function runSync(db: Db, o: SyncOptions): Promise<SyncReport> {
   let done = 0;
   o.onProgress?.({ phase: 'push', done, total });
   for (;;) {
-    const batch = nextBatch(db, origin, cursors, upTo, o.batchRecords ?? 2000, MAX_PUSH_BYTES / 2);
+    const size = typeof o.batchRecords === 'function' ? o.batchRecords() : (o.batchRecords ?? 2000);
+    const batch = nextBatch(db, origin, cursors, upTo, size, MAX_PUSH_BYTES / 2);
     if (batch.unlinkedSites) throw new Error('some results belong to a site that is not on the server yet; sync again');
     if (batch.records.length === 0) {
       storeCursors(db, e.deviceId, batch.advance);

@@ -1,18 +1,13 @@
 // Sync in the background of the app: a cycle now and then, retried with exponential
 // backoff and jitter after a failure, one at a time, never awaited by a running test.
 // The state it reports is what the header pill and the Sync page show.
+import type { SyncState } from '../core/sync/state';
 import type { Db } from '../db/sqlite';
-import { NotEnrolled, runSync, type SyncProgress, type SyncReport } from './cycle';
+import { NotEnrolled, runSync, type SyncReport } from './cycle';
 import { SyncHttpError, SyncOffline } from './http';
 import { getEnrolment, getStatus, recordError } from './state';
 
-export type SyncState =
-  | { kind: 'not-enrolled' }
-  | { kind: 'idle'; lastSuccessAt: string | null }
-  | { kind: 'syncing'; phase: SyncProgress['phase']; done: number; total: number }
-  | { kind: 'synced'; at: string }
-  | { kind: 'offline'; reason: string; nextAttemptAt: string | null }
-  | { kind: 'error'; reason: string; nextAttemptAt: string | null };
+export type { SyncState };
 
 export interface EngineOptions {
   dataDir: string;
@@ -24,6 +19,8 @@ export interface EngineOptions {
   backoffMaxMs?: number;
   random?: () => number;
   onState?: (s: SyncState) => void;
+  /** True while a door test runs: pushes then go in small batches so the test's timing is never held up. */
+  testRunning?: () => boolean;
 }
 
 /** Delay before retry n (0-based): exponential, capped, with "equal jitter" (half fixed, half random). */
@@ -96,7 +93,12 @@ export class SyncEngine {
     }
     this.set({ kind: 'syncing', phase: 'schedules', done: 0, total: 0 });
     try {
-      const report = await runSync(this.db, { dataDir: this.o.dataDir, now, onProgress: (p) => this.set({ kind: 'syncing', ...p }) });
+      const report = await runSync(this.db, {
+        dataDir: this.o.dataDir,
+        now,
+        batchRecords: () => (this.o.testRunning?.() ? 100 : 2000),
+        onProgress: (p) => this.set({ kind: 'syncing', ...p }),
+      });
       this.failures = 0;
       this.set({ kind: 'synced', at: report.at });
       this.schedule(this.o.intervalMs ?? 60_000);

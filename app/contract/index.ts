@@ -5,21 +5,23 @@ import type { z } from 'zod';
 import { runsInputs, type RunsEvents, type RunsOutputs } from './runs';
 import { controllerInputs, type ControllerEvents, type ControllerOutputs } from './controller';
 import { scheduleInputs, type ScheduleOutputs } from './schedule';
+import { syncInputs, type SyncEvents, type SyncOutputs } from './sync';
 
 export const apiInputs = {
   ...scheduleInputs,
   ...controllerInputs,
   ...runsInputs,
+  ...syncInputs,
 };
 
 export type Method = keyof typeof apiInputs;
 export type Input<M extends Method> = z.input<(typeof apiInputs)[M]>;
 export type ParsedInput<M extends Method> = z.output<(typeof apiInputs)[M]>;
 
-export interface Outputs extends ScheduleOutputs, ControllerOutputs, RunsOutputs {}
+export interface Outputs extends ScheduleOutputs, ControllerOutputs, RunsOutputs, SyncOutputs {}
 
 /** Push events from the backend (live controller readings, run progress). */
-export interface ApiEvents extends ControllerEvents, RunsEvents {}
+export interface ApiEvents extends ControllerEvents, RunsEvents, SyncEvents {}
 
 export type EventTopic = keyof ApiEvents;
 

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
+import type { SyncStatusView } from '../../app/contract/sync';
+import { runCli } from '../../cli/main';
 import { MAX_PUSH_BYTES } from '../../core/sync/wire';
 import { editOpening, getOpeningRecord, listOpenings } from '../../db/schedule';
 import { acceptOffer, enrollDevice, listOffers, listRemoteAttempts, runSync, SyncEngine, SyncHttpError } from '../../sync';
@@ -400,4 +402,108 @@ test('schedules down: an empty server removes nothing; an office version is offe
     "SELECT body->>'field' AS field, body->>'new_value' AS new_value, (body->>'base_version')::int AS base_version FROM records WHERE kind = 'proposal'",
   );
   assert.deepEqual(proposals, [{ field: 'notes', new_value: 'Closer replaced on site', base_version: 1 }]);
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (x) => (out += x), err: (x) => (err += x) });
+  return { code, out, err };
+}
+
+test('CLI: doorcx enroll, doorcx sync (offline → exit 1 with the reason; then synced), --accept applies an offered schedule', async (t) => {
+  const { server, databaseUrl, dir } = await setup(t);
+  const local = await makeDevice(dir, null, 'cli');
+  recordResults(local, { attempts: 2, steps: 2, technician: 'Cleo' });
+  const dbFile = local.db.file;
+  await local.app.close();
+
+  const notYet = await cli('sync', '--db', dbFile);
+  assert.equal(notYet.code, 1);
+  assert.match(notYet.err, /not enrolled/);
+  const { code } = await admin<{ code: string }>(server, 'POST', '/admin/devices', { name: 'CLI laptop' });
+  const bad = await cli('enroll', '--db', dbFile, '--server', server.url, '--code', 'WRONGCODE1');
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /unknown, already used or expired/);
+  const ok = await cli('enroll', '--db', dbFile, '--server', server.url, '--code', code);
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /Enrolled as "CLI laptop"/);
+
+  const r = await cli('sync', '--db', dbFile, '--server', server.url);
+  assert.equal(r.code, 0, r.err + r.out);
+  assert.match(r.out, /Synced at .* with http:\/\/127\.0\.0\.1/);
+  assert.match(r.out, /Pending: nothing/);
+  const app = await makeDevice(dir, null, 'cli');
+  assert.deepEqual((await compareWithServer(app.db, databaseUrl)).lost, []);
+  await app.app.close();
+
+  const wrong = await cli('sync', '--db', dbFile, '--server', 'http://127.0.0.1:9');
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.err, /enrolled with http:\/\/127\.0\.0\.1:\d+; enrol it again/);
+
+  // The office publishes version 2 with one opening's notes changed.
+  const sites = await admin<{ id: string }[]>(server, 'GET', '/admin/sites');
+  const csv = readFileSync(new URL('../../resources/demo-site.csv', import.meta.url), 'utf8').replace(
+    'Main entrance (perimeter)',
+    'Main entrance - perimeter new',
+  );
+  await admin(server, 'POST', `/admin/sites/${sites[0]!.id}/schedule`, csv);
+  const offered = await cli('sync', '--db', dbFile);
+  assert.match(offered.out, /Schedule offered for "Demo - Riverside Clinic" \(server version 2.*1 changed, 0 removed/);
+  assert.match(offered.out, /~ 1-100: location "Main entrance \(perimeter\)" → "Main entrance - perimeter new"/);
+  const accepted = await cli('sync', '--db', dbFile, '--accept', 'all', '--editor', 'Cleo');
+  assert.equal(accepted.code, 0, accepted.err);
+  assert.match(accepted.out, /Applied server version 2 of "Demo - Riverside Clinic": 0 added, 1 changed, 0 removed/);
+
+  // The server goes away: offline, exit 1, reason given, nothing lost locally.
+  await server.close();
+  const off = await cli('sync', '--db', dbFile);
+  assert.equal(off.code, 1);
+  assert.match(off.out, /Offline: the server cannot be reached/);
+});
+
+test('app API: syncStatus counts pending records per kind, syncNow syncs and pushes sync:state events, results of others listed by site', async (t) => {
+  const { server, device } = await setup(t);
+  const a = await device('A');
+  const b = await device('B');
+  recordResults(a, { attempts: 3, steps: 2, technician: 'Ana', defectEvery: 2, photoBytes: 100 });
+  const states: string[] = [];
+  a.app.ctx.events.onAny((topic, e) => topic === 'sync:state' && states.push((e as { kind: string }).kind));
+  const s0 = (await a.app.call('syncStatus', {})) as SyncStatusView;
+  assert.equal(s0.enrolment?.serverUrl, server.url);
+  assert.deepEqual(Object.fromEntries(s0.pending.filter((p) => p.pending > 0).map((p) => [p.table, p.pending])), {
+    runs: 1,
+    attempts: 3,
+    attempt_ends: 3,
+    step_results: 6,
+    deficiencies: 4,
+    deficiency_status: 6,
+    attachments: 2,
+    event_log: s0.pending.find((p) => p.table === 'event_log')!.pending,
+  });
+  const s1 = (await a.app.call('syncNow', {})) as SyncStatusView;
+  assert.equal(s1.state.kind, 'synced');
+  assert.ok(s1.pending.every((p) => p.pending === 0));
+  assert.ok(s1.lastSuccessAt);
+  assert.ok(states.includes('syncing') && states.at(-1) === 'synced', states.join(','));
+
+  const sites = await admin<{ id: string }[]>(server, 'GET', '/admin/sites');
+  await admin(server, 'POST', '/admin/grants', { deviceId: b.deviceId, siteId: sites[0]!.id });
+  await b.app.call('syncNow', {});
+  const remote = (await b.app.call('syncRemoteResults', { siteId: b.siteId })) as {
+    deviceName: string;
+    technician: string;
+    verdict: string;
+  }[];
+  assert.equal(remote.length, 3);
+  assert.deepEqual(
+    remote.map((r) => [r.deviceName, r.technician, r.verdict]),
+    [
+      ['A', 'Ana', 'fail'],
+      ['A', 'Ana', 'pass'],
+      ['A', 'Ana', 'fail'],
+    ],
+  );
+  await assert.rejects(a.app.call('syncEnroll', { serverUrl: 'ftp://x', code: 'ABCDEFGH' }), /must start with https:\/\//);
+  await assert.rejects(a.app.call('syncSetServer', { serverUrl: 'not a url' }), /not a server address/);
 });

@@ -90,7 +90,8 @@ export async function makeDevice(
   name: string,
   now?: () => Date,
 ): Promise<Device> {
-  const app = await createApp({ dbFile: join(dir, `${name}.sqlite`), dataDir: join(dir, `${name}-data`), now });
+  // No background sync: each test drives its syncs itself.
+  const app = await createApp({ dbFile: join(dir, `${name}.sqlite`), dataDir: join(dir, `${name}-data`), now, sync: false });
   const db = app.ctx.db;
   const siteId = listSites(db)[0]!.id;
   let deviceId = '';
