@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import Papa from 'papaparse';
 import type pg from 'pg';
 import { z } from 'zod';
-import { MAX_PHOTO_BYTES, MAX_PUSH_BYTES, pushRequest, type PullResponse, type ServerSite } from '../core/sync/wire';
+import { MAX_PHOTO_BYTES, MAX_PUSH_BYTES, pushRequest, type PulledRecord, type PullResponse, type ServerSite } from '../core/sync/wire';
 import { BlobMismatch, type BlobStore } from './blobs';
 import { officeSitePage, officeSitesPage } from './office';
 import { PushRefused, pushRecords, sha256 } from './push';
@@ -265,9 +265,12 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
       req.query,
       'pull query',
     );
+    // Up to the highest committed seq first: pushes commit one at a time in seq order, so
+    // every row at or below it is visible and the cursor can never step over a late commit.
+    const top = Number((await pool.query<{ s: string | null }>('SELECT max(seq) AS s FROM records')).rows[0]!.s ?? 0);
     const r = await pool.query<{
       seq: string;
-      kind: string;
+      kind: PulledRecord['kind'];
       uuid: string;
       site_id: string;
       refs: string[];
@@ -276,22 +279,14 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     }>(
       `SELECT r.seq, r.kind, r.uuid, r.site_id, r.refs, r.body, dv.name
        FROM records r JOIN grants g ON g.site_id = r.site_id AND g.device_id = $1 JOIN devices dv ON dv.id = r.device_id
-       WHERE r.seq > $2 AND r.device_id <> $1 ORDER BY r.seq LIMIT $3`,
-      [d.id, q.since, q.limit + 1],
+       WHERE r.seq > $2 AND r.seq <= $3 AND r.device_id <> $1 ORDER BY r.seq LIMIT $4`,
+      [d.id, q.since, top, q.limit + 1],
     );
     const more = r.rows.length > q.limit;
-    const rows = r.rows.slice(0, q.limit);
-    const records = rows.map((x) => ({
-      seq: Number(x.seq),
-      kind: x.kind as never,
-      uuid: x.uuid,
-      site: x.site_id,
-      refs: x.refs,
-      body: x.body,
-      deviceName: x.name,
-    }));
-    let next = records.length ? records[records.length - 1]!.seq : q.since;
-    if (!more) next = Math.max(next, Number((await pool.query<{ s: string | null }>('SELECT max(seq) AS s FROM records')).rows[0]!.s ?? 0));
+    const records = r.rows
+      .slice(0, q.limit)
+      .map((x) => ({ seq: Number(x.seq), kind: x.kind, uuid: x.uuid, site: x.site_id, refs: x.refs, body: x.body, deviceName: x.name }));
+    const next = more ? records[records.length - 1]!.seq : Math.max(top, q.since);
     return { records, next, more };
   });
 
