@@ -44,7 +44,7 @@ async function call<T>(
         ...(c.token ? { authorization: `Bearer ${c.token}` } : {}),
         ...(raw ? { 'content-type': raw.type } : body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
-      body: raw ? raw.bytes : body !== undefined ? JSON.stringify(body) : undefined,
+      body: raw ? new Uint8Array(raw.bytes) : body !== undefined ? JSON.stringify(body) : undefined,
       signal: AbortSignal.timeout(c.timeoutMs ?? 60_000),
     });
   } catch (err) {
