@@ -85,6 +85,20 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['server/**'],
+    rules: restrict(
+      ['electron', 'better-sqlite3', '**/db/**', '**/app/**', '**/controller/**', '**/renderer/**', '../sync/*'],
+      'The sync server shares only core/ (the wire format) with the app.',
+    ),
+  },
+  {
+    files: ['sync/**'],
+    rules: restrict(
+      ['electron', 'better-sqlite3', '**/app/**', '**/controller/**', '**/renderer/**', '**/server/**'],
+      'The sync client uses core/ and db/ only; it talks to the server over HTTP.',
+    ),
+  },
+  {
     files: ['renderer/**'],
     rules: restrict(
       [...io, '**/db/**', '**/controller/**', '**/app/handlers/**', '**/app/index', '**/app/web-host/**', 'fastify', 'pino'],

@@ -12,6 +12,7 @@ import { closeControllerState, createControllerHandlers, createControllerState }
 import { createScheduleHandlers } from './handlers/schedule';
 import { createPowerHandlers } from './handlers/power';
 import { createReportsHandlers } from './handlers/reports';
+import { createSyncEngine, createSyncHandlers } from './handlers/sync';
 import { loadDemoSiteOnFirstRun } from './demo';
 
 export interface AppOptions {
@@ -21,6 +22,8 @@ export interface AppOptions {
   /** Load the demo site from resources/ when the database has never had one (default true). */
   demo?: boolean;
   now?: () => Date;
+  /** Sync with the enrolled server in the background (default true). */
+  sync?: boolean;
 }
 
 export interface App {
@@ -42,14 +45,18 @@ export async function createApp(options: AppOptions): Promise<App> {
   // A procedure that names no link runs over the app's controller connection (controllerConnect); without one the
   // runs handlers refuse it (the demo site falls back to its simulator).
   runs.defaultLink = (run) => connectionLink(controller, run);
+  const sync = createSyncEngine(ctx, () => runs.active.size > 0);
   const handlers: Handlers = {
     ...createScheduleHandlers(ctx),
     ...createControllerHandlers(ctx, controller),
     ...createRunsHandlers(ctx, runs),
     ...createPowerHandlers(ctx),
     ...createReportsHandlers(ctx, runs),
+    ...createSyncHandlers(ctx, sync),
   };
   if (options.demo ?? true) await loadDemoSiteOnFirstRun(ctx);
+  // Background sync (does nothing until the laptop is enrolled with a server).
+  if (options.sync ?? true) sync.start();
   return {
     ctx,
     handlers,
@@ -57,6 +64,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     call: (method, input) => dispatch(handlers, method, input),
     close: async () => {
       // Running tests first: they may still be using the controller connection.
+      await sync.stop();
       await closeRunsState(runs);
       await closeControllerState(controller);
       db.close();

@@ -5,6 +5,7 @@ import { runsCommands } from './commands/runs';
 import { scheduleCommands } from './commands/schedule';
 import { powerCommands } from './commands/power';
 import { reportCommands } from './commands/report';
+import { syncCommands } from './commands/sync';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -20,7 +21,7 @@ export interface CliCommand {
   run(args: { values: Record<string, string | boolean | undefined>; positionals: string[] }, io: CliIo): Promise<number>;
 }
 
-export const commands: CliCommand[] = [...scheduleCommands, ...controllerCommands, ...runsCommands, ...powerCommands, ...reportCommands];
+export const commands: CliCommand[] = [...scheduleCommands, ...controllerCommands, ...runsCommands, ...powerCommands, ...reportCommands, ...syncCommands];
 
 export class CliUsageError extends Error {}
 

@@ -7,6 +7,7 @@ import { controllerInputs, type ControllerEvents, type ControllerOutputs } from 
 import { scheduleInputs, type ScheduleOutputs } from './schedule';
 import { powerInputs, type PowerOutputs } from './power';
 import { reportsInputs, type ReportsEvents, type ReportsOutputs } from './reports';
+import { syncInputs, type SyncEvents, type SyncOutputs } from './sync';
 
 export const apiInputs = {
   ...scheduleInputs,
@@ -14,16 +15,17 @@ export const apiInputs = {
   ...runsInputs,
   ...powerInputs,
   ...reportsInputs,
+  ...syncInputs,
 };
 
 export type Method = keyof typeof apiInputs;
 export type Input<M extends Method> = z.input<(typeof apiInputs)[M]>;
 export type ParsedInput<M extends Method> = z.output<(typeof apiInputs)[M]>;
 
-export interface Outputs extends ScheduleOutputs, ControllerOutputs, RunsOutputs, PowerOutputs, ReportsOutputs {}
+export interface Outputs extends ScheduleOutputs, ControllerOutputs, RunsOutputs, PowerOutputs, ReportsOutputs, SyncOutputs {}
 
 /** Push events from the backend (live controller readings, run progress). */
-export interface ApiEvents extends ControllerEvents, RunsEvents, ReportsEvents {}
+export interface ApiEvents extends ControllerEvents, RunsEvents, ReportsEvents, SyncEvents {}
 
 export type EventTopic = keyof ApiEvents;
 

@@ -7,6 +7,7 @@ import { PageBoundary } from './shell/PageBoundary';
 import { href, matchPath, navigate, useHashPath } from './shell/router';
 import { SitesContext } from './shell/sites';
 import { useTheme } from './shell/theme';
+import { SyncPill } from './sync/SyncPill';
 import { useAsync } from './ui/useAsync';
 
 function findRoute(path: string): { route: AppRoute; params: Record<string, string> } | null {
@@ -101,10 +102,7 @@ export function App() {
             </ol>
           </nav>
           <div className="header-tools">
-            <span className="status-pill" role="status">
-              <span className="status-dot" aria-hidden="true" />
-              Offline — everything is saved on this laptop
-            </span>
+            <SyncPill />
             <button
               type="button"
               className="btn theme-toggle"

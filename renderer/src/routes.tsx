@@ -11,6 +11,7 @@ import { ChecklistPage } from './runs/ChecklistPage';
 import { DeficienciesPage } from './runs/DeficienciesPage';
 import { RunPage } from './runs/RunPage';
 import { RunsPage } from './runs/RunsPage';
+import { SyncPage } from './sync/SyncPage';
 
 export interface AppRoute {
   /** Hash path pattern; `:name` segments become params. */
@@ -26,6 +27,7 @@ export interface AppRoute {
 export const routes: AppRoute[] = [
   { path: '/sites', render: () => <SitesPage />, title: () => 'Sites' },
   { path: '/controller', render: () => <ControllerPage />, crumb: () => 'Controller link', title: () => 'Controller link' },
+  { path: '/sync', render: () => <SyncPage />, crumb: () => 'Sync', title: () => 'Sync' },
   {
     path: '/sites/:siteId',
     render: (p) => <SitePage key={p.siteId} siteId={Number(p.siteId)} />,

@@ -1,0 +1,146 @@
+// The sync wire format shared by the app's client (sync/) and the server (server/):
+// what a pushed record looks like, the limits, and the checks both sides agree on.
+// Pure: hashing is passed in (core/ has no crypto), so the same rules run anywhere.
+import { z } from 'zod';
+
+/** Parents before children: a push lists its records in this order. */
+export const RECORD_KINDS = [
+  'run',
+  'attempt',
+  'attempt-end',
+  'step-result',
+  'deficiency',
+  'deficiency-status',
+  'attachment',
+  'event',
+  'proposal',
+] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+export const MAX_PUSH_RECORDS = 5000;
+export const MAX_PUSH_BYTES = 32 * 1024 * 1024;
+export const MAX_PHOTO_BYTES = 25 * 1024 * 1024;
+export const GENESIS = '0'.repeat(64);
+
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lower-case UUID');
+const sha = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
+
+/** One event of a device's hash-chained log, exactly as stored on the device. */
+export const wireEvent = z.object({
+  seq: z.number().int().positive(),
+  at: z.string().min(1),
+  type: z.string().min(1),
+  runId: z.number().int().nullable(),
+  attemptId: z.number().int().nullable(),
+  payload: z.unknown(),
+  prevHash: sha,
+  hash: sha,
+});
+export type WireEvent = z.infer<typeof wireEvent>;
+
+/**
+ * One append-only record. `site` is the server's site id (every result belongs to one
+ * site; events are per device and carry none); `refs` are the UUIDs of the records it
+ * points at (run, attempt, superseded row…), which must already be on the server or
+ * earlier in the same push; `body` is the device's row, local integer keys replaced by refs.
+ */
+export const wireRecord = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('event'), uuid, site: z.null(), refs: z.array(uuid).max(0), body: wireEvent }),
+  ...(['run', 'attempt', 'attempt-end', 'step-result', 'deficiency', 'deficiency-status', 'attachment', 'proposal'] as const).map((kind) =>
+    z.object({ kind: z.literal(kind), uuid, site: uuid, refs: z.array(uuid).max(8), body: z.record(z.string(), z.unknown()) }),
+  ),
+]);
+export type WireRecord = z.infer<typeof wireRecord>;
+
+export const pushRequest = z.object({
+  /** The device database's own id: its event chain and derived record ids are keyed by it. */
+  origin: uuid,
+  records: z.array(wireRecord).max(MAX_PUSH_RECORDS),
+});
+export type PushRequest = z.infer<typeof pushRequest>;
+
+export interface PushProblem {
+  uuid: string;
+  kind: RecordKind;
+  reason: string;
+}
+
+export interface PushResult {
+  inserted: number;
+  duplicates: number;
+  /** Server time of the commit (the device's clock is never trusted for this). */
+  at: string;
+}
+
+/** Record as pulled by another device: who sent it and in what order the server took it. */
+export interface PulledRecord {
+  seq: number;
+  kind: RecordKind;
+  uuid: string;
+  site: string;
+  refs: string[];
+  body: Record<string, unknown>;
+  deviceName: string;
+}
+
+export interface PullResponse {
+  records: PulledRecord[];
+  next: number;
+  more: boolean;
+}
+
+export interface ServerSite {
+  id: string;
+  name: string;
+  version: number;
+}
+
+/** Canonical text of a record's content: same record ⇔ same text. Keys sorted at every level. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('non-finite number in a record');
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export type Sha256 = (text: string) => string;
+
+/** What the server compares when a UUID arrives twice. */
+export function contentHash(sha256: Sha256, r: Pick<WireRecord, 'kind' | 'site' | 'refs' | 'body'>): string {
+  return sha256(canonicalJson({ kind: r.kind, site: r.site, refs: r.refs, body: r.body }));
+}
+
+/**
+ * Checks that `events` continue a chain whose last known link is (headSeq, headHash):
+ * consecutive seqs, each linking to the one before, each hash recomputed from its content
+ * by `eventHash` (the same function the device used). Returns the first problem, or null.
+ */
+export function checkChainSegment(
+  headSeq: number,
+  headHash: string,
+  events: readonly WireEvent[],
+  eventHash: (prevHash: string, e: WireEvent) => string,
+): { seq: number; reason: string } | null {
+  let seq = headSeq;
+  let prev = headHash;
+  for (const e of events) {
+    if (e.seq !== seq + 1) return { seq: e.seq, reason: `event ${seq + 1} is missing (next event sent is ${e.seq})` };
+    if (e.prevHash !== prev) return { seq: e.seq, reason: `event ${e.seq} does not link to event ${seq}` };
+    if (eventHash(prev, e) !== e.hash) return { seq: e.seq, reason: `event ${e.seq} was altered: its hash does not match its content` };
+    seq = e.seq;
+    prev = e.hash;
+  }
+  return null;
+}
+
+/** A stable UUID for a device row that has none of its own (status rows, attachments, ends, events). */
+export function derivedUuid(sha256: Sha256, origin: string, table: string, id: number): string {
+  const h = sha256(`${origin}:${table}:${id}`);
+  // RFC 9562 version 8 (custom), variant 10.
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,201 @@
+// A device's push: every record inserted once by UUID, in one transaction, or none of
+// them. Same UUID and same content is a no-op; same UUID with other content, a missing
+// parent, a missing photo or a break in the device's event chain refuses the whole push.
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type pg from 'pg';
+import {
+  checkChainSegment,
+  contentHash,
+  GENESIS,
+  type PushProblem,
+  type PushRequest,
+  type PushResult,
+  type WireEvent,
+} from '../core/sync/wire';
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The device's event hash: sha256(prev ‖ RFC 8785 JSON of {seq, at, type, runId, attemptId, payload}). */
+export function eventHash(prevHash: string, e: WireEvent): string {
+  const text = canonicalize({ seq: e.seq, at: e.at, type: e.type, runId: e.runId, attemptId: e.attemptId, payload: e.payload });
+  if (text === undefined) throw new Error('event cannot be represented as JSON');
+  return createHash('sha256').update(prevHash).update(text).digest('hex');
+}
+
+export class PushRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: 'conflict' | 'missing-parent' | 'missing-photo' | 'broken-chain' | 'forbidden',
+    message: string,
+    readonly problems: PushProblem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+const INSERT_CHUNK = 5000;
+
+export async function pushRecords(pool: pg.Pool, device: { id: string }, req: PushRequest): Promise<PushResult> {
+  const sites = [...new Set(req.records.flatMap((r) => (r.site ? [r.site] : [])))];
+  if (sites.length > 0) {
+    const granted = await pool.query<{ site_id: string }>('SELECT site_id FROM grants WHERE device_id = $1 AND site_id = ANY($2::uuid[])', [
+      device.id,
+      sites,
+    ]);
+    const ok = new Set(granted.rows.map((r) => r.site_id));
+    const denied = sites.filter((s) => !ok.has(s));
+    if (denied.length > 0) throw new PushRefused(403, 'forbidden', `this device is not granted site ${denied.join(', ')}`);
+  }
+  const hashes = req.records.map((r) => contentHash(sha256, r));
+  const seen = new Map<string, number>();
+  for (const [i, r] of req.records.entries()) {
+    const prev = seen.get(r.uuid);
+    if (prev !== undefined && hashes[prev] !== hashes[i])
+      throw new PushRefused(409, 'conflict', `record ${r.uuid} appears twice in the push with different content`, [
+        { uuid: r.uuid, kind: r.kind, reason: 'sent twice with different content' },
+      ]);
+    seen.set(r.uuid, i);
+  }
+
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // One push at a time commits records: arrival order (seq) is then commit order, so a
+    // puller's cursor never skips a row committed late (holds across several servers).
+    await client.query('SELECT pg_advisory_xact_lock(8009)');
+    const uuids = [...seen.keys()];
+    const existing = new Map(
+      (
+        await client.query<{ uuid: string; content_hash: string }>('SELECT uuid, content_hash FROM records WHERE uuid = ANY($1::uuid[])', [
+          uuids,
+        ])
+      ).rows.map((r) => [r.uuid, r.content_hash]),
+    );
+    const conflicts: PushProblem[] = [];
+    const fresh: number[] = [];
+    const inBatch = new Set<string>();
+    for (const [i, r] of req.records.entries()) {
+      if (seen.get(r.uuid) !== i) continue; // same record twice in one push
+      const had = existing.get(r.uuid);
+      if (had === undefined) {
+        fresh.push(i);
+      } else if (had !== hashes[i]) {
+        conflicts.push({ uuid: r.uuid, kind: r.kind, reason: 'already on the server with different content' });
+      }
+      inBatch.add(r.uuid);
+    }
+    if (conflicts.length > 0)
+      throw new PushRefused(
+        409,
+        'conflict',
+        `${conflicts.length} record(s) already on the server with different content; nothing was stored`,
+        conflicts,
+      );
+
+    // Parents: earlier in this push, or already on the server.
+    const position = new Map(req.records.map((r, i) => [r.uuid, i]));
+    const outside = new Set<string>();
+    const problems: PushProblem[] = [];
+    for (const i of fresh) {
+      const r = req.records[i]!;
+      for (const ref of r.refs) {
+        const at = position.get(ref);
+        if (at === undefined) outside.add(ref);
+        else if (at > i) problems.push({ uuid: r.uuid, kind: r.kind, reason: `its parent ${ref} comes after it in the push` });
+      }
+    }
+    if (outside.size > 0) {
+      const found = new Set(
+        (await client.query<{ uuid: string }>('SELECT uuid FROM records WHERE uuid = ANY($1::uuid[])', [[...outside]])).rows.map(
+          (r) => r.uuid,
+        ),
+      );
+      for (const i of fresh) {
+        const r = req.records[i]!;
+        for (const ref of r.refs)
+          if (!position.has(ref) && !found.has(ref))
+            problems.push({ uuid: r.uuid, kind: r.kind, reason: `its parent ${ref} is not on the server` });
+      }
+    }
+    if (problems.length > 0)
+      throw new PushRefused(
+        422,
+        'missing-parent',
+        `${problems.length} record(s) refer to records that are not on the server; nothing was stored`,
+        problems,
+      );
+
+    const photoOf = (r: PushRequest['records'][number]) => (r.kind === 'attachment' ? String(r.body.sha256) : null);
+    const photos = [...new Set(fresh.flatMap((i) => photoOf(req.records[i]!) ?? []))];
+    if (photos.length > 0) {
+      const have = new Set(
+        (await client.query<{ sha256: string }>('SELECT sha256 FROM blobs WHERE sha256 = ANY($1)', [photos])).rows.map((r) => r.sha256),
+      );
+      const missing = fresh
+        .map((i) => req.records[i]!)
+        .filter((r) => photoOf(r) !== null && !have.has(photoOf(r)!))
+        .map((r) => ({ uuid: r.uuid, kind: r.kind, reason: `photo ${photoOf(r)} has not been uploaded` }));
+      if (missing.length > 0)
+        throw new PushRefused(
+          422,
+          'missing-photo',
+          `${missing.length} attachment(s) whose photo is not uploaded yet; nothing was stored`,
+          missing,
+        );
+    }
+
+    const events = fresh.map((i) => req.records[i]!).flatMap((r) => (r.kind === 'event' ? [r.body] : []));
+    if (events.length > 0) {
+      events.sort((a, b) => a.seq - b.seq);
+      const head = (
+        await client.query<{ head_seq: string; head_hash: string }>('SELECT head_seq, head_hash FROM chains WHERE origin = $1 FOR UPDATE', [
+          req.origin,
+        ])
+      ).rows[0];
+      const headSeq = head ? Number(head.head_seq) : 0;
+      const bad = checkChainSegment(headSeq, head?.head_hash ?? GENESIS, events, eventHash);
+      if (bad) {
+        const r = req.records.find((x) => x.kind === 'event' && x.body.seq === bad.seq) ?? req.records.find((x) => x.kind === 'event')!;
+        throw new PushRefused(422, 'broken-chain', `the event log of this device is broken: ${bad.reason}; nothing was stored`, [
+          { uuid: r.uuid, kind: 'event', reason: bad.reason },
+        ]);
+      }
+      const last = events[events.length - 1]!;
+      await client.query(
+        `INSERT INTO chains (origin, head_seq, head_hash) VALUES ($1, $2, $3)
+         ON CONFLICT (origin) DO UPDATE SET head_seq = EXCLUDED.head_seq, head_hash = EXCLUDED.head_hash`,
+        [req.origin, last.seq, last.hash],
+      );
+    }
+
+    for (let at = 0; at < fresh.length; at += INSERT_CHUNK) {
+      const chunk = fresh.slice(at, at + INSERT_CHUNK).map((i) => ({ r: req.records[i]!, hash: hashes[i]! }));
+      await client.query(
+        `INSERT INTO records (uuid, kind, site_id, origin, device_id, refs, body, content_hash)
+         SELECT u, k, s, $4, $5, string_to_array(rf, ',')::uuid[], b::jsonb, h
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $6::text[], $7::text[], $8::text[]) AS t(u, k, s, rf, b, h)`,
+        [
+          chunk.map((c) => c.r.uuid),
+          chunk.map((c) => c.r.kind),
+          chunk.map((c) => c.r.site),
+          req.origin,
+          device.id,
+          chunk.map((c) => c.r.refs.join(',')),
+          chunk.map((c) => JSON.stringify(c.r.body)),
+          chunk.map((c) => c.hash),
+        ],
+      );
+    }
+    const at = (
+      await client.query<{ now: Date }>('UPDATE devices SET last_seen_at = now() WHERE id = $1 RETURNING now() AS now', [device.id])
+    ).rows[0]!.now;
+    await client.query('COMMIT');
+    return { inserted: fresh.length, duplicates: req.records.length - fresh.length, at: at.toISOString() };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

