@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { assetUrls, ROOT } from './bundle.mjs';
+import { assetUrls, lazyPackages, ROOT } from './bundle.mjs';
 
 // `--outdir DIR` (inside the checkout, so packages resolve) builds elsewhere, for tests.
 const at = process.argv.indexOf('--outdir');
@@ -26,7 +26,7 @@ const result = await build({
   packages: 'external',
   sourcemap: true,
   metafile: true,
-  plugins: [assetUrls(outdir)],
+  plugins: [assetUrls(outdir), lazyPackages(['exceljs'])],
   logLevel: 'warning',
 });
 const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules'));

@@ -29,3 +29,26 @@ export function assetUrls(outdir) {
     },
   };
 }
+
+/**
+ * Packages loaded on first use rather than at start: the import becomes an object that
+ * requires the package the first time one of its properties is read. Only for packages
+ * used as a namespace (`ExcelJS.Workbook`), never called or spread directly. exceljs takes
+ * a few hundred milliseconds to load and only XLSX files need it.
+ */
+export function lazyPackages(names) {
+  const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+  return {
+    name: 'lazy-packages',
+    setup(build) {
+      build.onResolve({ filter }, (args) => (args.namespace === 'lazy' ? undefined : { path: args.path, namespace: 'lazy' }));
+      build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+        resolveDir: ROOT,
+        contents: `import { createRequire } from 'node:module';
+let loaded;
+const load = () => (loaded ??= createRequire(import.meta.url)(${JSON.stringify(args.path)}));
+export default new Proxy({}, { get: (_t, key) => load()[key], has: (_t, key) => key in load() });`,
+      }));
+    },
+  };
+}

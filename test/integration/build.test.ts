@@ -35,7 +35,16 @@ export async function resolve(specifier, context, next) {
 }`,
   );
   const register = join(dir, 'register.mjs');
-  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(new URL(`file://${hooks}`).href)});\n`);
+  // ES modules through the resolve hook; CommonJS packages (required lazily) from require.cache at exit.
+  writeFileSync(
+    register,
+    `import { appendFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+register(${JSON.stringify(new URL(`file://${hooks}`).href)});
+const cache = createRequire(import.meta.url).cache;
+process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(cache).join('\\n') + '\\n'));
+`,
+  );
   writeFileSync(log, '');
   const r = spawnSync(process.execPath, ['--import', register, entry, ...args], { encoding: 'utf8', env: { ...process.env } });
   return { ...r, loaded: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
@@ -62,6 +71,7 @@ test('the built CLI imports a schedule and checks it: migrations and data files 
   assert.equal(imported.status, 0, imported.stderr);
   assert.match(imported.stdout, /Imported \d+ openings into new site "A"/);
   assert.ok(!imported.loaded.some((u) => /tsx/.test(u)), 'no TypeScript compiler at run time');
+  assert.ok(!imported.loaded.some((u) => /exceljs/.test(u)), 'a CSV import does not load the XLSX reader');
   const checked = runTraced(t, join(out, 'cli.mjs'), ['check', '--db', db, '--json']);
   assert.equal(checked.status, 0, checked.stderr);
   const report = JSON.parse(checked.stdout) as { sites: { name: string; openingCount: number }[] };
@@ -70,6 +80,22 @@ test('the built CLI imports a schedule and checks it: migrations and data files 
   const rejected = runTraced(t, join(out, 'cli.mjs'), ['import', join(FIX, 'missing-required-column.csv'), '--db', db]);
   assert.equal(rejected.status, 1);
   assert.match(rejected.stderr, /Required column fail_mode is missing/);
+});
+
+test('the built CLI reads and writes XLSX (the spreadsheet package loads on first use)', async (t) => {
+  const out = buildNode(t);
+  const dir = tempDir(t);
+  const db = join(dir, 'd.sqlite');
+  const csv = runTraced(t, join(out, 'cli.mjs'), ['import', join(FIX, 'excel-utf8-bom-crlf.csv'), '--db', db, '--site', 'A']);
+  assert.equal(csv.status, 0, csv.stderr);
+  const exported = runTraced(t, join(out, 'cli.mjs'), ['export', '--db', db, '--site', 'A', '--out', join(dir, 'a.xlsx')]);
+  assert.equal(exported.status, 0, exported.stderr);
+  assert.ok(exported.loaded.some((u) => /exceljs/.test(u)));
+  const again = runTraced(t, join(out, 'cli.mjs'), ['import', join(dir, 'a.xlsx'), '--db', join(dir, 'e.sqlite'), '--site', 'A']);
+  assert.equal(again.status, 0, again.stderr);
+  const first = JSON.parse(runTraced(t, join(out, 'cli.mjs'), ['check', '--db', db, '--json']).stdout) as unknown;
+  const second = JSON.parse(runTraced(t, join(out, 'cli.mjs'), ['check', '--db', join(dir, 'e.sqlite'), '--json']).stdout) as unknown;
+  assert.deepEqual(second, first, 'the XLSX round trip gives the same openings and findings');
 });
 
 test('bin/doorcx.mjs runs the source through tsx where the build is missing or older than a source file', (t) => {
