@@ -1,7 +1,7 @@
 // Schedule import and table-query figures (printed, never asserted).
 // Targets: 50k-opening CSV ≤ 2 s, 10k-opening XLSX ≤ 3 s, each search/filter over 50k ≤ 50 ms.
 // Each import runs in its own child process so its peak RSS is its own.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,6 +150,8 @@ async function main(): Promise<void> {
     }
     console.log(`(best of ${runs} runs per file; load average ${loadavg()[0]!.toFixed(1)})`);
 
+    await cliImport(dir, runs);
+
     const db = openSqlite(join(dir, '50k.csv.sqlite'));
     const base: OpeningQuery = { siteId: 1, offset: 0, limit: 200 };
     const queries: [string, OpeningQuery][] = [
@@ -181,6 +183,61 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Wall time of a whole process, and its peak RSS where it reports one (MB). */
+function timed(cmd: string, args: string[]): Promise<{ ms: number; peakRssMb: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`));
+      resolve({ ms, peakRssMb: Number(/peakRssMb=(\d+)/.exec(err)?.[1] ?? NaN) });
+    });
+  });
+}
+
+/**
+ * `doorcx import` of 50,000 openings as a whole CLI process (start-up, read, validate, diff, write,
+ * close), beside the floor: the sqlite3 command line's `.import` of the same CSV into one plain table.
+ * Goal: within 4× that floor, and at most 200 MB peak RSS.
+ */
+async function cliImport(dir: string, runs: number): Promise<void> {
+  const csv = join(dir, '50k.csv');
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  const built = spawnSync(process.execPath, ['scripts/build-node.mjs'], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(built.stderr);
+  const rss = join(dir, 'report-rss.mjs');
+  writeFileSync(
+    rss,
+    "process.on('exit', () => process.stderr.write(`peakRssMb=${Math.round(process.resourceUsage().maxRSS / 1024)}\\n`));\n",
+  );
+  const fresh = (name: string) => {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, name + suffix), { force: true });
+    return join(dir, name);
+  };
+  const n = Math.max(runs, 5);
+  const cli: { ms: number; peakRssMb: number }[] = [];
+  const floor: number[] = [];
+  const hasSqlite3 = spawnSync('sqlite3', ['-version']).status === 0;
+  for (let i = 0; i < n; i++) {
+    cli.push(await timed(process.execPath, ['--import', rss, join(root, 'bin/doorcx.mjs'), 'import', csv, '--db', fresh('cli.sqlite')]));
+    if (hasSqlite3) floor.push((await timed('sqlite3', [fresh('floor.sqlite'), '-cmd', '.mode csv', `.import ${csv} t`])).ms);
+  }
+  const tCli = median(cli.map((c) => c.ms));
+  console.log(`\nwhole process, 50,000 openings (median of ${n}); load average ${loadavg()[0]!.toFixed(1)}`);
+  console.log(`doorcx import (built CLI)        ${tCli.toFixed(0).padStart(7)} ms   peak RSS ${median(cli.map((c) => c.peakRssMb))} MB`);
+  if (!hasSqlite3) {
+    console.log('sqlite3 .import floor           (sqlite3 not installed: apt-get install sqlite3)');
+    return;
+  }
+  const tFloor = median(floor);
+  console.log(`sqlite3 .import (floor)         ${tFloor.toFixed(0).padStart(7)} ms`);
+  console.log(`doorcx / floor: ${(tCli / tFloor).toFixed(1)}× (goal ≤ 4×)`);
 }
 
 if (process.argv[2] === 'case') await runCase(process.argv[3]!, process.argv[4]!);

@@ -60,9 +60,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-// Run when executed directly (bin/doorcx.mjs imports this module).
+// Run when executed directly (bin/doorcx.mjs imports this module, or its build dist/node/cli.mjs).
 const io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
-if (process.argv[1] && /doorcx(\.mjs)?$|cli[\\/]main\.ts$/.test(process.argv[1])) {
+if (process.argv[1] && /doorcx(\.mjs)?$|cli[\\/]main\.ts$|[\\/]cli\.mjs$/.test(process.argv[1])) {
   // `doorcx check | head`: a reader that stops early is not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

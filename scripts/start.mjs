@@ -1,19 +1,8 @@
 // `npm start`: the Electron app where an Electron binary exists; otherwise the
 // web host, which prints the local address to open in a browser.
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { spawn, spawnSync } from 'node:child_process';
 import { build } from 'vite';
-
-const require = createRequire(import.meta.url);
-
-function electronBinary() {
-  try {
-    // The electron package exports the binary's path; without the binary it throws.
-    return require('electron');
-  } catch {
-    return null;
-  }
-}
+import { electronBinary } from './electron-binary.mjs';
 
 await build({ configFile: 'vite.config.ts', logLevel: 'warn' });
 const electron = electronBinary();
@@ -26,5 +15,7 @@ if (electron && process.env.DOORCX_WEB !== '1') {
   run(electron, ['.']);
 } else {
   console.log('No Electron binary here (or DOORCX_WEB=1): starting the web host instead.');
-  run(process.execPath, ['--import', 'tsx', 'app/web-host/main.ts']);
+  const built = spawnSync(process.execPath, ['scripts/build-node.mjs'], { stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+  run(process.execPath, ['dist/node/web-host.mjs']);
 }

@@ -1,19 +1,19 @@
 // `doorcx ports`, `doorcx simulate`, `doorcx scan`: the controller link from the command line.
-import { loadSimulatedSite } from '../../app/handlers/controller';
-import { OsdpController, type ScanReport } from '../../controller/driver';
-import { STANDARD_BAUDS, SerialTransport, listPorts } from '../../controller/serial/transport';
-import { runSiteSim } from '../../controller/sim/runner';
-import { KeyFileError, readKeyFile, type KeyFile } from '../../controller/key-file';
-import { hex } from '../../controller/protocol';
+// The serial port, the driver and the simulator load when a command runs, not on `doorcx help`.
+import type { ScanReport } from '../../controller/driver';
+import type { KeyFile } from '../../controller/key-file';
 import { CliUsageError, type CliCommand } from '../main';
+
+const serial = () => import('../../controller/serial/transport');
 
 function str(v: string | boolean | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function parseBaud(v: string | boolean | undefined, fallback = 9600): number {
+async function parseBaud(v: string | boolean | undefined, fallback = 9600): Promise<number> {
   const s = str(v);
   if (s === undefined) return fallback;
+  const { STANDARD_BAUDS } = await serial();
   const n = Number(s);
   if (!(STANDARD_BAUDS as readonly number[]).includes(n))
     throw new CliUsageError(`--baud must be one of ${STANDARD_BAUDS.join(', ')} (got "${s}").`);
@@ -29,9 +29,10 @@ function parseAddress(name: string, v: string | boolean | undefined, fallback: n
 }
 
 /** Keys only ever come from a file (`--key-file`), never from argv. */
-function keyFile(v: string | boolean | undefined): KeyFile | null {
+async function keyFile(v: string | boolean | undefined): Promise<KeyFile | null> {
   const path = str(v);
   if (path === undefined) return null;
+  const { KeyFileError, readKeyFile } = await import('../../controller/key-file');
   try {
     return readKeyFile(path);
   } catch (err) {
@@ -71,6 +72,7 @@ export const controllerCommands: CliCommand[] = [
     summary: 'List serial ports (USB–RS-485 adapters)',
     options: {},
     run: async (_args, io) => {
+      const { listPorts } = await serial();
       const ports = await listPorts();
       if (ports.length === 0) io.out('No serial ports found. A socat PTY or a port not listed by udev can still be used by its path.\n');
       for (const p of ports)
@@ -96,10 +98,14 @@ export const controllerCommands: CliCommand[] = [
       if (!port) throw new CliUsageError('--port is required.');
       const demo = values.demo === true;
       if (!demo && !(str(values.db) && str(values.site))) throw new CliUsageError('give --demo, or --db and --site.');
-      const baud = parseBaud(values.baud);
-      const keys = keyFile(values['key-file']);
+      const baud = await parseBaud(values.baud);
+      const keys = await keyFile(values['key-file']);
+      const { loadSimulatedSite } = await import('../../app/handlers/controller');
+      const { runSiteSim } = await import('../../controller/sim/runner');
+      const { SerialTransport } = await serial();
       const site = await loadSimulatedSite({ demo, db: str(values.db), site: str(values.site), simConfig: str(values['sim-config']) });
       if (keys) {
+        const { hex } = await import('../../controller/protocol/frame');
         // The simulated PDs hold these keys as their own (a site whose PDs were re-keyed).
         for (const o of site.openings) {
           const k = o.pd_address === null ? undefined : keys.keyFor(o.pd_address);
@@ -144,11 +150,13 @@ export const controllerCommands: CliCommand[] = [
     run: async ({ values }, io) => {
       const port = str(values.port);
       if (!port) throw new CliUsageError('--port is required.');
-      const baud = parseBaud(values.baud);
+      const baud = await parseBaud(values.baud);
       const from = parseAddress('from', values.from, 0);
       const to = parseAddress('to', values.to, 126);
       if (from > to) throw new CliUsageError('--from must not be above --to.');
-      const keys = keyFile(values['key-file']);
+      const keys = await keyFile(values['key-file']);
+      const { OsdpController } = await import('../../controller/driver');
+      const { SerialTransport, STANDARD_BAUDS } = await serial();
       const controller = new OsdpController(new SerialTransport(port, baud));
       await controller.open();
       // Ctrl+C cancels the scan and still prints what was found.

@@ -3,11 +3,10 @@
 // Both go through the same app and API validation as the UI.
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ApiError } from '../../app/contract';
+import { ApiError } from '../../app/contract/errors';
 import type { AttemptDetail, EventLogCheck, RunSummary } from '../../app/contract/runs';
-import { createApp, type App } from '../../app/index';
+import type { App } from '../../app/index';
 import type { PromptAnswer } from '../../core/runs/machine';
-import { getSiteByName } from '../../db/schedule';
 import { CliUsageError, type CliCommand, type CliIo } from '../main';
 
 const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
@@ -51,6 +50,8 @@ export function parseThresholds(text: string | undefined): Record<string, number
 async function openApp(dbFile: string, demo: boolean): Promise<App> {
   const file = resolve(dbFile);
   if (!demo && !existsSync(file)) throw new Error(`There is no database at ${file}`);
+  // Loaded on use: `doorcx help` and the other commands start without the backend.
+  const { createApp } = await import('../../app/index');
   return createApp({ dbFile: file, dataDir: dirname(file), demo });
 }
 
@@ -103,6 +104,7 @@ export const runsCommands: CliCommand[] = [
       if (!Number.isInteger(baud) || baud <= 0) throw new CliUsageError(`--baud "${String(values.baud)}" is not a baud rate`);
       const technician = str(values.technician) ?? 'cli';
       const app = await openApp(dbFile, values.demo === true);
+      const { getSiteByName } = await import('../../db/schedule');
       try {
         const site = getSiteByName(app.ctx.db, siteName);
         if (!site) throw new Error(`There is no site named "${siteName}" in ${dbFile}.`);
@@ -171,6 +173,7 @@ export const runsCommands: CliCommand[] = [
     options: { db: { type: 'string' }, site: { type: 'string' }, json: { type: 'boolean' } },
     run: async ({ values }, io: CliIo) => {
       const app = await openApp(need(values, 'db'), false);
+      const { getSiteByName } = await import('../../db/schedule');
       try {
         const siteName = need(values, 'site');
         const site = getSiteByName(app.ctx.db, siteName);

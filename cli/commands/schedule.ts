@@ -2,10 +2,9 @@
 // Every command goes through the same app (and API validation) as the UI.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { ApiError, type FieldIssue } from '../../app/contract';
+import { ApiError, type FieldIssue } from '../../app/contract/errors';
 import type { ImportPreview, ScheduleDiff } from '../../app/contract/schedule';
-import { createApp, type App } from '../../app/index';
-import { listFindings, listSites } from '../../db/schedule';
+import type { App } from '../../app/index';
 import { CliUsageError, type CliCommand, type CliIo } from '../main';
 
 function requireString(values: Record<string, string | boolean | undefined>, name: string): string {
@@ -17,6 +16,8 @@ function requireString(values: Record<string, string | boolean | undefined>, nam
 async function openApp(dbFile: string, mustExist: boolean): Promise<App> {
   const file = resolve(dbFile);
   if (mustExist && !existsSync(file)) throw new Error(`There is no database at ${file}`);
+  // Loaded on use: `doorcx help` and the other commands start without the backend.
+  const { createApp } = await import('../../app/index');
   return createApp({ dbFile: file, dataDir: dirname(file), demo: false });
 }
 
@@ -110,6 +111,7 @@ const exportCommand: CliCommand = {
     const ext = extname(out).toLowerCase();
     if (ext !== '.csv' && ext !== '.xlsx') throw new CliUsageError('--out must end in .csv or .xlsx');
     const app = await openApp(dbFile, true);
+    const { listSites } = await import('../../db/schedule');
     try {
       const site = listSites(app.ctx.db).find((s) => s.name.toLowerCase() === siteName.toLowerCase());
       if (!site)
@@ -138,6 +140,7 @@ const checkCommand: CliCommand = {
   async run({ values }, io) {
     const dbFile = requireString(values, 'db');
     const app = await openApp(dbFile, true);
+    const { listFindings, listSites } = await import('../../db/schedule');
     try {
       let sites = listSites(app.ctx.db);
       if (typeof values.site === 'string') {

@@ -153,8 +153,12 @@ async function parseFile(
   const key = createHash('sha256').update(fileName).update('\u0000').update(bytes).digest('hex');
   const hit = parseCache.get(db);
   if (hit?.key === key) return hit;
-  const read = await readScheduleFile(fileName, bytes);
-  const entry = { key, read, result: read.ok ? tableToOpenings(read.table) : null };
+  let read = await readScheduleFile(fileName, bytes);
+  const result = read.ok ? tableToOpenings(read.table) : null;
+  // A clean file's raw cells are not needed again (only a rejected file's rows are counted):
+  // keeping 50,000 rows of strings beside their openings would double the import's memory.
+  if (read.ok && result?.errors.length === 0) read = { ...read, table: { ...read.table, rows: [] } };
+  const entry = { key, read, result };
   parseCache.set(db, entry);
   return entry;
 }

@@ -189,8 +189,10 @@ export function insertOpening(db: Db, siteId: number, opening: Opening, position
 // run per batch instead of per row), findings likewise. Stores exactly what insertOpening
 // stores, row by row: the ids are assigned explicitly as SQLite would (max(id) + 1 onwards)
 // so each opening's findings can reference it without a round trip per row.
-const OPENINGS_PER_INSERT = 50;
-const FINDINGS_PER_INSERT = 200;
+// 200 rows × 38 columns = 7,600 parameters per statement, under SQLite's limit of 32,766;
+// bigger batches than 50 measured about a tenth faster on a 50,000-opening import.
+const OPENINGS_PER_INSERT = 200;
+const FINDINGS_PER_INSERT = 500;
 const OPENING_COLS = [
   'id',
   'site_id',

@@ -1,16 +1,24 @@
-// What `npm start` runs where no Electron binary exists: the web host on its
-// embedded defaults (a SQLite file in the data folder, the demo site).
+// What `npm start` runs where no Electron binary exists: the built web host
+// (dist/node/web-host.mjs) on its embedded defaults (a SQLite file in the data folder, the demo site).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { TRANSPORT } from '../../app/contract';
 import { tempDir } from '../support/tmp';
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
 test('the web host starts on embedded defaults, prints its address and serves the demo site', async (t) => {
   const dataDir = tempDir(t);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/web-host/main.ts'], {
+  // Built as `npm start` builds it, into a folder of its own (other tests may be running dist/node).
+  const outdir = join('.tmp', `start-test-${process.pid}`, 'node');
+  t.after(() => rmSync(join(ROOT, outdir, '..'), { recursive: true, force: true }));
+  const built = spawnSync(process.execPath, ['scripts/build-node.mjs', '--outdir', outdir], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(built.status, 0, built.stderr);
+  const child = spawn(process.execPath, [join(ROOT, outdir, 'web-host.mjs')], {
     env: { ...process.env, DOORCX_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

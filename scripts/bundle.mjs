@@ -1,0 +1,54 @@
+// Shared esbuild settings for the bundles in dist/ (the Node build and Electron's).
+import { readFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Source files find their data files (migrations, the demo site, the built renderer) with
+ * `new URL('<relative>', import.meta.url)`. A bundle lives elsewhere (dist/<name>/), so each such
+ * URL is rewritten to the same file seen from the bundle's folder: one copy of every data file,
+ * found the same way from source (tsx, tests) and from a build.
+ */
+export function assetUrls(outdir) {
+  return {
+    name: 'asset-urls',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, async (args) => {
+        if (args.path.includes('node_modules')) return undefined;
+        let contents = await readFile(args.path, 'utf8');
+        contents = contents.replace(/new URL\((['"])([^'"]+)\1, import\.meta\.url\)/g, (_all, _q, rel) => {
+          const target = resolve(dirname(args.path), rel);
+          let fromOut = relative(resolve(ROOT, outdir), target).replace(/\\/g, '/');
+          if (rel.endsWith('/')) fromOut += '/';
+          return `new URL(${JSON.stringify(fromOut)}, import.meta.url)`;
+        });
+        return { contents, loader: 'ts' };
+      });
+    },
+  };
+}
+
+/**
+ * Packages loaded on first use rather than at start: the import becomes an object that
+ * requires the package the first time one of its properties is read. Only for packages
+ * used as a namespace (`ExcelJS.Workbook`), never called or spread directly. exceljs takes
+ * a few hundred milliseconds to load and only XLSX files need it.
+ */
+export function lazyPackages(names) {
+  const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+  return {
+    name: 'lazy-packages',
+    setup(build) {
+      build.onResolve({ filter }, (args) => (args.namespace === 'lazy' ? undefined : { path: args.path, namespace: 'lazy' }));
+      build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+        resolveDir: ROOT,
+        contents: `import { createRequire } from 'node:module';
+let loaded;
+const load = () => (loaded ??= createRequire(import.meta.url)(${JSON.stringify(args.path)}));
+export default new Proxy({}, { get: (_t, key) => load()[key], has: (_t, key) => key in load() });`,
+      }));
+    },
+  };
+}
