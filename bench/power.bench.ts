@@ -67,6 +67,8 @@ function openings(): Opening[] {
       taa: 'yes',
       notes: '',
       lock_status_active: 'secured',
+      lock_output_active: 'power-on',
+      alarm_output_active: 'alarm',
       dps_active: 'open',
       // a tenth of the doors carry accessory / inrush columns
       extras: i % 10 === 0 ? { 'Accessory current (mA)': '35', 'Inrush (mA)': '0.6 A' } : {},

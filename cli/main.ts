@@ -21,7 +21,14 @@ export interface CliCommand {
   run(args: { values: Record<string, string | boolean | undefined>; positionals: string[] }, io: CliIo): Promise<number>;
 }
 
-export const commands: CliCommand[] = [...scheduleCommands, ...controllerCommands, ...runsCommands, ...powerCommands, ...reportCommands, ...syncCommands];
+export const commands: CliCommand[] = [
+  ...scheduleCommands,
+  ...controllerCommands,
+  ...runsCommands,
+  ...powerCommands,
+  ...reportCommands,
+  ...syncCommands,
+];
 
 export class CliUsageError extends Error {}
 
