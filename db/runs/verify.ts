@@ -65,7 +65,7 @@ export interface VerifyOptions {
 const TABLES = ['runs', 'attempts', 'attempt_ends', 'step_results', 'deficiencies', 'deficiency_status', 'attachments'] as const;
 type Table = (typeof TABLES)[number];
 
-const TRIGGERS = TABLES.concat(['event_log'] as never[]).flatMap((t) => [`${t}_no_update`, `${t}_no_delete`]);
+const TRIGGERS = [...TABLES, 'event_log'].flatMap((t) => [`${t}_no_update`, `${t}_no_delete`]);
 
 /** Columns holding JSON: compared as canonical JSON so key order and spacing do not matter. */
 const JSON_COLUMNS = new Set(['settings', 'opening_snapshot', 'plan', 'evidence', 'deficiency']);
