@@ -3,7 +3,7 @@
 // (the header is row 1 in a file that starts with it).
 import { matchHeaders, type HeaderMatch } from './columns';
 import { isBlank, normalizeText, openingIdKey } from './normalize';
-import { OPENING_FIELD_NAMES, REQUIRED_FIELDS, parseField } from './schema';
+import { EXTRA_HEADER_MAX, EXTRA_VALUE_MAX, OPENING_FIELD_NAMES, REQUIRED_FIELDS, parseField } from './schema';
 import type { Opening, OpeningField } from './types';
 
 export interface TableRow {
@@ -128,6 +128,13 @@ export function tableToOpenings(table: RawTable): TableResult {
   const absent = OPENING_FIELD_NAMES.filter((f) => !present.has(f));
   const extras = matches.filter((m) => m.column === null && m.sourceHeader !== '');
   const blankHeaders = matches.filter((m) => m.sourceHeader === '');
+  for (const m of extras)
+    if (m.sourceHeader.length > EXTRA_HEADER_MAX)
+      errors.push({
+        row: table.headerRow,
+        column: m.sourceHeader,
+        reason: `A column header must be at most ${EXTRA_HEADER_MAX} characters`,
+      });
   const width = table.headers.length;
 
   const openings: Opening[] = [];
@@ -175,7 +182,11 @@ export function tableToOpenings(table: RawTable): TableResult {
     for (const m of extras) {
       const v = cells[m.index] ?? '';
       // Trimmed, line breaks as \n: like every other text, so export → import gives the same value.
-      if (!isBlank(v)) ex[m.sourceHeader] = normalizeText(v) as string;
+      if (isBlank(v)) continue;
+      const text = normalizeText(v) as string;
+      if (text.length > EXTRA_VALUE_MAX)
+        bad({ column: m.sourceHeader, value: v, reason: `A value in an extra column must be at most ${EXTRA_VALUE_MAX} characters` });
+      else ex[m.sourceHeader] = text;
     }
     o.extras = ex;
     if (typeof o.opening_id === 'string' && o.opening_id !== '') {

@@ -157,7 +157,10 @@ export const openingShape = {
   alarm_output_active: withDefault('Alarm output active', ALARM_OUTPUT_POLARITIES, normalizeAlarmOutputActive, 'alarm', 'blank = alarm'),
 } satisfies Record<OpeningField, z.ZodType>;
 
-export const extrasSchema = z.record(z.string().min(1).max(200), z.string().max(4000)).default({});
+/** Extra columns: header and value lengths (the same limits for an import and an edit). */
+export const EXTRA_HEADER_MAX = 200;
+export const EXTRA_VALUE_MAX = 4000;
+export const extrasSchema = z.record(z.string().min(1).max(EXTRA_HEADER_MAX), z.string().max(EXTRA_VALUE_MAX)).default({});
 
 /** The whole opening (form save, import row). Unknown keys are rejected by name. */
 export const openingSchema = z.object({ ...openingShape, extras: extrasSchema }).strict();

@@ -327,7 +327,7 @@ export function recordStep(
         type: 'step-result',
         runId: run.id,
         attemptId: attempt.id,
-        payload: { uuid, id: stepResultId, ...r, supersedes: input.supersedes ?? null },
+        payload: { ...r, uuid, id: stepResultId, supersedes: input.supersedes ?? null },
       },
       now,
     );
@@ -430,7 +430,7 @@ function insertDeficiency(db: Db, d: Omit<DeficiencyRow, 'id' | 'uuid' | 'create
       .prepare('INSERT INTO deficiency_status (deficiency_id, status, note, at, by, retest_attempt_id) VALUES (?, ?, ?, ?, ?, NULL)')
       .run(id, 'open', '', now.toISOString(), d.createdBy).lastInsertRowid,
   );
-  appendEvent(db, { type: 'deficiency-created', runId: d.runId, payload: { uuid, id, statusId, ...d } }, now);
+  appendEvent(db, { type: 'deficiency-created', runId: d.runId, payload: { ...d, uuid, id, statusId } }, now);
   return id;
 }
 
@@ -454,7 +454,7 @@ export function setDeficiencyStatus(
         .run(input.deficiencyId, input.status, input.note, now.toISOString(), input.by, input.retestAttemptId).lastInsertRowid,
     );
     const d = getDeficiency(db, input.deficiencyId)!;
-    appendEvent(db, { type: 'deficiency-status', runId: d.runId, payload: { deficiencyUuid: d.uuid, statusId, ...input } }, now);
+    appendEvent(db, { type: 'deficiency-status', runId: d.runId, payload: { ...input, deficiencyUuid: d.uuid, statusId } }, now);
     return d;
   });
 }
@@ -552,7 +552,7 @@ export function insertAttachment(db: Db, a: Omit<AttachmentRow, 'id' | 'createdA
         .prepare('INSERT INTO attachments (deficiency_id, sha256, file_name, mime_type, size, created_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(a.deficiencyId, a.sha256, a.fileName, a.mimeType, a.size, now.toISOString()).lastInsertRowid,
     );
-    appendEvent(db, { type: 'photo-attached', runId, payload: { id, ...a } }, now);
+    appendEvent(db, { type: 'photo-attached', runId, payload: { ...a, id } }, now);
     return { ...a, id, createdAt: now.toISOString() };
   });
 }

@@ -41,7 +41,7 @@ export interface RowMismatch {
  * - badSeq/reason: the first chain break (seq) and a one-line summary of the first problem of any kind.
  * - chain: every chain break (edited, missing, reordered or unlinked event).
  * - rows: every row that disagrees with the log (see RowMismatch).
- * - triggersMissing: append-only triggers that have been dropped.
+ * - triggersMissing: append-only triggers that have been dropped (or replaced by ones that no longer abort).
  * - unchecked: fields the log cannot vouch for (written by an older DoorCx that did not log them).
  */
 export interface EventLogCheck {
@@ -65,7 +65,7 @@ export interface VerifyOptions {
 const TABLES = ['runs', 'attempts', 'attempt_ends', 'step_results', 'deficiencies', 'deficiency_status', 'attachments'] as const;
 type Table = (typeof TABLES)[number];
 
-const TRIGGERS = TABLES.concat(['event_log'] as never[]).flatMap((t) => [`${t}_no_update`, `${t}_no_delete`]);
+const TRIGGERS = [...TABLES, 'event_log'].flatMap((t) => [`${t}_no_update`, `${t}_no_delete`]);
 
 /** Columns holding JSON: compared as canonical JSON so key order and spacing do not matter. */
 const JSON_COLUMNS = new Set(['settings', 'opening_snapshot', 'plan', 'evidence', 'deficiency']);
@@ -367,13 +367,18 @@ export function verifyEventLog(db: Db, options: VerifyOptions = {}): EventLogChe
     for (const left of rest.values()) for (const r of left) mismatches.push(forged(table, r.id));
   }
 
-  const present = new Set(
+  // A trigger counts only if it still aborts what it is named after (a same-named no-op would not).
+  const triggerSql = new Map(
     db
-      .prepare<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+      .prepare<{ name: string; sql: string | null }>("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
       .all()
-      .map((r) => r.name),
+      .map((r) => [r.name, (r.sql ?? '').replace(/\s+/g, ' ')]),
   );
-  const triggersMissing = TRIGGERS.filter((t) => !present.has(t));
+  const triggersMissing = TRIGGERS.filter((t) => {
+    const [, table, op] = /^(\w+)_no_(update|delete)$/.exec(t)!;
+    const sql = triggerSql.get(t);
+    return !sql || !new RegExp(`BEFORE ${op} ON ${table} BEGIN SELECT RAISE\\(ABORT, '[^']+'\\); END$`, 'i').test(sql);
+  });
 
   const reason =
     chain[0]?.reason ??

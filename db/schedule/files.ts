@@ -80,24 +80,24 @@ const ENDING_NAMES = { '\r\n': 'CRLF (Windows)', '\n': 'LF (Unix, Mac)', '\r': '
 export function mixedLineEndings(text: string, delimiter: string): CellIssue | null {
   // Fast paths: only one kind of line ending anywhere.
   if (!text.includes('\r') || !text.includes('\n') || !/(?<!\r)\n|\r(?!\n)/.test(text)) return null;
-  const delim = delimiter.charCodeAt(0);
   let quoted = false;
-  let fieldStart = true;
   let row = 1;
   let first: keyof typeof ENDING_NAMES | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  // Only quotes and line ends matter: jump from one to the next.
+  const special = /["\r\n]/g;
+  for (let m = special.exec(text); m; m = special.exec(text)) {
+    const i = m.index;
     if (quoted) {
-      if (c === 34) {
-        if (text.charCodeAt(i + 1) === 34) i++;
-        else quoted = false;
-      }
-    } else if (c === 34 && fieldStart) {
-      quoted = true; // a quote opens a quoted cell only at the start of a cell, as CSV readers do
-      fieldStart = false;
-    } else if (c === 10 || c === 13) {
-      const ending = c === 13 ? (text.charCodeAt(i + 1) === 10 ? '\r\n' : '\r') : '\n';
-      if (ending === '\r\n') i++;
+      if (text[i] !== '"') continue;
+      if (text[i + 1] === '"') special.lastIndex = i + 2;
+      else quoted = false;
+    } else if (text[i] === '"') {
+      // A quote opens a quoted cell only at the start of a cell, as CSV readers do.
+      const prev = i === 0 ? '\n' : text[i - 1];
+      if (prev === delimiter || prev === '\n' || prev === '\r') quoted = true;
+    } else {
+      const ending = text[i] === '\r' ? (text[i + 1] === '\n' ? '\r\n' : '\r') : '\n';
+      if (ending === '\r\n') special.lastIndex = i + 2;
       if (first === null) first = ending;
       else if (ending !== first)
         return {
@@ -107,8 +107,7 @@ export function mixedLineEndings(text: string, delimiter: string): CellIssue | n
             'so rows would be split wrongly. Open it in a spreadsheet or text editor and save it again (one kind of line ending).',
         };
       row++;
-      fieldStart = true;
-    } else fieldStart = c === delim;
+    }
   }
   return null;
 }

@@ -60,7 +60,7 @@ function centralSizes(b: Buffer): Map<number, number> | string {
 /** Inflates without keeping the output; resolves the byte count, or null once it passes `cap`. */
 function inflatedSize(data: Buffer, cap: number): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const z = createInflateRaw();
+    const z = createInflateRaw({ chunkSize: 1024 * 1024 }); // large chunks: fewer events, the bytes are only counted
     let n = 0;
     z.on('data', (chunk: Buffer) => {
       n += chunk.length;

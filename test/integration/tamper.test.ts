@@ -268,11 +268,20 @@ test('tampering with a real database file is reported row by row', async (t) => 
     assert.match(anchored.reason!, /its hash differs.*rewritten/);
   });
 
-  await t.test('dropped triggers alone are reported', () => {
+  await t.test('dropped or neutered triggers alone are reported', () => {
     const c = check(tampered(dropTriggers));
     assert.equal(c.ok, false);
     assert.equal(c.triggersMissing.length, 16);
     assert.match(c.reason!, /append-only triggers were removed/);
+    // A same-named trigger that no longer aborts counts as removed.
+    const neutered = check(
+      tampered((db) =>
+        db.exec(
+          'DROP TRIGGER step_results_no_update; CREATE TRIGGER step_results_no_update BEFORE UPDATE ON step_results BEGIN SELECT 1; END;',
+        ),
+      ),
+    );
+    assert.deepEqual(neutered.triggersMissing, ['step_results_no_update']);
   });
 
   await t.test('huge forged values are never echoed whole', () => {

@@ -153,3 +153,49 @@ test('a removed row breaks the chain', (t) => {
   assert.equal(r.badSeq, 6);
   assert.match(r.reason!, /missing/);
 });
+
+test('rows logged by an older DoorCx (no ids, no snapshot in the log) still verify, and say what the log cannot vouch for', (t) => {
+  const { db } = setup(t);
+  const site = createSite(db, 'Old site', now);
+  const run = createRun(db, { siteId: site.id, technician: 'Ana', settings: DEFAULT_SETTINGS }, now);
+  const opening = makeOpening({ opening_id: '1-102' });
+  // What an older build wrote: the attempt-started event without the opening and plan, the step event without its id.
+  db.transaction(() => {
+    const id = Number(
+      db
+        .prepare(
+          `INSERT INTO attempts (uuid, run_id, opening_id, procedure_id, opening_snapshot, plan, link, started_at) VALUES ('old-a', ?, '1-102', 'power-drop', ?, ?, 'test', ?)`,
+        )
+        .run(run.id, JSON.stringify(opening), JSON.stringify(procedureFor(opening, 'power-drop', DEFAULT_SETTINGS)), now.toISOString())
+        .lastInsertRowid,
+    );
+    appendEvent(
+      db,
+      {
+        type: 'attempt-started',
+        runId: run.id,
+        attemptId: id,
+        payload: { uuid: 'old-a', openingId: '1-102', procedureId: 'power-drop', link: 'test', supersedes: null },
+      },
+      now,
+    );
+    db.prepare(
+      `INSERT INTO step_results (uuid, attempt_id, step_index, step_id, kind, title, verdict, reason, measured_ms, resolution_ms, started_at, ended_at,
+        person_evidence, evidence, deficiency, supersedes, recorded_at) VALUES ('old-s', ?, 2, 'release', 'watch', ?, 'fail', ?, NULL, NULL, 1000, 3100, 0, ?, NULL, NULL, ?)`,
+    ).run(id, failedStep.title, failedStep.reason, JSON.stringify(failedStep.evidence), now.toISOString());
+    appendEvent(
+      db,
+      { type: 'step-result', runId: run.id, attemptId: id, payload: { uuid: 'old-s', ...failedStep, deficiency: null, supersedes: null } },
+      now,
+    );
+  });
+  const check = verifyEventLog(db);
+  assert.equal(check.ok, true, check.reason ?? '');
+  assert.deepEqual(check.unchecked, [
+    'attempts.opening_snapshot (attempts recorded before it was logged)',
+    'attempts.plan (attempts recorded before it was logged)',
+  ]);
+  db.exec("DROP TRIGGER step_results_no_update; UPDATE step_results SET verdict = 'pass'");
+  const tampered = verifyEventLog(db);
+  assert.ok(tampered.rows.some((r) => r.table === 'step_results' && r.field === 'verdict' && r.stored === '"pass"'));
+});

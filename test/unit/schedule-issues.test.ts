@@ -66,3 +66,19 @@ test('mixed line endings outside quoted cells: one message naming the row', () =
     assert.equal(mixedLineEndings(ok, ','), null, JSON.stringify(ok));
   assert.equal(mixedLineEndings('a\tb\r\n"x\ny"\t2\r\n', '\t'), null);
 });
+
+test('extra columns have the same limits on import as in the edit form: 200-character headers, 4000-character values', () => {
+  const headers = ['opening_id', 'category', 'lock_type', 'fail_mode', 'Heading', 'H'.repeat(300)];
+  const rows = [
+    { rowNumber: 2, cells: ['1-1', 'egress', 'maglock', 'fail-safe', 'x'.repeat(4000), ''] },
+    { rowNumber: 3, cells: ['1-2', 'egress', 'maglock', 'fail-safe', 'y'.repeat(4001), ''] },
+  ];
+  const r = tableToOpenings({ headers, headerRow: 1, rows });
+  assert.deepEqual(
+    r.errors.map((e) => [e.row, e.column, e.value, e.reason]),
+    [
+      [1, `${'H'.repeat(80)}… [300 characters]`, undefined, 'A column header must be at most 200 characters'],
+      [3, 'Heading', `${'y'.repeat(80)}… [4001 characters]`, 'A value in an extra column must be at most 4000 characters'],
+    ],
+  );
+});
