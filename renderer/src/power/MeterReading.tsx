@@ -1,7 +1,7 @@
 // On site: the lock voltage and current measured at the door, typed with their units,
 // compared with the schedule within the site's tolerance. Every reading is kept as part
 // of the opening's record; a difference beyond tolerance is a power finding.
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { PowerMeasurementView } from '../../../app/contract/power';
 import { api } from '../api';
 import { issuesOf, messageOf } from '../ui/errors';
@@ -15,6 +15,18 @@ export function MeterReading({ siteId, onRecorded, openingId: fixedId }: { siteI
   const [technician, setTechnician] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [history, setHistory] = useState<PowerMeasurementView[] | null>(null);
+  // At a given door (the checklist item), its earlier readings are its record: show them at once.
+  useEffect(() => {
+    if (fixedId === undefined) return;
+    let live = true;
+    api.listPowerMeasurements({ siteId, openingId: fixedId }).then(
+      (h) => live && setHistory(h),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [siteId, fixedId]);
   const issues = issuesOf(error);
   const issue = (f: string) => issues.find((i) => i.field === f)?.reason;
 
