@@ -147,7 +147,8 @@ interface Acc {
 /** Usable battery Ah: whole strings of batteries in series reaching the output voltage, in parallel, derated. */
 export function usableBatteryAh(s: PowerSupply, batteryDerating: number): { usableAh: number; perString: number; strings: number } {
   const perString = Math.max(1, Math.ceil(s.output_voltage / s.battery_voltage - 1e-9));
-  const strings = Math.floor(s.battery_count / perString);
+  // A battery of a higher voltage than the output cannot be charged or used by it.
+  const strings = s.battery_voltage > s.output_voltage + 1e-9 ? 0 : Math.floor(s.battery_count / perString);
   const usableAh = s.battery_ah === null ? 0 : s.battery_ah * strings * batteryDerating;
   return { usableAh, perString, strings };
 }
@@ -296,7 +297,9 @@ function supplyReport(acc: Acc, settings: PowerSettings): SupplyReport {
     findings.push(
       finding(
         POWER_RULES.batteryStrings,
-        `${id} has ${s.battery_count} battery of ${s.battery_voltage} V, but ${perString} in series are needed to make its ${s.output_voltage} V output: ` +
+        (s.battery_voltage > s.output_voltage
+          ? `${id} has ${s.battery_voltage} V batteries on a ${s.output_voltage} V output: `
+          : `${id} has ${s.battery_count} ${s.battery_count === 1 ? 'battery' : 'batteries'} of ${s.battery_voltage} V, but ${perString} in series are needed to make its ${s.output_voltage} V output: `) +
           'the battery cannot back up this supply at all.',
         id,
         acc.ids,

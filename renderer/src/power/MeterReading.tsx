@@ -104,9 +104,9 @@ export function MeterReading({ siteId, onRecorded, openingId: fixedId }: { siteI
               <span className="muted">
                 (schedule {m.expectedVoltage ?? '—'} V, {m.expectedCurrentMa ?? '—'} mA) · {formatWhen(m.at)} · {m.technician}
               </span>
-              <div className={m.problems.length > 0 ? 'reading-bad' : 'reading-ok'}>
-                {m.problems.length > 0 ? `▲ ${m.problems.join('; ')}` : '✓ Within tolerance'}
-              </div>
+              {m.problems.length > 0 && <div className="reading-bad">▲ {m.problems.join('; ')}</div>}
+              {m.notCompared.length > 0 && <div className="reading-unknown">? Not compared: {m.notCompared.join('; ')}</div>}
+              {m.within.length > 0 && <div className="reading-ok">✓ {m.within.join(', ')}</div>}
             </li>
           ))}
         </ul>
