@@ -139,7 +139,7 @@ function SupplyImport({ siteId, onImported, hasSupplies }: { siteId: number; onI
         the site’s supplies; one bad cell and nothing changes.
       </p>
       <form
-        className="import-inputs"
+        className="supply-import"
         onSubmit={(e) => {
           e.preventDefault();
           void run();
