@@ -31,6 +31,13 @@ async function chooseSupplies(page: Page, file: { name: string; mimeType: string
   await page.getByRole('button', { name: 'Import supplies' }).click();
 }
 
+/** Confirms the previewed import after checking the difference it shows. */
+async function confirmSupplies(page: Page, summary: RegExp) {
+  const preview = page.getByRole('status', { name: 'Supplies to import' });
+  await preview.getByText(summary).waitFor();
+  await preview.getByRole('button', { name: 'Replace the supplies' }).click();
+}
+
 async function site(h: Harness): Promise<number> {
   const file = { fileName: 'tower.csv', contentBase64: Buffer.from(SCHEDULE).toString('base64'), siteName: 'Tower' };
   const p = (await h.app.call('previewImport', file)) as ImportPreview;
@@ -59,6 +66,11 @@ describe('power page in Chromium', { concurrency: 2 }, () => {
       await page.getByRole('heading', { name: /^Power/, level: 1 }).waitFor();
 
       await chooseSupplies(page, csv('supplies.csv', SUPPLIES));
+      // Nothing is stored until the difference is confirmed.
+      const preview = page.getByRole('status', { name: 'Supplies to import' });
+      await preview.getByText(/2 supplies read: 2 added \(PS-1, PS-2\), 0 changed, 0 removed\./).waitFor();
+      assert.equal(await page.locator('section.supply').count(), 0);
+      await preview.getByRole('button', { name: 'Replace the supplies' }).click();
       await page.getByText('Imported 2 supplies: 2 added, 0 changed, 0 removed.').waitFor();
 
       const ps2 = supply(page, 'PS-2');
@@ -124,6 +136,7 @@ describe('power page in Chromium', { concurrency: 2 }, () => {
       await h.goto(`/sites/${siteId}/power`);
       await page.getByRole('heading', { name: /^Power/, level: 1 }).waitFor();
       await chooseSupplies(page, csv('supplies.csv', SUPPLIES));
+      await confirmSupplies(page, /2 added/);
       await supply(page, 'PS-2').waitFor();
 
       await chooseSupplies(page, csv('bad.csv', 'PSU,Volts,Amps\nPS-1,400 V,2\nPS-1,24,-1 A\n'));
