@@ -87,8 +87,12 @@ export interface PowerMeasurementView {
   at: string;
   technician: string;
   note: string;
-  /** Differences beyond tolerance, in words (empty = within tolerance). */
+  /** Differences beyond tolerance, in words. */
   problems: string[];
+  /** What was within tolerance, in words. */
+  within: string[];
+  /** Readings that could not be compared (the schedule gives no value), in words. */
+  notCompared: string[];
   finding: PowerFinding | null;
 }
 

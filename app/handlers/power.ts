@@ -42,6 +42,7 @@ function view(db: Db, siteId: number, m: MeasurementRecord): PowerMeasurementVie
     lock_voltage: m.expectedVoltage,
     lock_current_ma: m.expectedCurrentMa,
   };
+  const check = checkMeasurement(expected, m, settings);
   return {
     id: m.id,
     openingId: m.opening_id,
@@ -52,7 +53,9 @@ function view(db: Db, siteId: number, m: MeasurementRecord): PowerMeasurementVie
     at: m.at,
     technician: m.technician,
     note: m.note,
-    problems: checkMeasurement(expected, m, settings).problems,
+    problems: check.problems,
+    within: check.within,
+    notCompared: check.notCompared,
     finding: measurementFinding(expected, m, settings),
   };
 }

@@ -21,20 +21,6 @@ export type PowerOpening = Pick<
   'opening_id' | 'category' | 'fail_mode' | 'egress' | 'fire_alarm_release' | 'power_supply' | 'lock_voltage' | 'lock_current_ma' | 'extras'
 >;
 
-/** What one opening draws (mA), and whether its numbers are complete. */
-export interface OpeningLoad {
-  /** In its intended state: a fail-safe lock holds (draws), a fail-secure one is at rest. */
-  standbyMa: number;
-  /** With every fail-secure lock released at once (inrush where given); fail-safe locks still holding. */
-  peakMa: number;
-  /** Accessories (REX sensor, door position switch…) from the schedule's extra columns, mA. */
-  accessoryMa: number;
-  /** The lock's current is not on the schedule. */
-  currentUnknown: boolean;
-  /** An accessory or inrush cell that could not be read (header and value). */
-  unreadable: string | null;
-}
-
 // Optional per-opening columns the schedule keeps as extras (matched ignoring case and punctuation).
 // Every name contains "accessor" or "inrush": db/power reads extras only when one of those occurs.
 const ACCESSORY_HEADERS = new Set(['accessory', 'accessorycurrent', 'accessorycurrentma', 'accessoriesma', 'accessoryma', 'accessories']);
@@ -58,26 +44,6 @@ function extraCurrents(extras: Record<string, string>): { accessory: number; inr
     else inrush = v;
   }
   return { accessory, inrush, unreadable };
-}
-
-export function openingLoad(o: PowerOpening): OpeningLoad {
-  let accessory = 0;
-  let inrush: number | null = null;
-  let unreadable: string | null = null;
-  // Most schedules have no extras: skip the scan.
-  for (const _ in o.extras) {
-    ({ accessory, inrush, unreadable } = extraCurrents(o.extras));
-    break;
-  }
-  const lock = o.lock_current_ma ?? 0;
-  const failSafe = o.fail_mode === 'fail-safe';
-  return {
-    standbyMa: (failSafe ? lock : 0) + accessory,
-    peakMa: (failSafe ? lock : Math.max(lock, inrush ?? 0)) + accessory,
-    accessoryMa: accessory,
-    currentUnknown: o.lock_current_ma === null,
-    unreadable,
-  };
 }
 
 /** Egress through this fail-secure opening depends on its electric release (so a dead supply traps people). */
@@ -147,7 +113,8 @@ interface Acc {
 /** Usable battery Ah: whole strings of batteries in series reaching the output voltage, in parallel, derated. */
 export function usableBatteryAh(s: PowerSupply, batteryDerating: number): { usableAh: number; perString: number; strings: number } {
   const perString = Math.max(1, Math.ceil(s.output_voltage / s.battery_voltage - 1e-9));
-  const strings = Math.floor(s.battery_count / perString);
+  // A battery of a higher voltage than the output cannot be charged or used by it.
+  const strings = s.battery_voltage > s.output_voltage + 1e-9 ? 0 : Math.floor(s.battery_count / perString);
   const usableAh = s.battery_ah === null ? 0 : s.battery_ah * strings * batteryDerating;
   return { usableAh, perString, strings };
 }
@@ -195,11 +162,16 @@ export function analyzePower(
       else unknown.set(name.toLowerCase(), { name, ids: [o.opening_id] });
       continue;
     }
-    // openingLoad inlined: this loop runs over every opening on every edit.
+    // What the opening draws (mA). Standby, the intended locked state: a fail-safe lock holds
+    // (draws), a fail-secure one is at rest. Peak, every fail-secure lock released at once: its
+    // inrush where given, else its holding current; fail-safe locks still holding. Accessories
+    // (REX sensor, door position switch…) draw in both. Computed in place, without an object per
+    // opening: this loop runs over every opening on every edit.
     let accessory = 0;
     let inrush: number | null = null;
     let unreadable: string | null = null;
     for (const _ in o.extras) {
+      // most schedules have no extras: the scan runs only when there is one
       ({ accessory, inrush, unreadable } = extraCurrents(o.extras));
       break;
     }
@@ -296,7 +268,9 @@ function supplyReport(acc: Acc, settings: PowerSettings): SupplyReport {
     findings.push(
       finding(
         POWER_RULES.batteryStrings,
-        `${id} has ${s.battery_count} battery of ${s.battery_voltage} V, but ${perString} in series are needed to make its ${s.output_voltage} V output: ` +
+        (s.battery_voltage > s.output_voltage
+          ? `${id} has ${s.battery_voltage} V batteries on a ${s.output_voltage} V output: `
+          : `${id} has ${s.battery_count} ${s.battery_count === 1 ? 'battery' : 'batteries'} of ${s.battery_voltage} V, but ${perString} in series are needed to make its ${s.output_voltage} V output: `) +
           'the battery cannot back up this supply at all.',
         id,
         acc.ids,

@@ -33,8 +33,12 @@ export function parseMeasuredCurrent(text: string): Parsed {
 export interface MeasurementCheck {
   voltageDiffPct: number | null;
   currentDiffPct: number | null;
-  /** Plain-words differences beyond tolerance (empty = within tolerance or nothing to compare). */
+  /** Plain-words differences beyond tolerance. */
   problems: string[];
+  /** What was within tolerance, in words (e.g. "voltage within ±10 %"). */
+  within: string[];
+  /** Readings that could not be compared, and why (a reading with nothing to compare is not a pass). */
+  notCompared: string[];
 }
 
 const pctDiff = (measured: number, expected: number) =>
@@ -43,11 +47,16 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 
 export function checkMeasurement(o: MeasuredOpening, m: PowerMeasurement, settings: PowerSettings): MeasurementCheck {
   const problems: string[] = [];
+  const within: string[] = [];
+  const notCompared: string[] = [];
   let voltageDiffPct: number | null = null;
   let currentDiffPct: number | null = null;
+  if (m.voltage !== null && o.lock_voltage === null) notCompared.push('voltage: the schedule gives no lock voltage');
+  if (m.current_ma !== null && o.lock_current_ma === null) notCompared.push('current: the schedule gives no lock current');
   if (m.voltage !== null && o.lock_voltage !== null) {
     voltageDiffPct = pctDiff(m.voltage, o.lock_voltage);
-    if (Math.abs(voltageDiffPct) > settings.voltageTolerancePct)
+    if (Math.abs(voltageDiffPct) <= settings.voltageTolerancePct) within.push(`voltage within ±${settings.voltageTolerancePct} %`);
+    else
       problems.push(
         `${m.voltage} V measured at the lock, the schedule says ${o.lock_voltage} V (${round1(voltageDiffPct)} %, tolerance ±${settings.voltageTolerancePct} %)` +
           (m.voltage < o.lock_voltage
@@ -57,13 +66,14 @@ export function checkMeasurement(o: MeasuredOpening, m: PowerMeasurement, settin
   }
   if (m.current_ma !== null && o.lock_current_ma !== null) {
     currentDiffPct = pctDiff(m.current_ma, o.lock_current_ma);
-    if (Math.abs(currentDiffPct) > settings.currentTolerancePct)
+    if (Math.abs(currentDiffPct) <= settings.currentTolerancePct) within.push(`current within ±${settings.currentTolerancePct} %`);
+    else
       problems.push(
         `${m.current_ma} mA measured, the schedule says ${o.lock_current_ma} mA (${Number.isFinite(currentDiffPct) ? round1(currentDiffPct) : '∞'} %, tolerance ±${settings.currentTolerancePct} %): ` +
           'the supply sizing used the schedule figure',
       );
   }
-  return { voltageDiffPct, currentDiffPct, problems };
+  return { voltageDiffPct, currentDiffPct, problems, within, notCompared };
 }
 
 /** The finding a reading beyond tolerance gives (null when within tolerance). */

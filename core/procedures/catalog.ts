@@ -764,6 +764,29 @@ export const CATALOG: readonly ProcedureDef[] = [
         return confirm(id, q.title, q.text, `NFPA 80: ${q.text.replace(/\.$/, '')} — not met`, 'life-safety');
       }),
   },
+  // Power sizing on site (core/power): the meter reading itself is recorded with its units and
+  // compared with the schedule within the site's tolerance (a difference is a power finding).
+  {
+    id: 'check-lock-power',
+    title: 'Lock voltage and current measured at the door',
+    kind: 'checklist',
+    applies: {},
+    verifies: { always: ['PWR-VOLTAGE'] },
+    criteria: (_t, o) => [
+      `Measured at the lock: ${o.lock_voltage ?? '?'} V and ${o.lock_current_ma ?? '?'} mA as scheduled, within the site's tolerance`,
+    ],
+    steps: (_t, o) => [
+      confirm(
+        'lock-power',
+        'Voltage and current at the lock',
+        `Record the meter readings at the lock below (“Reading at the door”). Are they within tolerance of the schedule ` +
+          `(${o.lock_voltage ?? 'voltage not scheduled'}${o.lock_voltage !== null ? ' V' : ''}, ` +
+          `${o.lock_current_ma ?? 'current not scheduled'}${o.lock_current_ma !== null ? ' mA' : ''})?`,
+        'the lock does not get the voltage or draw the current the schedule and the power sizing assume',
+        'compliance',
+      ),
+    ],
+  },
 ];
 
 export const expectedModeWord = (m: FailMode): string =>

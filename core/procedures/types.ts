@@ -20,6 +20,7 @@ export const PROCEDURE_IDS = [
   'check-de-audible',
   'check-ce-remote',
   'check-nfpa80',
+  'check-lock-power',
 ] as const;
 export type ProcedureId = (typeof PROCEDURE_IDS)[number];
 

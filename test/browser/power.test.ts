@@ -31,6 +31,13 @@ async function chooseSupplies(page: Page, file: { name: string; mimeType: string
   await page.getByRole('button', { name: 'Import supplies' }).click();
 }
 
+/** Confirms the previewed import after checking the difference it shows. */
+async function confirmSupplies(page: Page, summary: RegExp) {
+  const preview = page.getByRole('status', { name: 'Supplies to import' });
+  await preview.getByText(summary).waitFor();
+  await preview.getByRole('button', { name: 'Replace the supplies' }).click();
+}
+
 async function site(h: Harness): Promise<number> {
   const file = { fileName: 'tower.csv', contentBase64: Buffer.from(SCHEDULE).toString('base64'), siteName: 'Tower' };
   const p = (await h.app.call('previewImport', file)) as ImportPreview;
@@ -59,6 +66,11 @@ describe('power page in Chromium', { concurrency: 2 }, () => {
       await page.getByRole('heading', { name: /^Power/, level: 1 }).waitFor();
 
       await chooseSupplies(page, csv('supplies.csv', SUPPLIES));
+      // Nothing is stored until the difference is confirmed.
+      const preview = page.getByRole('status', { name: 'Supplies to import' });
+      await preview.getByText(/2 supplies read: 2 added \(PS-1, PS-2\), 0 changed, 0 removed\./).waitFor();
+      assert.equal(await page.locator('section.supply').count(), 0);
+      await preview.getByRole('button', { name: 'Replace the supplies' }).click();
       await page.getByText('Imported 2 supplies: 2 added, 0 changed, 0 removed.').waitFor();
 
       const ps2 = supply(page, 'PS-2');
@@ -124,6 +136,7 @@ describe('power page in Chromium', { concurrency: 2 }, () => {
       await h.goto(`/sites/${siteId}/power`);
       await page.getByRole('heading', { name: /^Power/, level: 1 }).waitFor();
       await chooseSupplies(page, csv('supplies.csv', SUPPLIES));
+      await confirmSupplies(page, /2 added/);
       await supply(page, 'PS-2').waitFor();
 
       await chooseSupplies(page, csv('bad.csv', 'PSU,Volts,Amps\nPS-1,400 V,2\nPS-1,24,-1 A\n'));
@@ -175,6 +188,51 @@ describe('power page in Chromium', { concurrency: 2 }, () => {
       });
       const lum = (c: string) => (c.match(/\d+/g) ?? []).slice(0, 3).reduce((a, n) => a + Number(n), 0);
       assert.ok(lum(colors.bg) < lum(colors.fg), JSON.stringify(colors));
+      assert.deepEqual(h.pageErrors, []);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('lock power checklist item in Chromium', () => {
+  test('the walkthrough item takes the meter readings with units and shows the difference from the schedule', async () => {
+    const h = await startHarness();
+    try {
+      const { page } = h;
+      const siteId = await site(h);
+      const run = (await h.app.call('startRun', { siteId, technician: 'Pat Tester' })) as { id: number };
+      await h.goto(`/sites/${siteId}/runs/${run.id}/openings/M2`);
+      const item = page.locator('li.proc[data-procedure-id="check-lock-power"]');
+      await item.getByRole('button', { name: 'Check' }).click();
+      const meter = item.getByRole('region', { name: 'Reading at the door' });
+      await meter.getByLabel('Measured voltage').fill('23,9 V');
+      await meter.getByLabel('Measured current').fill('720 mA');
+      await meter.getByLabel('Technician').fill('Pat Tester');
+      await meter.getByRole('button', { name: 'Record reading' }).click();
+      // 720 vs 500 mA is +44 %, beyond ±20 %: the difference is shown and kept with the opening.
+      await meter.getByText(/720 mA measured, the schedule says 500 mA \(44 %, tolerance ±20 %\)/).waitFor();
+      const history = (await h.app.call('listPowerMeasurements', { siteId, openingId: 'M2' })) as {
+        currentMa: number;
+        problems: string[];
+      }[];
+      assert.equal(history[0]!.currentMa, 720);
+      assert.equal(history[0]!.problems.length, 1);
+      // The question names the scheduled values; answering records the item like any other.
+      const form = page.getByRole('form', { name: 'Check: Lock voltage and current measured at the door' });
+      await form.getByText(/within tolerance of the schedule \(24 V, 500 mA\)/).waitFor();
+      await form.getByRole('radio', { name: 'No', exact: true }).check();
+      await form.getByRole('button', { name: 'Record answers' }).click();
+      const card = page.locator('.result-card', { hasText: 'Lock voltage and current measured at the door' });
+      await card.waitFor();
+      assert.equal(await card.getAttribute('data-verdict'), 'fail');
+      // The reading is part of the opening's record: it is there when the item is opened again.
+      await page.reload();
+      await page.locator('li.proc[data-procedure-id="check-lock-power"]').getByRole('button', { name: 'Check again' }).click();
+      await page
+        .getByRole('list', { name: 'Readings at M2' })
+        .getByText(/▲ 720 mA measured, the schedule says 500 mA/)
+        .waitFor();
       assert.deepEqual(h.pageErrors, []);
     } finally {
       await h.close();

@@ -298,3 +298,34 @@ test('meter readings at the door against the schedule and tolerance', () => {
   // 650 mA is +30 %.
   assert.match(checkMeasurement(GOOD, { ...m, current_ma: 650 }, DEFAULT_POWER_SETTINGS).problems[0]!, /650 mA measured.*\+?30 %/);
 });
+
+test('attacks on a clean result: unscheduled values are "not compared", not "within tolerance"; oversized batteries do not count', () => {
+  const m = { opening_id: '1-101', voltage: 24, current_ma: 500, at: '2026-12-01T10:00:00Z', technician: 'ana', note: '' };
+  const blank = checkMeasurement({ ...GOOD, lock_voltage: null, lock_current_ma: null }, m, DEFAULT_POWER_SETTINGS);
+  assert.deepEqual(blank.problems, []);
+  assert.deepEqual(blank.within, []);
+  assert.deepEqual(blank.notCompared, ['voltage: the schedule gives no lock voltage', 'current: the schedule gives no lock current']);
+  assert.deepEqual(checkMeasurement(GOOD, m, DEFAULT_POWER_SETTINGS).within, ['voltage within ±10 %', 'current within ±20 %']);
+  // Exactly at the tolerance passes; just beyond it does not.
+  assert.deepEqual(checkMeasurement(GOOD, { ...m, voltage: 21.6 }, DEFAULT_POWER_SETTINGS).problems, []);
+  assert.equal(checkMeasurement(GOOD, { ...m, voltage: 21.5 }, DEFAULT_POWER_SETTINGS).problems.length, 1);
+
+  // A 24 V battery cannot back a 12 V output, however big.
+  const a = analyzePower(
+    [maglock('M1', 'PS-G', 500, { lock_voltage: 12 })],
+    [supply({ supply_id: 'PS-G', output_voltage: 12, battery_ah: 100, battery_count: 1, battery_voltage: 24, standby_hours: 1 })],
+  );
+  assert.equal(a.supplies[0]!.usableAh, 0);
+  assert.deepEqual(a.findings.map((f) => f.rule_id).sort(), ['power-battery-short-fail-safe', 'power-battery-strings']);
+  assert.match(a.findings.find((f) => f.rule_id === 'power-battery-strings')!.message, /24 V batteries on a 12 V output/);
+  // A third 12 V battery on 24 V makes no second string: still one 7 Ah string.
+  const odd = analyzePower([maglock('M1', 'PS-H', 500)], [supply({ supply_id: 'PS-H', battery_ah: 7, battery_count: 3 })]);
+  close(odd.supplies[0]!.usableAh, 5.6);
+  // A supply exactly at its derated capacity is not over it; one milliamp more is.
+  const at = (ma: number) => analyzePower([maglock('M1', 'PS-I', ma)], [supply({ supply_id: 'PS-I', rated_current_a: 1 })]).findings;
+  assert.deepEqual(at(800), []);
+  assert.deepEqual(
+    at(801).map((f) => f.rule_id),
+    ['power-overload-normal'],
+  );
+});

@@ -53,7 +53,7 @@ test('applicability: fire alarm, sensor release, delayed egress, rated doors, RE
     egress: 'mechanical',
     rex_input: null,
   });
-  assert.deepEqual(ids(perimeter), ['power-drop', 'relock', 'check-mode-label', 'check-mechanical-egress']);
+  assert.deepEqual(ids(perimeter), ['power-drop', 'relock', 'check-mode-label', 'check-mechanical-egress', 'check-lock-power']);
   const de = makeOpening({ locking_arrangement: 'delayed-egress-30', fire_rating_min: 90 });
   assert.ok(ids(de).includes('delayed-egress') && ids(de).includes('check-de-signage') && ids(de).includes('check-nfpa80'));
   assert.equal(whyNotApplicable({ requiresBinding: ['rex_input'] }, perimeter), 'rex_input is not wired');

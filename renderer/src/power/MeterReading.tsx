@@ -1,7 +1,7 @@
 // On site: the lock voltage and current measured at the door, typed with their units,
 // compared with the schedule within the site's tolerance. Every reading is kept as part
 // of the opening's record; a difference beyond tolerance is a power finding.
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { PowerMeasurementView } from '../../../app/contract/power';
 import { api } from '../api';
 import { issuesOf, messageOf } from '../ui/errors';
@@ -15,6 +15,18 @@ export function MeterReading({ siteId, onRecorded, openingId: fixedId }: { siteI
   const [technician, setTechnician] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [history, setHistory] = useState<PowerMeasurementView[] | null>(null);
+  // At a given door (the checklist item), its earlier readings are its record: show them at once.
+  useEffect(() => {
+    if (fixedId === undefined) return;
+    let live = true;
+    api.listPowerMeasurements({ siteId, openingId: fixedId }).then(
+      (h) => live && setHistory(h),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [siteId, fixedId]);
   const issues = issuesOf(error);
   const issue = (f: string) => issues.find((i) => i.field === f)?.reason;
 
@@ -92,9 +104,9 @@ export function MeterReading({ siteId, onRecorded, openingId: fixedId }: { siteI
               <span className="muted">
                 (schedule {m.expectedVoltage ?? '—'} V, {m.expectedCurrentMa ?? '—'} mA) · {formatWhen(m.at)} · {m.technician}
               </span>
-              <div className={m.problems.length > 0 ? 'reading-bad' : 'reading-ok'}>
-                {m.problems.length > 0 ? `▲ ${m.problems.join('; ')}` : '✓ Within tolerance'}
-              </div>
+              {m.problems.length > 0 && <div className="reading-bad">▲ {m.problems.join('; ')}</div>}
+              {m.notCompared.length > 0 && <div className="reading-unknown">? Not compared: {m.notCompared.join('; ')}</div>}
+              {m.within.length > 0 && <div className="reading-ok">✓ {m.within.join(', ')}</div>}
             </li>
           ))}
         </ul>

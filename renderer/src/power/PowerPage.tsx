@@ -2,7 +2,13 @@
 // peak), battery hours against the requirement, the openings on it and its findings;
 // supplies imported from a file, edited in a form, exported; meter readings at the door.
 import { useId, useState } from 'react';
-import { findingsBySupply, type PowerFinding, type PowerView, type SupplyView } from '../../../app/contract/power';
+import {
+  findingsBySupply,
+  type PowerFinding,
+  type PowerView,
+  type SupplyImportPreview,
+  type SupplyView,
+} from '../../../app/contract/power';
 import { api } from '../api';
 import { readFileBase64 } from '../schedule/ImportDialog';
 import { href } from '../shell/router';
@@ -106,23 +112,40 @@ function SupplyImport({ siteId, onImported, hasSupplies }: { siteId: number; onI
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
-  const issues = issuesOf(error);
+  // Replacing the list may remove supplies: the difference is shown and confirmed first.
+  const [preview, setPreview] = useState<SupplyImportPreview | null>(null);
+  const issues = preview && preview.errors.length > 0 ? preview.errors : issuesOf(error);
 
-  const run = async () => {
+  const check = async () => {
     if (!file) return;
     setBusy(true);
     setDone(null);
+    setError(null);
     try {
-      const r = await api.importSupplies({ siteId, fileName: file.name, contentBase64: await readFileBase64(file) });
-      setError(null);
-      setDone(`Imported ${r.count} supplies: ${r.added} added, ${r.changed} changed, ${r.removed} removed.`);
-      onImported();
+      setPreview(await api.previewSupplies({ siteId, fileName: file.name, contentBase64: await readFileBase64(file) }));
     } catch (err) {
+      setPreview(null);
       setError(err);
     } finally {
       setBusy(false);
     }
   };
+  const apply = async () => {
+    if (!file) return;
+    setBusy(true);
+    try {
+      const r = await api.importSupplies({ siteId, fileName: file.name, contentBase64: await readFileBase64(file) });
+      setPreview(null);
+      setDone(`Imported ${r.count} supplies: ${r.added} added, ${r.changed} changed, ${r.removed} removed.`);
+      onImported();
+    } catch (err) {
+      setPreview(null);
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const ready = preview !== null && preview.errors.length === 0;
   const exportAs = async (format: 'csv' | 'xlsx') => {
     try {
       download(await api.exportSupplies({ siteId, format }));
@@ -139,10 +162,10 @@ function SupplyImport({ siteId, onImported, hasSupplies }: { siteId: number; onI
         the site’s supplies; one bad cell and nothing changes.
       </p>
       <form
-        className="import-inputs"
+        className="supply-import"
         onSubmit={(e) => {
           e.preventDefault();
-          void run();
+          void check();
         }}
       >
         <div className="field">
@@ -155,11 +178,12 @@ function SupplyImport({ siteId, onImported, hasSupplies }: { siteId: number; onI
               setFile(e.target.files?.[0] ?? null);
               setError(null);
               setDone(null);
+              setPreview(null);
             }}
           />
         </div>
         <button type="submit" className="btn primary" disabled={!file || busy}>
-          {busy ? 'Importing…' : 'Import supplies'}
+          {busy && !ready ? 'Reading…' : 'Import supplies'}
         </button>
         {hasSupplies && (
           <>
@@ -177,10 +201,30 @@ function SupplyImport({ siteId, onImported, hasSupplies }: { siteId: number; onI
           {done}
         </p>
       )}
-      {error !== null && (
+      {ready && (
+        <div className="banner" role="status" aria-label="Supplies to import">
+          <p style={{ marginTop: 0 }}>
+            {preview.supplies.length} supplies read{preview.sheet ? ` from the sheet “${preview.sheet}”` : ''}: {preview.added.length} added
+            {preview.added.length > 0 ? ` (${preview.added.join(', ')})` : ''}, {preview.changed.length} changed
+            {preview.changed.length > 0 ? ` (${preview.changed.join(', ')})` : ''}, {preview.removed.length} removed
+            {preview.removed.length > 0 ? ` (${preview.removed.join(', ')})` : ''}.
+          </p>
+          <button type="button" className="btn primary" disabled={busy} onClick={() => void apply()}>
+            {busy ? 'Importing…' : 'Replace the supplies'}
+          </button>{' '}
+          <button type="button" className="btn" onClick={() => setPreview(null)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {(error !== null || (preview !== null && preview.errors.length > 0)) && (
         <div className="banner error" role="alert">
           <h3>Nothing was imported</h3>
-          <p style={{ margin: 0 }}>{messageOf(error)}</p>
+          <p style={{ margin: 0 }}>
+            {error !== null
+              ? messageOf(error)
+              : `The file has ${issues.length} problem${issues.length === 1 ? '' : 's'}; nothing was imported.`}
+          </p>
           {issues.length > 0 && (
             <ul className="issue-list">
               {issues.map((i, n) => (

@@ -12,6 +12,7 @@ import { humanize } from '../ui/format';
 import { SeverityBadge } from '../ui/severity';
 import { useAsync } from '../ui/useAsync';
 import { ChecklistItemForm } from './ChecklistItemForm';
+import { MeterReading } from '../power/MeterReading';
 import { defaultLink, linkProblem, linkWords, loadRunLink, resolveLink, saveRunLink, type RunLink } from './link';
 import { useLiveRun } from './live';
 import { OpeningFinder } from './OpeningFinder';
@@ -248,6 +249,7 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
                       </button>
                     )}
                   </div>
+                  {checking === p.id && p.id === 'check-lock-power' && <MeterReading siteId={siteId} openingId={openingId} />}
                   {checking === p.id && (
                     <ChecklistItemForm
                       runId={runId}
