@@ -2,10 +2,8 @@
 // against the requirement) and the power findings; optionally imports a supplies file first.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { ApiError, type FieldIssue } from '../../app/contract';
-import { findingsBySupply, type PowerView } from '../../app/contract/power';
-import { createApp } from '../../app/index';
-import { listSites } from '../../db/schedule';
+import { ApiError, type FieldIssue } from '../../app/contract/errors';
+import type { PowerView } from '../../app/contract/power';
 import { CliUsageError, type CliCommand } from '../main';
 import { formatIssue } from './schedule';
 
@@ -37,6 +35,10 @@ export const powerCommand: CliCommand = {
     if (!dbFile) throw new CliUsageError('--db is required');
     if (typeof values.site !== 'string' || values.site.trim() === '') throw new CliUsageError('--site is required');
     if (!existsSync(dbFile)) throw new Error(`There is no database at ${dbFile}`);
+    // The backend loads when the command runs, not on `doorcx help`.
+    const { createApp } = await import('../../app/index');
+    const { listSites } = await import('../../db/schedule');
+    const { findingsBySupply } = await import('../../app/contract/power');
     const app = await createApp({ dbFile, dataDir: dirname(dbFile), demo: false });
     try {
       const wanted = values.site.trim().toLowerCase();
