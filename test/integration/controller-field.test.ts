@@ -178,3 +178,30 @@ test('doorcx test --key-file: a power-drop test on a PD that enforces the secure
   assert.match(out, /pass/i);
   assert.ok(!(out + err).toLowerCase().includes(KEY), 'the key is never printed');
 });
+
+test('the same USB adapter re-plugged under another path is found again by vendor, product and serial number', async (t) => {
+  const dir = tempDir(t);
+  const first = await ptyPair(dir, ['ttyUSB0', 'peer0']);
+  t.after(() => first.close());
+  const ids = { vendorId: '0403', productId: '6001', serialNumber: 'FT4XK2' };
+  let listing = [{ path: first.a, ...ids }];
+  const transport = new SerialTransport(first.a, 9600, async () => listing);
+  await transport.open();
+  assert.deepEqual(transport.identity, ids, 'identity taken from the port listing at open');
+  const lost = new Promise<Error>((resolve) => transport.onLost((e) => resolve(e)));
+  await first.close();
+  assert.match((await lost).message, /ttyUSB0/);
+  // It comes back as ttyUSB1; another adapter (other serial number) is listed too.
+  const second = await ptyPair(dir, ['ttyUSB1', 'peer1']);
+  t.after(() => second.close());
+  const other = await ptyPair(dir, ['ttyUSB2', 'peer2']);
+  t.after(() => other.close());
+  listing = [
+    { path: other.a, ...ids, serialNumber: 'OTHER1' },
+    { path: second.a, ...ids },
+  ];
+  await transport.reopen();
+  t.after(() => transport.close());
+  assert.equal(transport.path, second.a);
+  assert.ok(transport.isOpen);
+});
