@@ -76,7 +76,7 @@ export const runsCommands: CliCommand[] = [
   {
     name: 'test',
     usage:
-      'test --db PATH --site NAME --opening ID --port PATH [--procedure power-drop] [--confirm STEP=yes,…] [--baud 9600] [--technician NAME] [--set releaseMs=…] [--demo]',
+      'test --db PATH --site NAME --opening ID --port PATH [--procedure power-drop] [--confirm STEP=yes,…] [--baud 9600] [--technician NAME] [--set releaseMs=…] [--key-file FILE] [--demo]',
     summary: 'Run one procedure on one opening over a serial port; prints the verdict and measured times',
     options: {
       db: { type: 'string' },
@@ -89,6 +89,7 @@ export const runsCommands: CliCommand[] = [
       technician: { type: 'string' },
       set: { type: 'string' },
       'ahj-note': { type: 'string' },
+      'key-file': { type: 'string' },
       demo: { type: 'boolean' },
       json: { type: 'boolean' },
     },
@@ -104,7 +105,7 @@ export const runsCommands: CliCommand[] = [
       if (!Number.isInteger(baud) || baud <= 0) throw new CliUsageError(`--baud "${String(values.baud)}" is not a baud rate`);
       const technician = str(values.technician) ?? 'cli';
       const app = await openApp(dbFile, values.demo === true);
-      const { getSiteByName } = await import('../../db/schedule');
+      const { getSiteByName, listOpenings } = await import('../../db/schedule');
       try {
         const site = getSiteByName(app.ctx.db, siteName);
         if (!site) throw new Error(`There is no site named "${siteName}" in ${dbFile}.`);
@@ -125,11 +126,35 @@ export const runsCommands: CliCommand[] = [
             if (ev.open) io.err(`${ev.prompt.kind === 'warning' ? 'WARNING' : 'PROMPT'}: ${ev.prompt.text} [${ev.prompt.id}]\n`);
           }
         });
+        // A PD that enforces the secure channel: its key from --key-file (never from argv), on a connection the test uses.
+        let link: { kind: 'serial'; port: string; baud: number } | undefined = { kind: 'serial', port, baud };
+        const keyPath = str(values['key-file']);
+        if (keyPath) {
+          const { KeyFileError, readKeyFile } = await import('../../controller/key-file');
+          const { hex, isStandardBaud } = await import('../../controller/protocol');
+          let keys;
+          try {
+            keys = readKeyFile(keyPath);
+          } catch (err) {
+            throw err instanceof KeyFileError ? new CliUsageError(err.message) : err;
+          }
+          const address = listOpenings(app.ctx.db, site.id).find((o) => o.opening_id === openingId)?.pd_address ?? null;
+          const key = address === null ? undefined : keys.keyFor(address);
+          if (address === null || !key) throw new CliUsageError(`--key-file has no key for the PD of opening ${openingId}.`);
+          await app.handlers.controllerConnect({
+            kind: 'serial',
+            port,
+            baud: isStandardBaud(baud) ? baud : 9600,
+            secure: true,
+            keys: [{ address, scbk: hex(key) }],
+          });
+          link = undefined; // the run uses the app's controller connection
+        }
         const started = await app.handlers.runProcedure({
           runId: run.id,
           openingId,
           procedureId,
-          link: { kind: 'serial', port, baud },
+          link,
           answers: Object.fromEntries(Object.entries(stepAnswers).filter(([, v]) => v !== 'done')) as Record<
             string,
             'yes' | 'no' | 'not-checked'

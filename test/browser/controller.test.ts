@@ -62,3 +62,50 @@ test('controller page: simulated connection, scan with default-key flags, live p
     await h.close();
   }
 });
+
+test('controller page: scan progress and cancel, stop at the first PD, a tamper banner on the live panel', async () => {
+  const h = await startHarness({ demo: true });
+  try {
+    const { page } = h;
+    await h.goto('/controller');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByTestId('ctl-connected').waitFor();
+
+    // A full scan shows its progress and can be cancelled: what was found so far is listed.
+    await page.getByRole('button', { name: 'Scan 0–126' }).click();
+    await page.getByTestId('scan-progress').waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() =>
+      /([3-9]|\d\d+) of 127 addresses probed/.test(document.querySelector('[data-testid="scan-progress"]')?.textContent ?? ''),
+    );
+    assert.match((await page.getByTestId('scan-progress').textContent()) ?? '', /of 127 addresses probed · \d+ PD\(s\) found/);
+    await page.getByRole('button', { name: 'Cancel scan' }).click();
+    await page.getByTestId('scan-summary').waitFor({ timeout: 30_000 });
+    const summary = (await page.getByTestId('scan-summary').textContent()) ?? '';
+    assert.match(summary, /^Cancelled: Found \d+ PD\(s\)/);
+    assert.ok(!/127 of 127/.test(summary), summary);
+
+    // Stop at the first PD: one row, address 1.
+    await page.getByLabel('Stop at the first PD').check();
+    await page.getByRole('button', { name: 'Scan 0–126' }).click();
+    await page.waitForFunction(
+      () => /2 of 127 probes/.test(document.querySelector('[data-testid="scan-summary"]')?.textContent ?? ''),
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    );
+    const rows = page.getByTestId('scan-results').locator('tbody tr');
+    assert.equal(await rows.count(), 1);
+    assert.match((await rows.nth(0).textContent()) ?? '', /^1/);
+
+    // Tamper at the PD: a banner on its live panel.
+    await rows.nth(0).getByRole('button', { name: 'Open live panel' }).click();
+    await page.getByRole('heading', { name: /PD 1/ }).waitFor();
+    await page.getByRole('button', { name: 'Open the PD enclosure (tamper)' }).click();
+    await page.getByTestId('pd-local-status').waitFor({ timeout: 10_000 });
+    assert.match((await page.getByTestId('pd-local-status').textContent()) ?? '', /TAMPER: the PD reports its enclosure open/);
+    assert.deepEqual(h.pageErrors, []);
+  } finally {
+    await h.close();
+  }
+});

@@ -2,6 +2,11 @@
 // a port that dies during a scan, an adapter pulled out and plugged back in.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApp } from '../../app';
+import { DEMO_SITE_NAME } from '../../app/demo';
+import { loadSimulatedSite } from '../../app/handlers/controller';
 import { runCli } from '../../cli/main';
 import { OsdpController, type AdapterEvent, type ScanProgress } from '../../controller/driver';
 import { LinkError, fromHex } from '../../controller/protocol';
@@ -127,7 +132,7 @@ test('adapter unplugged and plugged back at the same path: one clear state, pend
   );
   await new Promise((r) => setTimeout(r, 1200));
   assert.equal(states.filter((s) => s.state === 'disconnected').length, 1, 'one state change, not a stream of errors');
-  const notes = ctl.log.recent(500).filter((l) => /write failed|is not open/.test(l.meaning));
+  const notes = ctl.log.recent(500).filter((l) => /^(write failed|Serial port .* is not open)/.test(l.meaning));
   assert.equal(notes.length, 0, 'no "write failed" flood in the log');
 
   // Plug it back in (same path). The PD's own timer has restored lock power meanwhile.
@@ -144,4 +149,62 @@ test('adapter unplugged and plugged back at the same path: one clear state, pend
   const reconnectAt = order.findIndex((m) => /adapter reconnected/.test(m));
   const firstCmd = order.slice(reconnectAt + 1).find((m) => /^(OSTAT|ISTAT|ID|OUT|POLL)\b/.test(m));
   assert.match(firstCmd ?? '', /^(OSTAT|POLL)/, 'the first command after reconnecting reads the outputs (after the first-contact POLL)');
+});
+
+test('doorcx test --key-file: a power-drop test on a PD that enforces the secure channel, the key read from a file', async (t) => {
+  const dir = tempDir(t);
+  const dbFile = join(dir, 'doorcx.sqlite');
+  const app = await createApp({ dbFile, dataDir: dir, demo: true });
+  await app.close();
+  const site = await loadSimulatedSite({ demo: true });
+  const pty = await ptyPair(dir);
+  const transport = new SerialTransport(pty.b, 9600, async () => []);
+  await transport.open();
+  const config: SimSiteConfig = { ...site.config, openings: { ...site.config.openings, '1-101': { scbk: KEY, enforceSecure: true } } };
+  const live = runSiteSim(transport, { openings: site.openings, config });
+  // Close our end before the PTY goes away.
+  t.after(async () => {
+    await live.stop();
+    await pty.close();
+  });
+  const keyFile = join(dir, 'keys.txt');
+  writeFileSync(keyFile, `# 1-101\n2 ${KEY}\n`, { mode: 0o600 });
+  const args = ['test', '--db', dbFile, '--site', DEMO_SITE_NAME, '--opening', '1-101', '--port', pty.a, '--confirm', 'door-opened=yes'];
+  // Without the key the PD answers nothing but NAK 06: never a pass.
+  let noKeyOut = '';
+  const noKey = await runCli([...args, '--technician', 'no-key'], { out: (s) => (noKeyOut += s), err: (s) => (noKeyOut += s) });
+  assert.notEqual(noKey, 0, noKeyOut);
+  let out = '';
+  let err = '';
+  const code = await runCli([...args, '--key-file', keyFile], { out: (s) => (out += s), err: (s) => (err += s) });
+  assert.equal(code, 0, out + err);
+  assert.match(out, /pass/i);
+  assert.ok(!(out + err).toLowerCase().includes(KEY), 'the key is never printed');
+});
+
+test('the same USB adapter re-plugged under another path is found again by vendor, product and serial number', async (t) => {
+  const dir = tempDir(t);
+  const first = await ptyPair(dir, ['ttyUSB0', 'peer0']);
+  t.after(() => first.close());
+  const ids = { vendorId: '0403', productId: '6001', serialNumber: 'FT4XK2' };
+  let listing = [{ path: first.a, ...ids }];
+  const transport = new SerialTransport(first.a, 9600, async () => listing);
+  await transport.open();
+  assert.deepEqual(transport.identity, ids, 'identity taken from the port listing at open');
+  const lost = new Promise<Error>((resolve) => transport.onLost((e) => resolve(e)));
+  await first.close();
+  assert.match((await lost).message, /ttyUSB0/);
+  // It comes back as ttyUSB1; another adapter (other serial number) is listed too.
+  const second = await ptyPair(dir, ['ttyUSB1', 'peer1']);
+  t.after(() => second.close());
+  const other = await ptyPair(dir, ['ttyUSB2', 'peer2']);
+  t.after(() => other.close());
+  listing = [
+    { path: other.a, ...ids, serialNumber: 'OTHER1' },
+    { path: second.a, ...ids },
+  ];
+  await transport.reopen();
+  t.after(() => transport.close());
+  assert.equal(transport.path, second.a);
+  assert.ok(transport.isOpen);
 });
