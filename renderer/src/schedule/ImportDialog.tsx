@@ -42,12 +42,19 @@ export function ImportDialog({ open, onClose, siteName: initialSiteName, onImpor
   const [error, setError] = useState<unknown>(null);
   const [errorTitle, setErrorTitle] = useState('');
   const content = useRef<{ file: File; base64: string } | null>(null);
+  // The site name follows the file picked last, until someone types a name (or it names the site on screen).
+  const nameTyped = useRef(Boolean(initialSiteName));
 
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
+    // Closing (Escape, Cancel, ✕, or the page unmounting the dialog) puts the keyboard back where it was.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (open && !dialog.open) dialog.showModal();
     if (!open && dialog.open) dialog.close();
+    return () => {
+      if (opener?.isConnected) opener.focus();
+    };
   }, [open]);
 
   const reset = () => {
@@ -128,7 +135,7 @@ export function ImportDialog({ open, onClose, siteName: initialSiteName, onImpor
                   const f = e.target.files?.[0] ?? null;
                   setFile(f);
                   reset();
-                  if (f && !siteName.trim()) setSiteName(f.name.replace(/\.[^.]+$/, ''));
+                  if (f && (!nameTyped.current || !siteName.trim())) setSiteName(f.name.replace(/\.[^.]+$/, ''));
                 }}
               />
             </div>
@@ -139,6 +146,7 @@ export function ImportDialog({ open, onClose, siteName: initialSiteName, onImpor
                 type="text"
                 value={siteName}
                 onChange={(e) => {
+                  nameTyped.current = true;
                   setSiteName(e.target.value);
                   reset();
                 }}
