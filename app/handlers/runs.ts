@@ -626,7 +626,7 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
     createDeficiency: (input) => {
       if (!getSite(db, input.siteId)) throw new ApiError('not-found', `There is no site ${input.siteId}.`);
       if (!getOpeningById(db, input.siteId, input.openingId))
-        throw new ApiError('not-found', `Opening "${input.openingId}" is not in site ${input.siteId}.`);
+        throw new ApiError('not-found', `Opening "${input.openingId}" is not in this site's schedule: check the door tag.`);
       if (input.runId !== undefined && runOrThrow(input.runId).siteId !== input.siteId)
         throw new ApiError('validation', `Run ${input.runId} belongs to another site.`);
       return deficiencyView(

@@ -1,15 +1,13 @@
 // How an API error reads on screen: its message and, when it names fields or
 // cells, each of them.
 import { ApiError, type FieldIssue } from '../../../app/contract';
+import { messageOf } from './errorWords';
+
+export { messageOf };
 
 export function issuesOf(err: unknown): FieldIssue[] {
   if (!(err instanceof ApiError) || !Array.isArray(err.details)) return [];
   return (err.details as unknown[]).filter((d): d is FieldIssue => typeof d === 'object' && d !== null && 'reason' in d);
-}
-
-export function messageOf(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
 }
 
 /** The web host refuses a tab without this launch's key: a bookmark, a new tab, a link from an earlier start. */
