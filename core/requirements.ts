@@ -1,11 +1,11 @@
-// Code requirements as DATA keyed by code edition (transcribed from shared/DOMAIN.md).
+// Code requirements as DATA keyed by code edition (transcribed from published code summaries).
 // Logic (rules, procedures, reports) refers to requirement ids only; section numbers
 // live here, so a project can adopt another edition or an AHJ amendment by data.
 //
 // The figures come from secondary sources, not the paid code texts. IBC 2024
-// reorganised the locking-arrangement sections; where DOMAIN.md gives no 2024
+// reorganised the locking-arrangement sections; where our sources give no 2024
 // number the entry says so (null) and cite() prints "section to confirm" rather
-// than inventing one; likewise NFPA 80's inspection items (DOMAIN.md gives no
+// than inventing one; likewise NFPA 80's inspection items (our sources give no
 // section numbers for them). Integrators fill them in with withOverrides().
 
 import type { LockingArrangement } from './schedule/types';
@@ -254,7 +254,7 @@ const list: Requirement[] = [
     title: 'Record the code basis',
     text: 'Each egress or special-arrangement opening records the rule or AHJ decision its mode comes from, so the next audit is not a guessing game.',
     sources: {},
-    basis: 'DoorCx per-opening record (DESIGN.md)',
+    basis: 'DoorCx per-opening record',
   }),
 
   // Procurement

@@ -168,7 +168,8 @@ export interface ProjectSettingsView {
   ahjNote: string | null;
 }
 
-export type OpeningStatus = 'untested' | 'pass' | 'fail' | 'inconclusive' | 'incomplete';
+import type { OpeningStatus } from '../../core/runs/progress';
+export type { OpeningStatus };
 
 export interface Progress {
   total: number;

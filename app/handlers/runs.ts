@@ -4,7 +4,6 @@
 import { Buffer } from 'node:buffer';
 import {
   CATALOG,
-  expectedModeWord,
   procedureFor,
   proceduresFor,
   resolveSettings,
@@ -14,6 +13,7 @@ import {
 } from '../../core/procedures';
 import type { PromptAnswer, StepRecord } from '../../core/runs/machine';
 import { evaluateOpening } from '../../core/rules';
+import { findOpening, modeReason, openingStatus, progressOf, requiredProcedureIds } from '../../core/runs/progress';
 import type { Opening } from '../../core/schedule/types';
 import { combineSteps, judgeConfirm } from '../../core/verdicts/judge';
 import type { Verdict } from '../../core/verdicts/types';
@@ -55,8 +55,6 @@ import type {
   Deficiency,
   FloorProgress,
   OpeningProgressRow,
-  OpeningStatus,
-  Progress,
   RunSummary,
   runsInputs,
 } from '../contract/runs';
@@ -115,29 +113,6 @@ export async function simulatedLinkFor(ctx: AppContext, state: RunsState, run: R
   );
   state.links.set(key, link);
   return link;
-}
-
-function requiredIds(o: Opening): Set<string> {
-  return new Set(o.fire_alarm_release ? ['power-drop', 'alarm-release'] : ['power-drop']);
-}
-
-/** Why the schedule expects this mode, in words (shown first on the checklist). */
-export function modeReason(o: Opening): string {
-  const parts: string[] = [];
-  if (o.fail_mode === 'fail-safe') {
-    if (o.lock_type === 'maglock') parts.push('a maglock can only be fail-safe');
-    if (o.fire_alarm_release) parts.push('the schedule ties it to the fire alarm, so it must release on alarm');
-    if (o.category === 'egress' && o.egress === 'electronic')
-      parts.push('an egress door with electronic-only egress must release on power loss');
-    if (o.locking_arrangement !== 'normal') parts.push(`the ${o.locking_arrangement} arrangement requires release on loss of power`);
-  } else {
-    if (o.category === 'perimeter') parts.push('a perimeter door stays locked on power loss so the building is not left open');
-    if (o.category === 'high-security') parts.push('a high-security room stays locked on power loss');
-    if (o.egress === 'mechanical') parts.push('mechanical hardware still lets people out from the inside');
-  }
-  if (parts.length === 0) parts.push('as scheduled');
-  const basis = o.code_basis ? ` Code basis: ${o.code_basis}.` : ' No code basis recorded on the schedule.';
-  return `Expected ${expectedModeWord(o.fail_mode)}: ${parts.join('; ')}.${basis}`;
 }
 
 export function createRunsHandlers(ctx: AppContext, state: RunsState = createRunsState()): FeatureHandlers<keyof typeof runsInputs> {
@@ -218,7 +193,7 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
   const openingRow = (run: RunRow, o: Opening, attempts: AttemptRow[], openDefs: number): OpeningProgressRow => {
     const procs = proceduresFor(o, run.settings);
     const latest = latestByProcedure(attempts);
-    const required = requiredIds(o);
+    const required = requiredProcedureIds(o);
     const rows = procs.map((p) => ({
       id: p.id,
       title: p.title,
@@ -226,12 +201,7 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
       required: required.has(p.id),
       verdict: latest.get(p.id)?.end?.verdict ?? null,
     }));
-    const recorded = rows.filter((r) => r.verdict !== null);
-    let status: OpeningStatus;
-    if (recorded.length === 0) status = 'untested';
-    else if (recorded.some((r) => r.verdict === 'fail')) status = 'fail';
-    else if (recorded.some((r) => r.verdict === 'inconclusive')) status = 'inconclusive';
-    else status = rows.filter((r) => r.required).every((r) => r.verdict === 'pass') ? 'pass' : 'incomplete';
+    const status = openingStatus(rows);
     return {
       openingId: o.opening_id,
       floor: o.floor,
@@ -254,19 +224,6 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
     for (const d of listDeficiencies(db, { siteId: run.siteId }))
       if (currentStatus(d).status === 'open') open.set(d.openingId, (open.get(d.openingId) ?? 0) + 1);
     return listOpenings(db, run.siteId).map((o) => openingRow(run, o, byOpening.get(o.opening_id) ?? [], open.get(o.opening_id) ?? 0));
-  };
-
-  const progressOf = (rows: OpeningProgressRow[]): Progress => {
-    const p: Progress = { total: rows.length, tested: 0, passed: 0, failed: 0, inconclusive: 0, incomplete: 0, remaining: 0 };
-    for (const r of rows) {
-      if (r.status === 'untested') p.remaining++;
-      else p.tested++;
-      if (r.status === 'pass') p.passed++;
-      if (r.status === 'fail') p.failed++;
-      if (r.status === 'inconclusive') p.inconclusive++;
-      if (r.status === 'incomplete') p.incomplete++;
-    }
-    return p;
   };
 
   const runSummary = (run: RunRow, rows = allRows(run)): RunSummary => ({
@@ -524,31 +481,14 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
     nextOpening: (input) => {
       const run = runOrThrow(input.runId);
       const rows = allRows(run);
-      if (input.tag) {
-        const tag = input.tag
-          .replace(/^doorcx:/i, '')
-          .trim()
-          .toLowerCase();
-        const hit = rows.find((r) => r.openingId.toLowerCase() === tag) ?? null;
-        return { how: 'tag', next: hit, matches: hit ? [hit] : [] };
-      }
-      if (input.search) {
-        const q = input.search.toLowerCase();
-        const matches = rows.filter((r) => r.openingId.toLowerCase().includes(q) || r.location.toLowerCase().includes(q));
-        return { how: 'search', next: matches[0] ?? null, matches: matches.slice(0, 50) };
-      }
-      const route = rows.filter((r) => input.floor === undefined || r.floor === input.floor);
-      const start = input.afterOpeningId ? route.findIndex((r) => r.openingId === input.afterOpeningId) + 1 : 0;
-      const ordered = [...route.slice(start), ...route.slice(0, start)];
-      const todo = ordered.filter((r) => r.status === 'untested' || r.status === 'incomplete');
-      return { how: 'route', next: todo[0] ?? null, matches: todo.slice(0, 50) };
+      return findOpening(rows, input);
     },
     getOpeningChecklist: (input) => {
       const run = runOrThrow(input.runId);
       const o = openingOrThrow(run, input.openingId);
       const attempts = listAttempts(db, run.id, o.opening_id);
       const latest = latestByProcedure(attempts);
-      const required = requiredIds(o);
+      const required = requiredProcedureIds(o);
       const procedures: ChecklistProcedure[] = proceduresFor(o, run.settings).map((p) => {
         const blocked = p.kind === 'automatic' && o.pd_address === null ? 'the opening has no PD address in the schedule' : null;
         return {
@@ -627,7 +567,7 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
     createDeficiency: (input) => {
       if (!getSite(db, input.siteId)) throw new ApiError('not-found', `There is no site ${input.siteId}.`);
       if (!getOpeningById(db, input.siteId, input.openingId))
-        throw new ApiError('not-found', `Opening "${input.openingId}" is not in site ${input.siteId}.`);
+        throw new ApiError('not-found', `Opening "${input.openingId}" is not in this site's schedule: check the door tag.`);
       if (input.runId !== undefined && runOrThrow(input.runId).siteId !== input.siteId)
         throw new ApiError('validation', `Run ${input.runId} belongs to another site.`);
       return deficiencyView(

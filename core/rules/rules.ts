@@ -1,5 +1,5 @@
-// The schedule rules as data (DESIGN.md "Rules the app must know", DOMAIN.md locking
-// arrangements). A rule fires when every condition of `when` holds and, if given, at
+// The schedule rules as data (the rules a schedule must meet, by locking
+// arrangement). A rule fires when every condition of `when` holds and, if given, at
 // least one block of `anyOf`. Messages and requirement ids may use {field} placeholders,
 // filled from the opening. Requirement ids resolve to sections through core/requirements.
 

@@ -2,7 +2,7 @@
 // Matching ignores case, spaces, punctuation and a BOM ("Opening #" ≡ "opening"),
 // and accepts the aliases real exports use (documented in docs/schedule-import.md).
 // A supplier's "Heading" is deliberately not an alias of hardware_set: the two can
-// differ (DOMAIN.md), so it is kept as an extra column.
+// differ (a supplier heading is not the hardware set), so it is kept as an extra column.
 import { squash } from './normalize';
 import { OPENING_FIELD_NAMES } from './schema';
 import type { OpeningField } from './types';

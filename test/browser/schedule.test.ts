@@ -71,8 +71,8 @@ describe('schedule workspace in Chromium', { concurrency: 3 }, () => {
       await dialog.getByText('+6').waitFor();
       await dialog.getByText('Column mapping (15 columns)').click();
       const mapping = dialog.getByRole('table', { name: 'Column mapping' });
-      await mapping.getByRole('row', { name: /Door No\. opening_id/ }).waitFor();
-      await mapping.getByRole('row', { name: /Fail Safe\/Secure fail_mode/ }).waitFor();
+      await mapping.getByRole('row', { name: /Door No\. Opening/ }).waitFor();
+      await mapping.getByRole('row', { name: /Fail Safe\/Secure Fail Mode/ }).waitFor();
       const previewRows = dialog.getByRole('table', { name: 'Preview rows' }).locator('tbody tr');
       assert.equal(await previewRows.count(), 6);
       // "FS" and "Fail Secure" were normalised.
@@ -248,11 +248,11 @@ describe('schedule workspace in Chromium', { concurrency: 3 }, () => {
       await dialog.getByRole('button', { name: 'Preview' }).click();
       const changed = dialog.getByRole('table', { name: 'Changed fields' });
       await changed.waitFor();
-      const change = changed.getByRole('row', { name: /N-102 location/ });
+      const change = changed.getByRole('row', { name: /N-102 Location/ });
       assert.match((await change.textContent()) ?? '', /Lab corridor exit.*Lab corridor east exit/);
       const summary = (await dialog.getByLabel('Summary of changes').textContent()) ?? '';
       assert.match(summary, /\+1 added/);
-      assert.match(summary, /1 changed \(1 fields\)/);
+      assert.match(summary, /1 changed \(1 field\)/);
       assert.match(summary, /−1 removed/);
       await dialog.getByText('Removed openings (1)').waitFor();
       await dialog.getByRole('button', { name: 'Confirm import' }).click();

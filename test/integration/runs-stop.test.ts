@@ -1,7 +1,7 @@
 // "Stop test" in every state of the runner, over the real app handlers and the
 // in-process simulated controller: waiting for a person to cut power by hand,
 // the precheck against a PD that stopped answering, the watch window after the
-// power drop, an open question, the restore wait. Each time Stop must answer
+// power drop, an open question, the restore wait, resuming after a crash. Each time Stop must answer
 // (a liveness bound, not a benchmark), end the attempt inconclusive "stopped by
 // the technician", and put lock power back where DoorCx dropped it.
 import { test } from 'node:test';
@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { createApp, type App } from '../../app/index';
 import type { AttemptSummary, RunsEvents } from '../../app/contract/runs';
 import { DEMO_SITE_NAME } from '../../app/demo';
-import { getSiteByName } from '../../db/schedule';
+import { procedureFor } from '../../core/procedures';
+import { createAttempt, getRun } from '../../db/runs';
+import { getOpeningById, getSiteByName } from '../../db/schedule';
 import { tempDir } from '../support/tmp';
 import { FAST } from '../support/runs-technician';
 
@@ -158,3 +160,23 @@ for (const state of ['watch', 'question', 'restore'] as const) {
     );
   });
 }
+
+test('Stop while a test interrupted by a crash is being resumed (the recovery notice is open)', async (t) => {
+  const { app, siteId, run } = await setup(t);
+  // An attempt left unfinished, as a crash leaves it: the next start of the same test resumes it.
+  const db = app.ctx.db;
+  const opening = getOpeningById(db, siteId, '1-101')!;
+  const plan = procedureFor(opening, 'power-drop', getRun(db, run.id)!.settings);
+  const left = createAttempt(db, { runId: run.id, opening, plan, link: 'simulated controller', supersedes: null }, new Date());
+  const recovering = when(app, 'runs:prompt', (e) => e.open && e.prompt.kind === 'warning');
+  const resumed = await app.handlers.runProcedure({
+    runId: run.id,
+    openingId: '1-101',
+    procedureId: 'power-drop',
+    link: { kind: 'simulated' },
+  });
+  assert.equal(resumed.id, left.id, 'the interrupted attempt is resumed, not replaced');
+  await recovering;
+  await stopAndCheck(app, left.id);
+  assert.equal(simOf(app, siteId).doorState('1-101').lockRelayOn, true);
+});

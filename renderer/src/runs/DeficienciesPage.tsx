@@ -167,6 +167,11 @@ function AddDeficiency({ siteId, runId, by, onAdded }: { siteId: number; runId: 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
+    const missing = [!openingId.trim() && 'the opening (its door tag)', !description.trim() && 'what is wrong'].filter(Boolean);
+    if (missing.length > 0) {
+      setError(new Error(`Enter ${missing.join(' and ')}.`));
+      return;
+    }
     try {
       await api.createDeficiency({ siteId, runId, openingId: openingId.trim(), severity, description: description.trim(), createdBy: by });
       setOpeningId('');

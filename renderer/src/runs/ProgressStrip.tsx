@@ -1,7 +1,7 @@
 // The run's progress, always visible while working: totals and one row per
 // floor (tested / passed / failed / inconclusive / remaining), as numbers with
 // words and a segmented bar whose segments also carry their counts.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Progress, RunDetail } from '../../../app/contract/runs';
 import { href } from '../shell/router';
 
@@ -51,8 +51,24 @@ function Counts({ p }: { p: Progress }) {
 export function ProgressStrip({ detail, siteId }: { detail: RunDetail; siteId: number }) {
   const { run, byFloor } = detail;
   const [floorsOpen, setFloorsOpen] = useState(false);
+  const strip = useRef<HTMLElement>(null);
+  // Whatever scrolls into view (the live test, a result) stops below the strip: its height is a CSS variable
+  // that their scroll-margin-top reads.
+  useEffect(() => {
+    const el = strip.current;
+    if (!el) return;
+    const root = document.documentElement;
+    const set = () => root.style.setProperty('--strip-h', `${Math.ceil(el.getBoundingClientRect().height)}px`);
+    set();
+    const ro = new ResizeObserver(set);
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      root.style.removeProperty('--strip-h');
+    };
+  }, []);
   return (
-    <section className="progress-strip" aria-label="Run progress">
+    <section ref={strip} className="progress-strip" aria-label="Run progress">
       <div className="ps-main">
         <div className="ps-who">
           <strong>{run.technician}</strong>

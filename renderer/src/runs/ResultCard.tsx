@@ -69,9 +69,12 @@ export function ResultCard({
   const [closeError, setCloseError] = useState<unknown>(null);
   const verdict = attempt.verdict ?? 'inconclusive';
   const card = useRef<HTMLElement>(null);
-  // The verdict is what the technician waits for: bring it into view.
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The verdict is what the technician waits for: bring it into view (below the sticky progress strip, see
+  // scroll-margin-top) and put the keyboard and screen reader on it.
   useEffect(() => {
     card.current?.scrollIntoView({ block: 'start' });
+    heading.current?.focus({ preventScroll: true });
   }, [attempt.id]);
   const person = attempt.steps.some((s) => s.personEvidence && s.verdict !== 'fail');
   const found = [
@@ -110,7 +113,7 @@ export function ResultCard({
           {attempt.procedureTitle} · {attempt.openingId} · attempt #{attempt.id}
           {attempt.supersedes ? ` (retest, supersedes #${attempt.supersedes})` : ''}
         </p>
-        <h2 id="result-title" className="rc-verdict">
+        <h2 id="result-title" className="rc-verdict" ref={heading} tabIndex={-1}>
           <span aria-hidden="true">{verdict === 'pass' ? '✓' : verdict === 'fail' ? '✕' : '?'} </span>
           {VERDICT_WORD[verdict]}
         </h2>

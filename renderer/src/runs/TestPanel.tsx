@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { AttemptDetail, ChecklistProcedure, Prompt, PromptAnswer } from '../../../app/contract/runs';
 import { api } from '../api';
 import { ErrorBanner } from '../ui/errors';
+import { formatTime } from '../ui/format';
 import type { LiveAttempt, LiveDispatch, LiveStep, Reading } from './live';
 import { ms, VerdictPill } from './words';
 
@@ -264,7 +265,7 @@ export function SimHands({ openingId }: { openingId: string }) {
     setError(null);
     try {
       await api.controllerSimControl({ action, openingId });
-      setLast(`${label}: done at ${new Date().toLocaleTimeString()}`);
+      setLast(`${label}: done at ${formatTime(Date.now())}`);
     } catch (err) {
       setError(err);
     }

@@ -6,6 +6,7 @@ import type { Opening } from '../../../core/schedule/types';
 import type { ImportPreview, ImportResult } from '../../../app/contract/schedule';
 import { api } from '../api';
 import { ErrorBanner, issuesOf } from '../ui/errors';
+import { fieldWord } from '../ui/fieldWords';
 import { formatCount } from '../ui/format';
 
 /** Reads a file as base64 in the browser (the API carries file bytes as base64). */
@@ -42,12 +43,19 @@ export function ImportDialog({ open, onClose, siteName: initialSiteName, onImpor
   const [error, setError] = useState<unknown>(null);
   const [errorTitle, setErrorTitle] = useState('');
   const content = useRef<{ file: File; base64: string } | null>(null);
+  // The site name follows the file picked last, until someone types a name (or it names the site on screen).
+  const nameTyped = useRef(Boolean(initialSiteName));
 
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
+    // Closing (Escape, Cancel, ✕, or the page unmounting the dialog) puts the keyboard back where it was.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (open && !dialog.open) dialog.showModal();
     if (!open && dialog.open) dialog.close();
+    return () => {
+      if (opener?.isConnected) opener.focus();
+    };
   }, [open]);
 
   const reset = () => {
@@ -128,7 +136,7 @@ export function ImportDialog({ open, onClose, siteName: initialSiteName, onImpor
                   const f = e.target.files?.[0] ?? null;
                   setFile(f);
                   reset();
-                  if (f && !siteName.trim()) setSiteName(f.name.replace(/\.[^.]+$/, ''));
+                  if (f && (!nameTyped.current || !siteName.trim())) setSiteName(f.name.replace(/\.[^.]+$/, ''));
                 }}
               />
             </div>
@@ -139,6 +147,7 @@ export function ImportDialog({ open, onClose, siteName: initialSiteName, onImpor
                 type="text"
                 value={siteName}
                 onChange={(e) => {
+                  nameTyped.current = true;
                   setSiteName(e.target.value);
                   reset();
                 }}
@@ -209,7 +218,7 @@ function PreviewView({ preview }: { preview: ImportPreview }) {
               {preview.mapping.map((m) => (
                 <tr key={m.sourceHeader}>
                   <td>{m.sourceHeader}</td>
-                  <td>{m.column ?? <em>kept as extra</em>}</td>
+                  <td>{m.column ? fieldWord(m.column) : <em>kept as extra</em>}</td>
                   <td className="muted">{m.how}</td>
                 </tr>
               ))}
@@ -226,7 +235,7 @@ function PreviewView({ preview }: { preview: ImportPreview }) {
               <thead>
                 <tr>
                   {mapped.map((m) => (
-                    <th key={m.sourceHeader}>{m.column}</th>
+                    <th key={m.sourceHeader}>{m.column ? fieldWord(m.column) : m.sourceHeader}</th>
                   ))}
                 </tr>
               </thead>
@@ -271,7 +280,7 @@ export function IssueTable({ issues }: { issues: { row?: number; column?: string
           {issues.map((issue, i) => (
             <tr key={i}>
               <td className="num">{issue.row ?? '—'}</td>
-              <td>{issue.column ?? issue.field ?? '—'}</td>
+              <td>{issue.column ?? (issue.field ? fieldWord(issue.field) : '—')}</td>
               <td>
                 <code>{issue.value ?? ''}</code>
               </td>
@@ -293,7 +302,7 @@ function DiffView({ diff }: { diff: NonNullable<ImportPreview['diff']> }) {
       <div className="diff-summary" aria-label="Summary of changes">
         <span className="stat">{diff.added.length > 0 ? <ins>+{formatCount(diff.added.length)}</ins> : '0'} added</span>
         <span className="stat">
-          {formatCount(diff.changed.length)} changed ({formatCount(fieldChanges)} fields)
+          {formatCount(diff.changed.length)} changed ({formatCount(fieldChanges)} {fieldChanges === 1 ? 'field' : 'fields'})
         </span>
         <span className="stat">{diff.removed.length > 0 ? <del>−{formatCount(diff.removed.length)}</del> : '0'} removed</span>
         <span className="stat">{formatCount(diff.unchanged)} unchanged</span>
@@ -325,7 +334,7 @@ function DiffView({ diff }: { diff: NonNullable<ImportPreview['diff']> }) {
                   c.changes.map((ch, i) => (
                     <tr key={`${c.openingId}/${ch.field}`}>
                       <td>{i === 0 ? <strong>{c.openingId}</strong> : ''}</td>
-                      <td>{ch.field}</td>
+                      <td>{fieldWord(ch.field)}</td>
                       <td>
                         <del>{ch.oldValue || '(empty)'}</del>
                       </td>

@@ -23,3 +23,10 @@ export function formatWhen(iso: string): string {
   if (Number.isNaN(d.getTime())) return iso;
   return d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** A time of day, the same way everywhere: 14:05:09. */
+export function formatTime(at: number | string | Date): string {
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return String(at);
+  return d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
