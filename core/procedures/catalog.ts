@@ -421,7 +421,14 @@ function delayedEgressSteps(t: Thresholds, o: Opening): StepDef[] {
       instruction: 'Reset the delayed-egress device by hand (key switch or reset button) now.',
       startsClock: true,
     },
-    { ...relockAfterTimer(t), title: 'After the manual reset the lock relocks', clockFrom: 'action' },
+    {
+      ...relockAfterTimer(t),
+      title: 'After the manual reset the lock relocks',
+      clockFrom: 'action',
+      earlyMeans:
+        'the delayed-egress lock relocked by itself before the manual reset — it must relock only by hand; occupants can be trapped',
+      earlySeverity: 'life-safety',
+    },
   ];
 }
 

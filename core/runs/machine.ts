@@ -471,6 +471,7 @@ export class ProcedureMachine {
         if (this.answers.has(id))
           return this.personTick({ type: 'tick', now }, { name: 'person', promptId: id, until: now, watch: false, lastPoll: now });
         this.phase = { name: 'person', promptId: id, until: now + this.procedure.thresholds.promptTimeoutMs, watch: false, lastPoll: now };
+        if (this.carrying()) return this.push({ type: 'read-inputs' });
         return this.push({ type: 'wait', until: now + this.procedure.thresholds.promptTimeoutMs });
       }
       case 'action':
@@ -513,7 +514,7 @@ export class ProcedureMachine {
     this.push({ type: 'prompt', prompt: { id, stepId, kind, text, answers: ['done'] } });
     const until = now + this.procedure.thresholds.promptTimeoutMs;
     this.phase = { name: 'person', promptId: id, until, watch, lastPoll: now };
-    this.push(watch ? { type: 'read-inputs' } : { type: 'wait', until });
+    this.push(watch || this.carrying() ? { type: 'read-inputs' } : { type: 'wait', until });
   }
 
   private closePrompt(id: string): void {
@@ -572,6 +573,10 @@ export class ProcedureMachine {
     }
     if (p.watch) return this.push({ type: 'wait', until: Math.min(p.until, now + this.pollMs()) });
     return this.pollOrWait(ev, p);
+  }
+
+  private carrying(): boolean {
+    return this.carry !== null && !this.linkLost;
   }
 
   /** While a person answers after a watch step, keep reading the lock (the carry) when the link allows. */

@@ -29,6 +29,8 @@ export interface HarnessOptions {
   attempt?: (door: DoorModel, now: number) => void;
   /** Something that happens at the door when the PD switches an output (e.g. someone presses REX just then). */
   onOutput?: (door: DoorModel, now: number, point: 'lock_output' | 'alarm_output') => void;
+  /** The REX input reports this fault value (OSDP 2–5) instead of its state. */
+  rexFault?: number;
   /** How the outputs are really wired (default: as the schedule says). */
   wiring?: Partial<Wiring>;
   /** Extra latency of the input reading sent at `sentAt` (a busy bus, a stalled process): a gap in readings. */
@@ -113,7 +115,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
     const v: number[] = [];
     if (opening.lock_status_input !== null) v[opening.lock_status_input] = d.lockStatus;
     if (opening.dps_input !== null) v[opening.dps_input] = d.dps;
-    if (opening.rex_input !== null) v[opening.rex_input] = d.rex;
+    if (opening.rex_input !== null) v[opening.rex_input] = o.rexFault ?? d.rex;
     for (let i = 0; i < v.length; i++) v[i] ??= 0;
     return v;
   };

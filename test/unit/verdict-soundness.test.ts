@@ -258,8 +258,8 @@ test('a REX active while the power-drop release is watched makes the release inc
     });
     assert.notEqual(r.verdict.verdict, 'pass', `REX held ${hold} ms: ${r.verdict.reason}`);
     const release = step(r, 'release');
-    // Seen active when the release is seen: the release is not credited to the power drop.
-    if (hold >= 1000) {
+    // REX seen active before or when the release is seen: the release is not credited to the power drop.
+    {
       assert.equal(release.verdict, 'inconclusive', `REX held ${hold} ms: ${release.reason}`);
       assert.match(release.reason, /REX was active/);
     }
@@ -326,4 +326,36 @@ test('output polarity: a setting that does not match the wiring stops at the pre
         assert.match(r.results[0]!.reason, c.fix, label);
         assert.equal(r.prompts.length, 0, `${label}: no one is asked to act`);
       }
+});
+
+test('person-made stimulus: a relock after the watched window but before the person resets or restores is still caught', () => {
+  // No alarm output: the technician trips the panel, and resets it when asked — slowly.
+  const alarm = run(failSafe({ alarm_output: null }), 'alarm-release', {
+    faults: { backfeedAfterMs: t.releaseMs + t.alarmHoldMs + 1000 },
+    reactFor: (p) => (/reset the fire alarm/i.test(p.text) ? 5000 : undefined),
+  });
+  assert.equal(alarm.verdict.verdict, 'fail', alarm.verdict.reason);
+  const relock = step(alarm, 'relock');
+  assert.equal(relock.verdict, 'fail', relock.reason);
+  assert.match(relock.reason, /before the clock of this step started/);
+  assert.match(relock.deficiency!.description, /relocked while the fire alarm was still active/);
+  const goodAlarm = run(failSafe({ alarm_output: null }), 'alarm-release', {
+    reactFor: (p) => (/reset the fire alarm/i.test(p.text) ? 5000 : undefined),
+  });
+  assert.equal(goodAlarm.verdict.verdict, 'pass', goodAlarm.verdict.reason);
+  // No lock output: the technician cuts and restores power at the supply.
+  const drop = run(failSafe({ lock_output: null }), 'power-drop', {
+    faults: { backfeedAfterMs: t.releaseMs + t.holdWindowMs + 1500 },
+    reactFor: (p) => (/restore lock power/i.test(p.text) ? 4000 : undefined),
+  });
+  assert.equal(drop.verdict.verdict, 'fail', drop.verdict.reason);
+  assert.match(step(drop, 'relock').deficiency!.description, /re-secured while lock power was still off/);
+});
+
+test('a faulted REX input is not an attempt: "done" stays inconclusive where REX is wired', () => {
+  // REX reads "open circuit" (3) throughout: the attempt cannot be seen, so the technician's word does not pass it.
+  const r = run(failSecure(), 'power-drop', { attempt: () => undefined, rexFault: 3 });
+  const hold = step(r, 'hold');
+  assert.equal(hold.verdict, 'inconclusive', hold.reason);
+  assert.notEqual(r.verdict.verdict, 'pass');
 });
