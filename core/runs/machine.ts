@@ -433,8 +433,11 @@ export class ProcedureMachine {
         this.attemptReportedAt = null;
         // A question about what the door did comes once the change was seen (or its deadline passed): for a
         // release/relock step that is at its end; a stay-* step starts after the change.
-        // With an untrusted lock-status sensor there is no change to wait for: the person's answer is the evidence.
-        if (step.expect === 'stay-released' || step.expect === 'stay-secured' || !this.baseline.lockTrusted) this.openDuring(step.id, now);
+        if (step.expect === 'stay-released' || step.expect === 'stay-secured') this.openDuring(step.id, now);
+        // With an untrusted sensor there is no change to wait for: the person's answer is the only evidence, so
+        // the questions of this run of watch steps are asked at once.
+        if (!this.baseline.lockTrusted)
+          for (let i = this.index; this.procedure.steps[i]?.kind === 'watch'; i++) this.openDuring(this.procedure.steps[i]!.id, now);
         if (step.attempt) {
           const id = `${this.procedure.id}:${step.id}:attempt`;
           this.openPrompts.add(id);

@@ -47,6 +47,8 @@ export interface HarnessResult {
   prompts: Prompt[];
   /** The lock_output relay's state (true = lock power on) once every PD timer has run out. */
   lockPowerRestored: boolean;
+  /** When each prompt opened (virtual ms). */
+  promptedAt: Map<string, number>;
   /** Every output command the PD received, in order. */
   commands: { point: Point; state: 'on' | 'off'; durationMs: number; purpose: string }[];
 }
@@ -107,6 +109,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
   const answers: { at: number; promptId: string; answer: PromptAnswer }[] = [];
   const prompts: Prompt[] = [];
   const commands: HarnessResult['commands'] = [];
+  const promptedAt = new Map<string, number>();
   const linkUp = () => o.linkDropAt === undefined || now < o.linkDropAt;
 
   const values = (): number[] => {
@@ -224,6 +227,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
         break;
       case 'prompt':
         prompts.push(a.prompt);
+        promptedAt.set(a.prompt.id, now);
         if (a.prompt.answers.length > 0) personQueue.push({ at: now + (o.reactFor?.(a.prompt) ?? react), prompt: a.prompt });
         ev = { type: 'tick', now };
         break;
@@ -264,6 +268,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
           prompts,
           lockPowerRestored: door.state(end).lockRelayOn,
           commands,
+          promptedAt,
         };
       }
     }

@@ -359,3 +359,27 @@ test('a faulted REX input is not an attempt: "done" stays inconclusive where REX
   assert.equal(hold.verdict, 'inconclusive', hold.reason);
   assert.notEqual(r.verdict.verdict, 'pass');
 });
+
+// Issue 8, defect 3 (core): a question about what the door did comes after the evidence it is about.
+test('"did the door open?" is asked only once the release was read (or its deadline passed), never before', () => {
+  const at = (r: ReturnType<typeof run>, stepId: string) => {
+    const rec = step(r, stepId);
+    return { start: rec.startedAt, end: rec.endedAt, measured: rec.measuredMs };
+  };
+  const good = run(failSafe(), 'power-drop');
+  const release = at(good, 'release');
+  const asked = good.promptedAt.get('power-drop:door-opened')!;
+  assert.ok(asked >= release.end, `asked at ${asked}, the release was read at ${release.end}`);
+  // The maglock takes 250 ms to release: asking before that would invite a false "no".
+  const held = run(failSafe(), 'power-drop', { faults: { modeOpposite: true } });
+  const heldRelease = step(held, 'release');
+  const heldAsked = held.promptedAt.get('power-drop:door-opened');
+  assert.ok(heldAsked === undefined || heldAsked >= heldRelease.startedAt + t.releaseMs, 'not before the release deadline');
+  const rex = runInVirtualTime({ opening: failSafe(), procedure: procedureFor(failSafe(), 'rex', settings) });
+  const rexRelease = step(rex, 'release');
+  assert.ok(rex.promptedAt.get('rex:door-opened')! >= rexRelease.endedAt);
+  assert.equal(rex.verdict.verdict, 'pass', rex.verdict.reason);
+  // With an untrusted sensor the person's answer is the only evidence: asked at once.
+  const unwired = run(failSafe(), 'power-drop', { faults: { lockStatusUnwired: 'inactive' } });
+  assert.ok(unwired.promptedAt.get('power-drop:door-opened')! <= step(unwired, 'release').startedAt + 10);
+});
