@@ -136,7 +136,7 @@ function powerDropSteps(t: Thresholds, o: Opening): StepDef[] {
         id: 'stay-released',
         title: 'Stays released until lock power returns',
         expect: 'stay-released',
-        ms: t.releaseMs + t.holdWindowMs,
+        ms: t.holdWindowMs,
         threshold: 'holdWindowMs',
         clockFrom: 'command',
         untilStimulusEnds: true,

@@ -276,7 +276,9 @@ export class ProcedureMachine {
         if (ev.type !== 'output-done') throw new Error(`unexpected ${ev.type} while sending an output`);
         this.clocks.command = ev.sentAt;
         this.timers.set(step.point, ev.sentAt + step.durationMs);
-        this.stimulusEnd = this.stepStart + step.durationMs;
+        // The PD's timer counts whole 100 ms units (OSDP OUT), rounded to the nearest: it may end up to 50 ms
+        // before the duration asked for, and never starts before the request left (this step's start).
+        this.stimulusEnd = this.stepStart + Math.min(step.durationMs, Math.round(step.durationMs / 100) * 100);
         return this.record(
           now,
           {

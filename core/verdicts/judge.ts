@@ -115,9 +115,9 @@ const watching = (extra: Partial<WatchJudgement> = {}): WatchJudgement => ({
 
 /** The window a step watches: a release/relock limit, or a stay-* window that runs until the stimulus ends. */
 export function watchWindowEnd(step: WatchStep, clockStart: number, stimulusEnd: number | null): number {
-  const nominal = clockStart + step.ms;
-  if (step.untilStimulusEnds && stimulusEnd !== null) return Math.max(nominal, stimulusEnd);
-  return nominal;
+  // Until the earliest moment the stimulus can have ended — never past it: after that a change is expected.
+  if (step.untilStimulusEnds && stimulusEnd !== null) return stimulusEnd;
+  return clockStart + step.ms;
 }
 
 /**
@@ -436,6 +436,12 @@ function judgeStay(step: WatchStep, ev: WatchEvidence, samples: Sample[], end: n
   }
   const lastAt = samples.length ? samples[samples.length - 1]!.at : ev.stepStart;
   if (lastAt < end) return watching();
+  if (end < ev.clockStart + step.ms)
+    return {
+      done: true,
+      verdict: 'inconclusive',
+      reason: `the stimulus lasted only ${sec(end - ev.clockStart)} of the ${sec(step.ms)} this window needs (the PD's timer was too short: raise the PD timer margin)`,
+    };
   const judged = samples.filter((s) => s.at <= end);
   unobserved = Math.max(unobserved, end - prevObs);
   if (unobserved > ev.maxGapMs)

@@ -29,6 +29,8 @@ export interface HarnessOptions {
   attempt?: (door: DoorModel, now: number) => void;
   /** Something that happens at the door when the PD switches an output (e.g. someone presses REX just then). */
   onOutput?: (door: DoorModel, now: number, point: 'lock_output' | 'alarm_output') => void;
+  /** The PD's timer counts whole 100 ms units, rounded to the nearest (as the OSDP controller sends it). */
+  timerUnits?: boolean;
   /** The REX input reports this fault value (OSDP 2–5) instead of its state. */
   rexFault?: number;
   /** How the outputs are really wired (default: as the schedule says). */
@@ -194,7 +196,8 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
         }
         const sentAt = now;
         advanceTo(sentAt + frame / 2);
-        pd.set(a.point, a.state === 'on', a.durationMs, sentAt + frame / 2);
+        const timerMs = o.timerUnits ? Math.round(a.durationMs / 100) * 100 : a.durationMs;
+        pd.set(a.point, a.state === 'on', timerMs, sentAt + frame / 2);
         commands.push({ point: a.point, state: a.state, durationMs: a.durationMs, purpose: a.purpose });
         if (a.purpose === 'stimulus') o.onOutput?.(door, sentAt + frame / 2, a.point);
         advanceTo(sentAt + frame);

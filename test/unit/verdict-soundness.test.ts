@@ -383,3 +383,12 @@ test('"did the door open?" is asked only once the release was read (or its deadl
   const unwired = run(failSafe(), 'power-drop', { faults: { lockStatusUnwired: 'inactive' } });
   assert.ok(unwired.promptedAt.get('power-drop:door-opened')! <= step(unwired, 'release').startedAt + 10);
 });
+
+test('a PD timer rounded to 100 ms units ends the window no later than the PD restores power: a good door is not failed', () => {
+  // 2049 + 10 000 ms is sent as 120 units: the PD restores power 49 ms before the duration asked for, and a
+  // fast lock relocks 10 ms later — inside the old window's last 49 ms.
+  const s = resolveSettings({ thresholds: { releaseMs: 2049, pollIntervalMs: 5, promptTimeoutMs: 60_000 } });
+  const o = failSafe();
+  const r = runInVirtualTime({ opening: o, procedure: procedureFor(o, 'power-drop', s), door: { relockDelayMs: 10 }, timerUnits: true });
+  assert.equal(r.verdict.verdict, 'pass', r.verdict.reason);
+});
