@@ -112,6 +112,12 @@ export class ProcedureMachine {
     timerEnd: null,
   };
   private timers = new Map<OutputPoint, number>();
+  /**
+   * When a person was asked for the act that set a clock: the act (resetting the panel, restoring power) happened
+   * between the prompt and their "Done", so nothing before the prompt can be its effect, and nothing after it
+   * can be called "before the reset".
+   */
+  private askedAt: { action: number | null; timerEnd: number | null } = { action: null, timerEnd: null };
   private trace: Sample[] = [];
   private before: Sample[] = [];
   private answers = new Map<string, { answer: PromptAnswer; at: number }>();
@@ -189,6 +195,13 @@ export class ProcedureMachine {
   private clockFor(step: WatchStep): number {
     const c = step.clockFrom === 'command' ? this.clocks.command : step.clockFrom === 'action' ? this.clocks.action : this.clocks.timerEnd;
     return c ?? this.stepStart;
+  }
+
+  /** The earliest the step's clock can really have started (a PD timer's rounding, a person's delay in tapping Done). */
+  private clockEarliest(step: WatchStep, clock: number): number {
+    if (step.clockFrom === 'timer-end') return Math.min(clock, this.stimulusEnd ?? this.askedAt.timerEnd ?? clock);
+    if (step.clockFrom === 'action') return Math.min(clock, this.askedAt.action ?? clock);
+    return clock;
   }
 
   private pollMs(): number {
@@ -559,9 +572,15 @@ export class ProcedureMachine {
     }
     if (actedAt !== null) {
       this.closePrompt(p.promptId);
-      if (step.kind === 'action' && step.startsClock) this.clocks.action = actedAt;
+      if (step.kind === 'action' && step.startsClock) {
+        this.clocks.action = actedAt;
+        this.askedAt.action = how.startsWith('technician') ? this.stepStart : actedAt;
+      }
       if (step.kind === 'output') this.clocks.command = actedAt;
-      if (step.kind === 'restore') this.clocks.timerEnd = actedAt;
+      if (step.kind === 'restore') {
+        this.clocks.timerEnd = actedAt;
+        this.askedAt.timerEnd = this.stepStart;
+      }
       return this.record(now, { verdict: 'pass', reason: `done (${how})`, personEvidence: how.startsWith('technician') }, { actedAt, how });
     }
     if (now >= p.until) {
@@ -608,7 +627,8 @@ export class ProcedureMachine {
         baseline: this.baseline,
         stepStart: this.stepStart,
         clockStart: clock,
-        clockEarliest: step.clockFrom === 'timer-end' && this.stimulusEnd !== null ? Math.min(clock, this.stimulusEnd) : clock,
+        clockEarliest: this.clockEarliest(step, clock),
+        personClock: this.clockEarliest(step, clock) < clock && !(step.clockFrom === 'timer-end' && this.stimulusEnd !== null),
         trace: this.trace,
         before: this.before,
         attemptReportedAt: this.attemptReportedAt,

@@ -84,6 +84,8 @@ export interface WatchEvidence {
   maxGapMs: number;
   /** How long the lock must be watched, stimulus still on, after a release attempt for the attempt to count. */
   attemptWatchMs: number;
+  /** The clock is a person's "Done" (the act came some time before it, after `clockEarliest`). */
+  personClock?: boolean;
 }
 
 export interface WatchJudgement extends StepVerdict {
@@ -239,6 +241,24 @@ function judgeTimed(step: WatchStep, ev: WatchEvidence, stepSamples: Sample[], d
           reason: `read released ${sec(t)} after the start, but REX was active: a REX releases the lock whether or not power was cut. Let the door relock and retest without touching the REX`,
         };
       const earliest = prevSent - ev.clockStart;
+      if (t < 0 && ev.personClock)
+        // Read between the prompt and the person's "Done": DoorCx cannot see when the act (the reset at the
+        // panel, power restored at the supply) really happened, so it cannot tell the relock came after it.
+        return {
+          done: true,
+          verdict: 'inconclusive',
+          personEvidence: true,
+          reason: `${want} ${sec(-t)} before the technician reported the act done: DoorCx cannot see when it really happened, so it cannot show the lock stayed ${want === 'secured' ? 'released' : 'secured'} until then. Wire the output to DoorCx for a timed result`,
+        };
+      if (t < 0)
+        // Within the PD timer's own uncertainty (its rounding, the command's round trip): the change came with it.
+        return {
+          done: true,
+          verdict: 'pass',
+          reason: `${want} as the stimulus ended (read ${sec(-t)} before the latest moment it can have ended; limit ${sec(step.ms)})`,
+          measuredMs: 0,
+          resolutionMs: s.at - prevSent,
+        };
       if (t <= step.ms)
         return {
           done: true,

@@ -25,6 +25,8 @@ export interface HarnessOptions {
   answer?: (p: Prompt) => PromptAnswer | undefined;
   /** Per-prompt reaction time (undefined = reactMs), e.g. a REX pressed late in the hold window. */
   reactFor?: (p: Prompt) => number | undefined;
+  /** How long after acting the technician's answer reaches DoorCx (they reset the panel, then walk back and tap Done). */
+  answerLag?: (p: Prompt) => number | undefined;
   /** What the technician's release attempt is (default: press REX for the door's shunt time). */
   attempt?: (door: DoorModel, now: number) => void;
   /** Something that happens at the door when the PD switches an output (e.g. someone presses REX just then). */
@@ -180,7 +182,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
     while (personQueue.length > 0 && personQueue[0]!.at <= t) {
       const item = personQueue.shift()!;
       now = Math.max(now, item.at);
-      answers.push({ at: now, promptId: item.prompt.id, answer: act(item.prompt) });
+      answers.push({ at: now + (o.answerLag?.(item.prompt) ?? 0), promptId: item.prompt.id, answer: act(item.prompt) });
     }
     now = Math.max(now, t);
   };
@@ -238,18 +240,27 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
         ev = { type: 'tick', now };
         break;
       case 'wait': {
+        const horizon = Math.max(a.until, now);
         personQueue.sort((x, y) => x.at - y.at);
+        answers.sort((x, y) => x.at - y.at);
         const next = personQueue[0];
-        if (answers.length > 0) {
-          const ans = answers.shift()!;
-          ev = { type: 'answer', now, promptId: ans.promptId, answer: ans.answer };
+        const due = answers[0];
+        if (due && due.at <= horizon && (!next || due.at <= next.at)) {
+          answers.shift();
+          now = Math.max(now, due.at);
+          ev = { type: 'answer', now, promptId: due.promptId, answer: due.answer };
           break;
         }
-        if (next && next.at <= Math.max(a.until, now)) {
+        if (next && next.at <= horizon) {
           personQueue.shift();
           now = Math.max(now, next.at);
           const answer = act(next.prompt);
-          ev = { type: 'answer', now, promptId: next.prompt.id, answer };
+          const lag = o.answerLag?.(next.prompt) ?? 0;
+          if (lag > 0) {
+            // Acted at the door now; the answer reaches DoorCx later (the tablet is elsewhere).
+            answers.push({ at: now + lag, promptId: next.prompt.id, answer });
+            ev = { type: 'tick', now };
+          } else ev = { type: 'answer', now, promptId: next.prompt.id, answer };
           break;
         }
         now = Math.max(now, a.until);

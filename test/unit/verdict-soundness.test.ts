@@ -328,28 +328,32 @@ test('output polarity: a setting that does not match the wiring stops at the pre
       }
 });
 
-test('person-made stimulus: a relock after the watched window but before the person resets or restores is still caught', () => {
-  // No alarm output: the technician trips the panel, and resets it when asked — slowly.
+test('person-made stimulus: a relock inside the watched window fails; after it, before the person resets or restores, never passes', () => {
+  // No alarm output: the technician trips the panel; the lock relocks 0.5 s before the watched window ends
+  // (the reset prompt opens then): a fail, not a relock.
   const alarm = run(failSafe({ alarm_output: null }), 'alarm-release', {
-    faults: { backfeedAfterMs: t.releaseMs + t.alarmHoldMs + 1000 },
+    faults: { backfeedAfterMs: t.releaseMs + t.alarmHoldMs - 500 },
     reactFor: (p) => (/reset the fire alarm/i.test(p.text) ? 5000 : undefined),
   });
   assert.equal(alarm.verdict.verdict, 'fail', alarm.verdict.reason);
-  const relock = step(alarm, 'relock');
-  assert.equal(relock.verdict, 'fail', relock.reason);
-  assert.match(relock.reason, /before the clock of this step started/);
-  assert.match(relock.deficiency!.description, /relocked while the fire alarm was still active/);
+  assert.match(alarm.verdict.reason, /relocked while the fire alarm was still active/);
+  // After the window, before the person's reset: never a pass (the reset itself is not seen).
+  const later = run(failSafe({ alarm_output: null }), 'alarm-release', {
+    faults: { backfeedAfterMs: t.releaseMs + t.alarmHoldMs + 1000 },
+    reactFor: (p) => (/reset the fire alarm/i.test(p.text) ? 5000 : undefined),
+  });
+  assert.notEqual(later.verdict.verdict, 'pass', later.verdict.reason);
   const goodAlarm = run(failSafe({ alarm_output: null }), 'alarm-release', {
     reactFor: (p) => (/reset the fire alarm/i.test(p.text) ? 5000 : undefined),
   });
   assert.equal(goodAlarm.verdict.verdict, 'pass', goodAlarm.verdict.reason);
-  // No lock output: the technician cuts and restores power at the supply.
+  // No lock output: the technician cuts and restores power at the supply; the lock re-secures after the
+  // watched window, before they restore power: never a pass.
   const drop = run(failSafe({ lock_output: null }), 'power-drop', {
     faults: { backfeedAfterMs: t.releaseMs + t.holdWindowMs + 1500 },
     reactFor: (p) => (/restore lock power/i.test(p.text) ? 4000 : undefined),
   });
-  assert.equal(drop.verdict.verdict, 'fail', drop.verdict.reason);
-  assert.match(step(drop, 'relock').deficiency!.description, /re-secured while lock power was still off/);
+  assert.notEqual(drop.verdict.verdict, 'pass', drop.verdict.reason);
 });
 
 test('a faulted REX input is not an attempt: "done" stays inconclusive where REX is wired', () => {
@@ -391,4 +395,22 @@ test('a PD timer rounded to 100 ms units ends the window no later than the PD re
   const o = failSafe();
   const r = runInVirtualTime({ opening: o, procedure: procedureFor(o, 'power-drop', s), door: { relockDelayMs: 10 }, timerUnits: true });
   assert.equal(r.verdict.verdict, 'pass', r.verdict.reason);
+});
+
+test('person-made reset: a relock read between the reset prompt and Done is inconclusive, never a pass nor a false fail', () => {
+  // The technician resets the panel (or restores power) and taps Done 3 s later: DoorCx cannot see the reset.
+  const lagged = (p: { text: string }) => (/reset the fire alarm|restore lock power/i.test(p.text) ? 3000 : undefined);
+  for (const faults of [{}, { backfeedAfterMs: t.releaseMs + t.alarmHoldMs + 500 }]) {
+    const alarm = run(failSafe({ alarm_output: null }), 'alarm-release', {
+      answerLag: lagged,
+      faults,
+      reactFor: (p) => (/reset the fire alarm/i.test(p.text) ? 4000 : undefined),
+    });
+    assert.equal(alarm.verdict.verdict, 'inconclusive', `${JSON.stringify(faults)}: ${alarm.verdict.reason}`);
+    assert.match(step(alarm, 'relock').reason, /cannot see when it really happened/);
+  }
+  const drop = run(failSafe({ lock_output: null }), 'power-drop', { answerLag: lagged });
+  assert.equal(drop.verdict.verdict, 'inconclusive', drop.verdict.reason);
+  // Done tapped as the panel is reset: the relock comes after it and is timed.
+  assert.equal(run(failSafe({ alarm_output: null }), 'alarm-release').verdict.verdict, 'pass');
 });
