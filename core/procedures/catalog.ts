@@ -425,9 +425,6 @@ function delayedEgressSteps(t: Thresholds, o: Opening): StepDef[] {
       ...relockAfterTimer(t),
       title: 'After the manual reset the lock relocks',
       clockFrom: 'action',
-      earlyMeans:
-        'the delayed-egress lock relocked by itself before the manual reset — it must relock only by hand; occupants can be trapped',
-      earlySeverity: 'life-safety',
     },
   ];
 }
