@@ -136,7 +136,7 @@ function powerDropSteps(t: Thresholds, o: Opening): StepDef[] {
         id: 'stay-released',
         title: 'Stays released until lock power returns',
         expect: 'stay-released',
-        ms: t.releaseMs + t.holdWindowMs,
+        ms: t.holdWindowMs,
         threshold: 'holdWindowMs',
         clockFrom: 'command',
         untilStimulusEnds: true,
@@ -421,7 +421,11 @@ function delayedEgressSteps(t: Thresholds, o: Opening): StepDef[] {
       instruction: 'Reset the delayed-egress device by hand (key switch or reset button) now.',
       startsClock: true,
     },
-    { ...relockAfterTimer(t), title: 'After the manual reset the lock relocks', clockFrom: 'action' },
+    {
+      ...relockAfterTimer(t),
+      title: 'After the manual reset the lock relocks',
+      clockFrom: 'action',
+    },
   ];
 }
 

@@ -112,6 +112,12 @@ export class ProcedureMachine {
     timerEnd: null,
   };
   private timers = new Map<OutputPoint, number>();
+  /**
+   * When a person was asked for the act that set a clock: the act (resetting the panel, restoring power) happened
+   * between the prompt and their "Done", so nothing before the prompt can be its effect, and nothing after it
+   * can be called "before the reset".
+   */
+  private askedAt: { action: number | null; timerEnd: number | null } = { action: null, timerEnd: null };
   private trace: Sample[] = [];
   private before: Sample[] = [];
   private answers = new Map<string, { answer: PromptAnswer; at: number }>();
@@ -189,6 +195,13 @@ export class ProcedureMachine {
   private clockFor(step: WatchStep): number {
     const c = step.clockFrom === 'command' ? this.clocks.command : step.clockFrom === 'action' ? this.clocks.action : this.clocks.timerEnd;
     return c ?? this.stepStart;
+  }
+
+  /** The earliest the step's clock can really have started (a PD timer's rounding, a person's delay in tapping Done). */
+  private clockEarliest(step: WatchStep, clock: number): number {
+    if (step.clockFrom === 'timer-end') return Math.min(clock, this.stimulusEnd ?? this.askedAt.timerEnd ?? clock);
+    if (step.clockFrom === 'action') return Math.min(clock, this.askedAt.action ?? clock);
+    return clock;
   }
 
   private pollMs(): number {
@@ -276,7 +289,9 @@ export class ProcedureMachine {
         if (ev.type !== 'output-done') throw new Error(`unexpected ${ev.type} while sending an output`);
         this.clocks.command = ev.sentAt;
         this.timers.set(step.point, ev.sentAt + step.durationMs);
-        this.stimulusEnd = this.stepStart + step.durationMs;
+        // The PD's timer counts whole 100 ms units (OSDP OUT), rounded to the nearest: it may end up to 50 ms
+        // before the duration asked for, and never starts before the request left (this step's start).
+        this.stimulusEnd = this.stepStart + Math.min(step.durationMs, Math.round(step.durationMs / 100) * 100);
         return this.record(
           now,
           {
@@ -433,8 +448,11 @@ export class ProcedureMachine {
         this.attemptReportedAt = null;
         // A question about what the door did comes once the change was seen (or its deadline passed): for a
         // release/relock step that is at its end; a stay-* step starts after the change.
-        // With an untrusted lock-status sensor there is no change to wait for: the person's answer is the evidence.
-        if (step.expect === 'stay-released' || step.expect === 'stay-secured' || !this.baseline.lockTrusted) this.openDuring(step.id, now);
+        if (step.expect === 'stay-released' || step.expect === 'stay-secured') this.openDuring(step.id, now);
+        // With an untrusted sensor there is no change to wait for: the person's answer is the only evidence, so
+        // the questions of this run of watch steps are asked at once.
+        if (!this.baseline.lockTrusted)
+          for (let i = this.index; this.procedure.steps[i]?.kind === 'watch'; i++) this.openDuring(this.procedure.steps[i]!.id, now);
         if (step.attempt) {
           const id = `${this.procedure.id}:${step.id}:attempt`;
           this.openPrompts.add(id);
@@ -471,6 +489,7 @@ export class ProcedureMachine {
         if (this.answers.has(id))
           return this.personTick({ type: 'tick', now }, { name: 'person', promptId: id, until: now, watch: false, lastPoll: now });
         this.phase = { name: 'person', promptId: id, until: now + this.procedure.thresholds.promptTimeoutMs, watch: false, lastPoll: now };
+        if (this.carrying()) return this.push({ type: 'read-inputs' });
         return this.push({ type: 'wait', until: now + this.procedure.thresholds.promptTimeoutMs });
       }
       case 'action':
@@ -513,7 +532,7 @@ export class ProcedureMachine {
     this.push({ type: 'prompt', prompt: { id, stepId, kind, text, answers: ['done'] } });
     const until = now + this.procedure.thresholds.promptTimeoutMs;
     this.phase = { name: 'person', promptId: id, until, watch, lastPoll: now };
-    this.push(watch ? { type: 'read-inputs' } : { type: 'wait', until });
+    this.push(watch || this.carrying() ? { type: 'read-inputs' } : { type: 'wait', until });
   }
 
   private closePrompt(id: string): void {
@@ -553,9 +572,15 @@ export class ProcedureMachine {
     }
     if (actedAt !== null) {
       this.closePrompt(p.promptId);
-      if (step.kind === 'action' && step.startsClock) this.clocks.action = actedAt;
+      if (step.kind === 'action' && step.startsClock) {
+        this.clocks.action = actedAt;
+        this.askedAt.action = how.startsWith('technician') ? this.stepStart : actedAt;
+      }
       if (step.kind === 'output') this.clocks.command = actedAt;
-      if (step.kind === 'restore') this.clocks.timerEnd = actedAt;
+      if (step.kind === 'restore') {
+        this.clocks.timerEnd = actedAt;
+        this.askedAt.timerEnd = this.stepStart;
+      }
       return this.record(now, { verdict: 'pass', reason: `done (${how})`, personEvidence: how.startsWith('technician') }, { actedAt, how });
     }
     if (now >= p.until) {
@@ -572,6 +597,10 @@ export class ProcedureMachine {
     }
     if (p.watch) return this.push({ type: 'wait', until: Math.min(p.until, now + this.pollMs()) });
     return this.pollOrWait(ev, p);
+  }
+
+  private carrying(): boolean {
+    return this.carry !== null && !this.linkLost;
   }
 
   /** While a person answers after a watch step, keep reading the lock (the carry) when the link allows. */
@@ -598,7 +627,8 @@ export class ProcedureMachine {
         baseline: this.baseline,
         stepStart: this.stepStart,
         clockStart: clock,
-        clockEarliest: step.clockFrom === 'timer-end' && this.stimulusEnd !== null ? Math.min(clock, this.stimulusEnd) : clock,
+        clockEarliest: this.clockEarliest(step, clock),
+        personClock: this.clockEarliest(step, clock) < clock && !(step.clockFrom === 'timer-end' && this.stimulusEnd !== null),
         trace: this.trace,
         before: this.before,
         attemptReportedAt: this.attemptReportedAt,

@@ -84,6 +84,8 @@ export interface WatchEvidence {
   maxGapMs: number;
   /** How long the lock must be watched, stimulus still on, after a release attempt for the attempt to count. */
   attemptWatchMs: number;
+  /** The clock is a person's "Done" (the act came some time before it, after `clockEarliest`). */
+  personClock?: boolean;
 }
 
 export interface WatchJudgement extends StepVerdict {
@@ -115,23 +117,23 @@ const watching = (extra: Partial<WatchJudgement> = {}): WatchJudgement => ({
 
 /** The window a step watches: a release/relock limit, or a stay-* window that runs until the stimulus ends. */
 export function watchWindowEnd(step: WatchStep, clockStart: number, stimulusEnd: number | null): number {
-  const nominal = clockStart + step.ms;
-  if (step.untilStimulusEnds && stimulusEnd !== null) return Math.max(nominal, stimulusEnd);
-  return nominal;
+  // Until the earliest moment the stimulus can have ended — never past it: after that a change is expected.
+  if (step.untilStimulusEnds && stimulusEnd !== null) return stimulusEnd;
+  return clockStart + step.ms;
 }
 
 /**
  * Release attempts the PD could see: the REX input going active (its first reading counts when it was
- * already active). Null when REX is not wired or does not read cleanly: only the technician's word is left.
+ * already active). Null when REX is not wired: only the technician's word is left.
  */
 function observedAttempts(o: Opening, samples: readonly Sample[], prev: Sample | undefined): number[] | null {
   if (o.rex_input === null) return null;
   const out: number[] = [];
   let was = prev ? interpretInputs(o, prev.values).rex : null;
   for (const s of samples) {
+    // A faulted reading is not an attempt: where REX is wired, only a clean "active" counts.
     const r = interpretInputs(o, s.values).rex;
-    if (!r.ok) return null;
-    if (r.value === 'active' && !(was?.ok && was.value === 'active')) out.push(s.at);
+    if (r.ok && r.value === 'active' && !(was?.ok && was.value === 'active')) out.push(s.at);
     was = r;
   }
   return out;
@@ -182,17 +184,19 @@ const lockOf = (o: Opening, s: Sample): 'secured' | 'released' | null => {
 };
 
 /** release / relock: the first reading showing the change, against the limit; with the evidence before it. */
-function judgeTimed(step: WatchStep, ev: WatchEvidence, samples: Sample[], deadline: number, now: number): WatchJudgement {
+function judgeTimed(step: WatchStep, ev: WatchEvidence, stepSamples: Sample[], deadline: number, now: number): WatchJudgement {
   const want = step.expect === 'release' ? 'released' : 'secured';
   const before = ev.before ?? [];
   const earliestClock = Math.min(ev.clockStart, ev.clockEarliest ?? ev.clockStart);
-  // The lock must still be seen in its old state up to the clock start: a relock that came before the reset
-  // (or the power's return) is the released window's failure, not this step's success.
+  const earlier = before.filter((b) => b.at < earliestClock);
+  // Readings taken between steps once the clock had started (while a person answered) are this step's evidence.
+  const samples = [...before.filter((b) => b.at >= earliestClock), ...stepSamples];
+  const lastOld = earlier[earlier.length - 1];
   let prevSent = ev.clockStart;
-  if (step.earlyMeans && before.length > 0) {
-    let lastOld: Sample | null = null;
-    for (const b of before) {
-      if (b.at >= earliestClock) break;
+  if (step.earlyMeans) {
+    // The lock must still be seen in its old state up to the clock start: a relock that came before the reset
+    // (or the power's return) is the released window's failure, not this step's success.
+    for (const b of earlier)
       if (lockOf(ev.opening, b) === want)
         return {
           done: true,
@@ -201,19 +205,15 @@ function judgeTimed(step: WatchStep, ev: WatchEvidence, samples: Sample[], deadl
           measuredMs: b.at - ev.clockStart,
           deficiency: { severity: step.earlySeverity ?? step.severity, description: step.earlyMeans },
         };
-      lastOld = b;
-    }
-    if (lastOld) {
-      const blind = earliestClock - lastOld.sentAt;
-      if (blind > ev.maxGapMs && samples.length > 0 && lockOf(ev.opening, samples[0]!) === want)
-        return {
-          done: true,
-          verdict: 'inconclusive',
-          reason: `the lock was last read ${lastOld ? lockOf(ev.opening, lastOld) : '?'} ${sec(blind)} before the clock started and already read ${want} at the first reading after it: it may have changed before (more than ${sec(ev.maxGapMs)} unobserved)`,
-        };
-      prevSent = lastOld.sentAt;
-    }
+    const blind = lastOld ? earliestClock - lastOld.sentAt : 0;
+    if (lastOld && blind > ev.maxGapMs && samples.length > 0 && lockOf(ev.opening, samples[0]!) === want)
+      return {
+        done: true,
+        verdict: 'inconclusive',
+        reason: `the lock was last read ${lockOf(ev.opening, lastOld) ?? 'faulted'} ${sec(blind)} before the clock started and already read ${want} at the first reading after it: it may have changed before (more than ${sec(ev.maxGapMs)} unobserved)`,
+      };
   }
+  if (lastOld) prevSent = lastOld.sentAt;
   let unobserved = 0;
   let prevObs = Math.min(ev.clockStart, ev.stepStart, prevSent);
   const uncovered = (): WatchJudgement => ({
@@ -224,20 +224,47 @@ function judgeTimed(step: WatchStep, ev: WatchEvidence, samples: Sample[], deadl
   // A stimulus-driven release (power drop, alarm) must not be credited to a REX that releases the lock anyway.
   const stimulusRelease = step.expect === 'release' && step.clockFrom === 'command';
   let heldAt: number | null = null;
+  let rexSeen = false;
   for (const s of samples) {
     if (prevObs <= deadline) unobserved = Math.max(unobserved, Math.min(s.at, deadline) - prevObs);
     const lock = lockOf(ev.opening, s)!;
     const rex = interpretInputs(ev.opening, s.values).rex;
+    // REX seen at any reading up to the release: the release may be the REX's, not the stimulus's.
+    if (rex.ok && rex.value === 'active') rexSeen = true;
     const t = s.at - ev.clockStart;
     const resolution = s.at - Math.max(prevSent, ev.clockStart);
     if (lock === want && heldAt === null) {
-      if (stimulusRelease && rex.ok && rex.value === 'active' && s.at <= deadline)
+      if (stimulusRelease && rexSeen && s.at <= deadline)
         return {
           done: true,
           verdict: 'inconclusive',
           reason: `read released ${sec(t)} after the start, but REX was active: a REX releases the lock whether or not power was cut. Let the door relock and retest without touching the REX`,
         };
       const earliest = prevSent - ev.clockStart;
+      if (t < 0 && ev.personClock && !step.earlyMeans)
+        return {
+          done: true,
+          verdict: 'pass',
+          reason: `${want} ${sec(-t)} before the technician reported the act done (asked for ${sec(ev.clockStart - earliestClock)} before that): within the ${sec(step.ms)} limit, time not measured`,
+        };
+      if (t < 0 && ev.personClock)
+        // Read between the prompt and the person's "Done": DoorCx cannot see when the act (the reset at the
+        // panel, power restored at the supply) really happened, so it cannot tell the relock came after it.
+        return {
+          done: true,
+          verdict: 'inconclusive',
+          personEvidence: true,
+          reason: `${want} ${sec(-t)} before the technician reported the act done: DoorCx cannot see when it really happened, so it cannot show the lock stayed ${want === 'secured' ? 'released' : 'secured'} until then. Wire the output to DoorCx for a timed result`,
+        };
+      if (t < 0)
+        // Within the PD timer's own uncertainty (its rounding, the command's round trip): the change came with it.
+        return {
+          done: true,
+          verdict: 'pass',
+          reason: `${want} as the stimulus ended (read ${sec(-t)} before the latest moment it can have ended; limit ${sec(step.ms)})`,
+          measuredMs: 0,
+          resolutionMs: s.at - prevSent,
+        };
       if (t <= step.ms)
         return {
           done: true,
@@ -435,6 +462,12 @@ function judgeStay(step: WatchStep, ev: WatchEvidence, samples: Sample[], end: n
   }
   const lastAt = samples.length ? samples[samples.length - 1]!.at : ev.stepStart;
   if (lastAt < end) return watching();
+  if (end < ev.clockStart + step.ms)
+    return {
+      done: true,
+      verdict: 'inconclusive',
+      reason: `the stimulus lasted only ${sec(end - ev.clockStart)} of the ${sec(step.ms)} this window needs (the PD's timer was too short: raise the PD timer margin)`,
+    };
   const judged = samples.filter((s) => s.at <= end);
   unobserved = Math.max(unobserved, end - prevObs);
   if (unobserved > ev.maxGapMs)

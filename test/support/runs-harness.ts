@@ -25,10 +25,16 @@ export interface HarnessOptions {
   answer?: (p: Prompt) => PromptAnswer | undefined;
   /** Per-prompt reaction time (undefined = reactMs), e.g. a REX pressed late in the hold window. */
   reactFor?: (p: Prompt) => number | undefined;
+  /** How long after acting the technician's answer reaches DoorCx (they reset the panel, then walk back and tap Done). */
+  answerLag?: (p: Prompt) => number | undefined;
   /** What the technician's release attempt is (default: press REX for the door's shunt time). */
   attempt?: (door: DoorModel, now: number) => void;
   /** Something that happens at the door when the PD switches an output (e.g. someone presses REX just then). */
   onOutput?: (door: DoorModel, now: number, point: 'lock_output' | 'alarm_output') => void;
+  /** The PD's timer counts whole 100 ms units, rounded to the nearest (as the OSDP controller sends it). */
+  timerUnits?: boolean;
+  /** The REX input reports this fault value (OSDP 2–5) instead of its state. */
+  rexFault?: number;
   /** How the outputs are really wired (default: as the schedule says). */
   wiring?: Partial<Wiring>;
   /** Extra latency of the input reading sent at `sentAt` (a busy bus, a stalled process): a gap in readings. */
@@ -45,6 +51,8 @@ export interface HarnessResult {
   prompts: Prompt[];
   /** The lock_output relay's state (true = lock power on) once every PD timer has run out. */
   lockPowerRestored: boolean;
+  /** When each prompt opened (virtual ms). */
+  promptedAt: Map<string, number>;
   /** Every output command the PD received, in order. */
   commands: { point: Point; state: 'on' | 'off'; durationMs: number; purpose: string }[];
 }
@@ -105,6 +113,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
   const answers: { at: number; promptId: string; answer: PromptAnswer }[] = [];
   const prompts: Prompt[] = [];
   const commands: HarnessResult['commands'] = [];
+  const promptedAt = new Map<string, number>();
   const linkUp = () => o.linkDropAt === undefined || now < o.linkDropAt;
 
   const values = (): number[] => {
@@ -113,7 +122,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
     const v: number[] = [];
     if (opening.lock_status_input !== null) v[opening.lock_status_input] = d.lockStatus;
     if (opening.dps_input !== null) v[opening.dps_input] = d.dps;
-    if (opening.rex_input !== null) v[opening.rex_input] = d.rex;
+    if (opening.rex_input !== null) v[opening.rex_input] = o.rexFault ?? d.rex;
     for (let i = 0; i < v.length; i++) v[i] ??= 0;
     return v;
   };
@@ -173,7 +182,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
     while (personQueue.length > 0 && personQueue[0]!.at <= t) {
       const item = personQueue.shift()!;
       now = Math.max(now, item.at);
-      answers.push({ at: now, promptId: item.prompt.id, answer: act(item.prompt) });
+      answers.push({ at: now + (o.answerLag?.(item.prompt) ?? 0), promptId: item.prompt.id, answer: act(item.prompt) });
     }
     now = Math.max(now, t);
   };
@@ -189,7 +198,8 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
         }
         const sentAt = now;
         advanceTo(sentAt + frame / 2);
-        pd.set(a.point, a.state === 'on', a.durationMs, sentAt + frame / 2);
+        const timerMs = o.timerUnits ? Math.round(a.durationMs / 100) * 100 : a.durationMs;
+        pd.set(a.point, a.state === 'on', timerMs, sentAt + frame / 2);
         commands.push({ point: a.point, state: a.state, durationMs: a.durationMs, purpose: a.purpose });
         if (a.purpose === 'stimulus') o.onOutput?.(door, sentAt + frame / 2, a.point);
         advanceTo(sentAt + frame);
@@ -222,6 +232,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
         break;
       case 'prompt':
         prompts.push(a.prompt);
+        promptedAt.set(a.prompt.id, now);
         if (a.prompt.answers.length > 0) personQueue.push({ at: now + (o.reactFor?.(a.prompt) ?? react), prompt: a.prompt });
         ev = { type: 'tick', now };
         break;
@@ -229,18 +240,27 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
         ev = { type: 'tick', now };
         break;
       case 'wait': {
+        const horizon = Math.max(a.until, now);
         personQueue.sort((x, y) => x.at - y.at);
+        answers.sort((x, y) => x.at - y.at);
         const next = personQueue[0];
-        if (answers.length > 0) {
-          const ans = answers.shift()!;
-          ev = { type: 'answer', now, promptId: ans.promptId, answer: ans.answer };
+        const due = answers[0];
+        if (due && due.at <= horizon && (!next || due.at <= next.at)) {
+          answers.shift();
+          now = Math.max(now, due.at);
+          ev = { type: 'answer', now, promptId: due.promptId, answer: due.answer };
           break;
         }
-        if (next && next.at <= Math.max(a.until, now)) {
+        if (next && next.at <= horizon) {
           personQueue.shift();
           now = Math.max(now, next.at);
           const answer = act(next.prompt);
-          ev = { type: 'answer', now, promptId: next.prompt.id, answer };
+          const lag = o.answerLag?.(next.prompt) ?? 0;
+          if (lag > 0) {
+            // Acted at the door now; the answer reaches DoorCx later (the tablet is elsewhere).
+            answers.push({ at: now + lag, promptId: next.prompt.id, answer });
+            ev = { type: 'tick', now };
+          } else ev = { type: 'answer', now, promptId: next.prompt.id, answer };
           break;
         }
         now = Math.max(now, a.until);
@@ -262,6 +282,7 @@ export function runInVirtualTime(o: HarnessOptions): HarnessResult {
           prompts,
           lockPowerRestored: door.state(end).lockRelayOn,
           commands,
+          promptedAt,
         };
       }
     }

@@ -1,4 +1,5 @@
-// The full verdict matrix: expected mode × installed behaviour × lock type ×
+// The full verdict matrix: expected mode × installed behaviour (as scheduled, opposite mode, stuck relay,
+// back-fed) × lock type ×
 // arrangement × lock-status sensor (wired with either polarity, unbound, unwired
 // reading inactive, unwired reporting open circuit) × link (healthy or dropped at
 // several points), for power-drop and alarm-release. Each case runs the real
@@ -13,7 +14,8 @@ import type { DoorFaults } from '../../controller/sim/door-model';
 import { makeOpening, runInVirtualTime } from '../support/runs-harness';
 
 const settings = resolveSettings({ thresholds: { holdWindowMs: 3000, alarmHoldMs: 2000, pollIntervalMs: 100, promptTimeoutMs: 20_000 } });
-const INSTALLED = ['as-scheduled', 'opposite-mode', 'stuck-relay'] as const;
+// back-fed: a second feed powers the lock again 1.5 s after its own power is cut (it re-secures mid-window).
+const INSTALLED = ['as-scheduled', 'opposite-mode', 'stuck-relay', 'back-fed'] as const;
 const SENSORS = ['wired', 'wired-inverted', 'unbound', 'unwired-inactive', 'unwired-open'] as const;
 /** Virtual ms after the procedure starts (t = 1000) at which the link drops; null = healthy. */
 const LINK = [null, 0, 5, 900, 1500, 2500] as const;
@@ -38,6 +40,7 @@ function faultsFor(installed: Installed, sensor: Sensor): DoorFaults {
   return {
     modeOpposite: installed === 'opposite-mode',
     stuckRelay: installed === 'stuck-relay',
+    backfeedAfterMs: installed === 'back-fed' ? 1500 : null,
     lockStatusUnwired: sensor === 'unwired-inactive' ? 'inactive' : sensor === 'unwired-open' ? 'open' : null,
   };
 }
@@ -57,6 +60,8 @@ function misbehaves(proc: 'power-drop' | 'alarm-release', mode: FailMode, instal
   const installedMode = installed === 'opposite-mode' ? (mode === 'fail-safe' ? 'fail-secure' : 'fail-safe') : mode;
   // Power drop proves the scheduled mode (a stuck relay means power never dropped).
   if (proc === 'power-drop') return installed !== 'as-scheduled';
+  // A back-fed lock is powered again while the alarm is still active: a fail-safe one relocks before reset.
+  if (installed === 'back-fed') return true;
   // The fire-alarm interface cuts power regardless of the relay: only a lock that holds without power misbehaves.
   return installedMode === 'fail-secure';
 }
@@ -96,9 +101,11 @@ test('verdict matrix: never pass for a misbehaving opening, a missing sensor or 
                     assert.ok(ds.length > 0, `a fail carries a deficiency: ${label}`);
                     const risk = breaks
                       ? /requires the lock to release on loss of lock power \((DHR-3|SR-2|DE-2|CE-2|EL)\)/
-                      : proc === 'alarm-release' || mode === 'fail-safe'
-                        ? /held on (power loss|fire alarm) — occupants can be trapped/
-                        : /released on power loss — the door is open to anyone/;
+                      : installed === 'back-fed' && mode === 'fail-safe'
+                        ? /re-secured while lock power was still off|relocked while the fire alarm was still active/
+                        : proc === 'alarm-release' || mode === 'fail-safe'
+                          ? /held on (power loss|fire alarm) — occupants can be trapped/
+                          : /released on power loss — the door is open to anyone/;
                     assert.ok(
                       ds.some((d) => risk.test(d)),
                       `${label}: ${ds.join(' | ')}`,
@@ -114,7 +121,7 @@ test('verdict matrix: never pass for a misbehaving opening, a missing sensor or 
                 }
                 assert.ok(r.lockPowerRestored, `lock power is back on once the PD timer ends: ${label}`);
               }
-  assert.equal(cases, 2 * 3 * 6 * 8 * 5 * 6 * 2);
+  assert.equal(cases, 2 * 4 * 6 * 8 * 5 * 6 * 2);
   assert.ok(tally.pass! > 0 && tally.fail! > 0 && tally.inconclusive! > 0, JSON.stringify(tally));
 });
 

@@ -258,8 +258,8 @@ test('a REX active while the power-drop release is watched makes the release inc
     });
     assert.notEqual(r.verdict.verdict, 'pass', `REX held ${hold} ms: ${r.verdict.reason}`);
     const release = step(r, 'release');
-    // Seen active when the release is seen: the release is not credited to the power drop.
-    if (hold >= 1000) {
+    // REX seen active before or when the release is seen: the release is not credited to the power drop.
+    {
       assert.equal(release.verdict, 'inconclusive', `REX held ${hold} ms: ${release.reason}`);
       assert.match(release.reason, /REX was active/);
     }
@@ -326,4 +326,91 @@ test('output polarity: a setting that does not match the wiring stops at the pre
         assert.match(r.results[0]!.reason, c.fix, label);
         assert.equal(r.prompts.length, 0, `${label}: no one is asked to act`);
       }
+});
+
+test('person-made stimulus: a relock inside the watched window fails; after it, before the person resets or restores, never passes', () => {
+  // No alarm output: the technician trips the panel; the lock relocks 0.5 s before the watched window ends
+  // (the reset prompt opens then): a fail, not a relock.
+  const alarm = run(failSafe({ alarm_output: null }), 'alarm-release', {
+    faults: { backfeedAfterMs: t.releaseMs + t.alarmHoldMs - 500 },
+    reactFor: (p) => (/reset the fire alarm/i.test(p.text) ? 5000 : undefined),
+  });
+  assert.equal(alarm.verdict.verdict, 'fail', alarm.verdict.reason);
+  assert.match(alarm.verdict.reason, /relocked while the fire alarm was still active/);
+  // After the window, before the person's reset: never a pass (the reset itself is not seen).
+  const later = run(failSafe({ alarm_output: null }), 'alarm-release', {
+    faults: { backfeedAfterMs: t.releaseMs + t.alarmHoldMs + 1000 },
+    reactFor: (p) => (/reset the fire alarm/i.test(p.text) ? 5000 : undefined),
+  });
+  assert.notEqual(later.verdict.verdict, 'pass', later.verdict.reason);
+  const goodAlarm = run(failSafe({ alarm_output: null }), 'alarm-release', {
+    reactFor: (p) => (/reset the fire alarm/i.test(p.text) ? 5000 : undefined),
+  });
+  assert.equal(goodAlarm.verdict.verdict, 'pass', goodAlarm.verdict.reason);
+  // No lock output: the technician cuts and restores power at the supply; the lock re-secures after the
+  // watched window, before they restore power: never a pass.
+  const drop = run(failSafe({ lock_output: null }), 'power-drop', {
+    faults: { backfeedAfterMs: t.releaseMs + t.holdWindowMs + 1500 },
+    reactFor: (p) => (/restore lock power/i.test(p.text) ? 4000 : undefined),
+  });
+  assert.notEqual(drop.verdict.verdict, 'pass', drop.verdict.reason);
+});
+
+test('a faulted REX input is not an attempt: "done" stays inconclusive where REX is wired', () => {
+  // REX reads "open circuit" (3) throughout: the attempt cannot be seen, so the technician's word does not pass it.
+  const r = run(failSecure(), 'power-drop', { attempt: () => undefined, rexFault: 3 });
+  const hold = step(r, 'hold');
+  assert.equal(hold.verdict, 'inconclusive', hold.reason);
+  assert.notEqual(r.verdict.verdict, 'pass');
+});
+
+// Issue 8, defect 3 (core): a question about what the door did comes after the evidence it is about.
+test('"did the door open?" is asked only once the release was read (or its deadline passed), never before', () => {
+  const at = (r: ReturnType<typeof run>, stepId: string) => {
+    const rec = step(r, stepId);
+    return { start: rec.startedAt, end: rec.endedAt, measured: rec.measuredMs };
+  };
+  const good = run(failSafe(), 'power-drop');
+  const release = at(good, 'release');
+  const asked = good.promptedAt.get('power-drop:door-opened')!;
+  assert.ok(asked >= release.end, `asked at ${asked}, the release was read at ${release.end}`);
+  // The maglock takes 250 ms to release: asking before that would invite a false "no".
+  const held = run(failSafe(), 'power-drop', { faults: { modeOpposite: true } });
+  const heldRelease = step(held, 'release');
+  const heldAsked = held.promptedAt.get('power-drop:door-opened');
+  assert.ok(heldAsked === undefined || heldAsked >= heldRelease.startedAt + t.releaseMs, 'not before the release deadline');
+  const rex = runInVirtualTime({ opening: failSafe(), procedure: procedureFor(failSafe(), 'rex', settings) });
+  const rexRelease = step(rex, 'release');
+  assert.ok(rex.promptedAt.get('rex:door-opened')! >= rexRelease.endedAt);
+  assert.equal(rex.verdict.verdict, 'pass', rex.verdict.reason);
+  // With an untrusted sensor the person's answer is the only evidence: asked at once.
+  const unwired = run(failSafe(), 'power-drop', { faults: { lockStatusUnwired: 'inactive' } });
+  assert.ok(unwired.promptedAt.get('power-drop:door-opened')! <= step(unwired, 'release').startedAt + 10);
+});
+
+test('a PD timer rounded to 100 ms units ends the window no later than the PD restores power: a good door is not failed', () => {
+  // 2049 + 10 000 ms is sent as 120 units: the PD restores power 49 ms before the duration asked for, and a
+  // fast lock relocks 10 ms later — inside the old window's last 49 ms.
+  const s = resolveSettings({ thresholds: { releaseMs: 2049, pollIntervalMs: 5, promptTimeoutMs: 60_000 } });
+  const o = failSafe();
+  const r = runInVirtualTime({ opening: o, procedure: procedureFor(o, 'power-drop', s), door: { relockDelayMs: 10 }, timerUnits: true });
+  assert.equal(r.verdict.verdict, 'pass', r.verdict.reason);
+});
+
+test('person-made reset: a relock read between the reset prompt and Done is inconclusive, never a pass nor a false fail', () => {
+  // The technician resets the panel (or restores power) and taps Done 3 s later: DoorCx cannot see the reset.
+  const lagged = (p: { text: string }) => (/reset the fire alarm|restore lock power/i.test(p.text) ? 3000 : undefined);
+  for (const faults of [{}, { backfeedAfterMs: t.releaseMs + t.alarmHoldMs + 500 }]) {
+    const alarm = run(failSafe({ alarm_output: null }), 'alarm-release', {
+      answerLag: lagged,
+      faults,
+      reactFor: (p) => (/reset the fire alarm/i.test(p.text) ? 4000 : undefined),
+    });
+    assert.equal(alarm.verdict.verdict, 'inconclusive', `${JSON.stringify(faults)}: ${alarm.verdict.reason}`);
+    assert.match(step(alarm, 'relock').reason, /cannot see when it really happened/);
+  }
+  const drop = run(failSafe({ lock_output: null }), 'power-drop', { answerLag: lagged });
+  assert.equal(drop.verdict.verdict, 'inconclusive', drop.verdict.reason);
+  // Done tapped as the panel is reset: the relock comes after it and is timed.
+  assert.equal(run(failSafe({ alarm_output: null }), 'alarm-release').verdict.verdict, 'pass');
 });
