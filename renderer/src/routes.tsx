@@ -10,6 +10,7 @@ import { ChecklistPage } from './runs/ChecklistPage';
 import { DeficienciesPage } from './runs/DeficienciesPage';
 import { RunPage } from './runs/RunPage';
 import { RunsPage } from './runs/RunsPage';
+import { ReportsPage } from './reports/ReportsPage';
 
 export interface AppRoute {
   /** Hash path pattern; `:name` segments become params. */
@@ -61,6 +62,12 @@ export const routes: AppRoute[] = [
     render: (p) => <DeficienciesPage key={p.runId} siteId={Number(p.siteId)} runId={Number(p.runId)} />,
     crumb: (p) => `Run #${p.runId ?? ''} › Deficiencies`,
     title: () => 'Deficiencies',
+  },
+  {
+    path: '/sites/:siteId/reports',
+    render: (p) => <ReportsPage key={p.siteId} siteId={Number(p.siteId)} />,
+    crumb: () => 'Reports',
+    title: () => 'Reports',
   },
 ];
 
