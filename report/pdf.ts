@@ -29,7 +29,8 @@ export interface RenderProgress {
 type Doc = InstanceType<typeof PDFDocument>;
 
 let cjkFont: Buffer | null = null;
-const cjk = (): Buffer => (cjkFont ??= woffToSfnt(readFileSync(join(FONTS_DIR, 'NotoSansSC-Regular.woff'))));
+/** Noto Sans SC as plain OpenType bytes (inflated once per process). */
+export const cjkFontBytes = (): Buffer => (cjkFont ??= woffToSfnt(readFileSync(join(FONTS_DIR, 'NotoSansSC-Regular.woff'))));
 
 const PAGE = { width: 612, height: 792, margin: 50 };
 const CONTENT_W = PAGE.width - 2 * PAGE.margin;
@@ -74,7 +75,7 @@ class Writer {
   ) {
     doc.registerFont('Body', join(FONTS_DIR, 'DejaVuSans.ttf'));
     doc.registerFont('Bold', join(FONTS_DIR, 'DejaVuSans-Bold.ttf'));
-    doc.registerFont('CJK', cjk());
+    doc.registerFont('CJK', cjkFontBytes());
     doc.font('Body');
     this.dejavu = (doc as unknown as { _font: { font: { hasGlyphForCodePoint(cp: number): boolean } } })._font.font;
     doc.on('pageAdded', () => this.decorate());

@@ -11,6 +11,8 @@ import { CertificateError, technicianIdentity } from '../../report/certificate';
 import { loadReportModel, ReportError } from '../../report/load';
 import { modelJson, sha256 } from '../../report/pdf';
 import { verifyReport } from '../../report/verify';
+import { labelsFromModel, renderLabelsPdf } from '../../report/labels';
+import { PassThrough } from 'node:stream';
 import type { AppContext } from '../context';
 import { ApiError } from '../contract/errors';
 import type { ReportPreview, reportsInputs } from '../contract/reports';
@@ -151,6 +153,19 @@ export function createReportsHandlers(ctx: AppContext, runs: RunsState): Feature
     exportResultsCsv: (input) => {
       const { model } = preview(input);
       return { fileName: `${slug(model.site.name)}-results-${stamp(new Date(model.generatedAt))}.csv`, csv: resultsCsv(model) };
+    },
+    buildLabels: async (input) => {
+      const { model } = preview(input);
+      const labels = labelsFromModel(model);
+      const out = new PassThrough();
+      const chunks: Buffer[] = [];
+      out.on('data', (c: Buffer) => chunks.push(c));
+      await renderLabelsPdf(model.site.name, labels, input.stock, new Date(model.generatedAt), out);
+      return {
+        fileName: `${slug(model.site.name)}-door-labels-${input.stock}.pdf`,
+        contentBase64: Buffer.concat(chunks).toString('base64'),
+        count: labels.length,
+      };
     },
   };
 }

@@ -1,7 +1,7 @@
 // `doorcx report build | verify | json | csv | countersign`: signed commissioning
 // reports from the command line. The .p12 passphrase comes from the
 // DOORCX_P12_PASSPHRASE environment variable or a hidden prompt, never a flag.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
@@ -15,6 +15,7 @@ import { technicianIdentity, type SigningIdentity } from '../../report/certifica
 import { loadReportModel, ReportError } from '../../report/load';
 import { modelJson } from '../../report/pdf';
 import { formatVerify, verifyReport } from '../../report/verify';
+import { labelsFromModel, renderLabelsPdf, type LabelStock } from '../../report/labels';
 import { CliUsageError, type CliCommand, type CliIo } from '../main';
 
 export const PASSPHRASE_ENV = 'DOORCX_P12_PASSPHRASE';
@@ -221,6 +222,41 @@ export const reportCommands: CliCommand[] = [
       } catch (err) {
         if (err instanceof ReportError) throw new Error(err.message);
         throw err;
+      }
+    },
+  },
+  {
+    name: 'labels',
+    usage: 'labels --db PATH --site NAME --out FILE.pdf [--floor F …] [--opening ID …] [--stock letter|a4]',
+    summary: 'Print door labels (mode in large type, code basis, last test, QR code for the opening finder)',
+    options: { ...scopeOptions, stock: { type: 'string' } },
+    run: async ({ values }, io) => {
+      const v = values as Values;
+      const given = str(v.stock) ?? 'letter';
+      if (given !== 'letter' && given !== 'a4') throw new CliUsageError(`--stock "${given}" must be letter or a4`);
+      const stock: LabelStock = given;
+      const out = resolve(need(v, 'out'));
+      const app = await openApp(need(v, 'db'));
+      try {
+        const { model } = loadReportModel(app.ctx.db, {
+          siteId: siteIdOf(app, need(v, 'site')),
+          scope: { runIds: [], floors: strs(v.floor), openingIds: strs(v.opening) },
+          generatedAt: new Date(),
+          dataDir: app.ctx.dataDir,
+          modeReason,
+        });
+        const labels = labelsFromModel(model);
+        const tmp = `${out}.${process.pid}.tmp`;
+        try {
+          await renderLabelsPdf(model.site.name, labels, stock, new Date(), createWriteStream(tmp));
+          renameSync(tmp, out);
+        } finally {
+          rmSync(tmp, { force: true });
+        }
+        io.out(`${out}: ${labels.length} door labels (${stock})\n`);
+        return 0;
+      } finally {
+        await app.close();
       }
     },
   },

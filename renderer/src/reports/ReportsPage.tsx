@@ -45,6 +45,7 @@ export function ReportsPage({ siteId }: { siteId: number }) {
   const [technician, setTechnician] = useState(() => localStorage.getItem(TECH_KEY) ?? '');
   const [passphrase, setPassphrase] = useState('');
   const [p12, setP12] = useState<File | null>(null);
+  const [stock, setStock] = useState<'letter' | 'a4'>('letter');
   const [progress, setProgress] = useState<{ phase: string; done: number; total: number } | null>(null);
   const [buildError, setBuildError] = useState<unknown>(null);
   const [built, setBuilt] = useState<ReportSummary | null>(null);
@@ -255,6 +256,21 @@ export function ReportsPage({ siteId }: { siteId: number }) {
                   }
                 >
                   Export results CSV
+                </button>
+                <select aria-label="Label stock" value={stock} onChange={(e) => setStock(e.target.value as 'letter' | 'a4')}>
+                  <option value="letter">Letter labels 2×5 (4″×2″)</option>
+                  <option value="a4">A4 labels 2×7 (99×38 mm)</option>
+                </select>
+                <button
+                  type="button"
+                  className="btn"
+                  onClick={() =>
+                    void api
+                      .buildLabels({ ...scope, stock })
+                      .then((r) => download(r.fileName, new Blob([base64ToBytes(r.contentBase64)], { type: 'application/pdf' })))
+                  }
+                >
+                  Print door labels
                 </button>
               </div>
             </>
