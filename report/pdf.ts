@@ -7,12 +7,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import type { ReportAttempt, ReportModel, ReportOpening, OpeningResult } from '../core/report/model';
 import { woffToSfnt } from './woff';
 
-export const FONTS_DIR = join(import.meta.dirname, 'fonts');
+// Beside this module (or, in the Electron bundle, beside main.cjs: scripts/build-electron.mjs copies them).
+export const FONTS_DIR = fileURLToPath(new URL('./fonts/', import.meta.url));
 export const EMBEDDED_JSON_NAME = 'doorcx-report.json';
 /** Document-info key carrying the SHA-256 of the embedded model JSON. */
 export const INFO_MODEL_HASH = 'DoorCxModelSha256';
