@@ -4,7 +4,7 @@
 // The model JSON is embedded as an associated file (AFRelationship /Data) and its
 // SHA-256 printed on the cover and stored in the document info, so a verifier can
 // tie the pages to the data.
-import { createHash } from 'node:crypto';
+import { sha256 } from './hash';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,10 +55,6 @@ const RESULT_COLOURS: Record<OpeningResult, string> = {
 
 export function modelJson(model: ReportModel): Buffer {
   return Buffer.from(JSON.stringify(model), 'utf8');
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 const ms = (v: number | null): string => (v === null ? '' : `${v.toFixed(0)} ms`);
