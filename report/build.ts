@@ -9,7 +9,8 @@ import { readPhoto } from '../db/runs';
 import type { Db } from '../db/sqlite';
 import type { SigningIdentity } from './certificate';
 import { loadReportModel, ReportError } from './load';
-import { renderReportPdf, sha256, type RenderProgress } from './pdf';
+import { sha256 } from './hash';
+import { renderReportPdf, type RenderProgress } from './pdf';
 import { signPdf } from './sign';
 import { verifyReport } from './verify';
 

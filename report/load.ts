@@ -10,7 +10,7 @@ import { attachmentsDir, committedSteps, listAttachments, listAttempts, listDefi
 import { currentHandwrittenSignatures } from '../db/reports/repository';
 import { getSite, listOpenings } from '../db/schedule';
 import type { Db } from '../db/sqlite';
-import { sha256 } from './pdf';
+import { sha256 } from './hash';
 
 export class ReportError extends Error {
   constructor(message: string) {

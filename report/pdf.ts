@@ -4,13 +4,17 @@
 // The model JSON is embedded as an associated file (AFRelationship /Data) and its
 // SHA-256 printed on the cover and stored in the document info, so a verifier can
 // tie the pages to the data.
-import { createHash } from 'node:crypto';
+import { sha256 } from './hash';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import type { ReportAttempt, ReportModel, ReportOpening, OpeningResult } from '../core/report/model';
+import { woffToSfnt } from './woff';
 
-export const FONTS_DIR = join(import.meta.dirname, 'fonts');
+// Beside this module (or, in the Electron bundle, beside main.cjs: scripts/build-electron.mjs copies them).
+export const FONTS_DIR = fileURLToPath(new URL('./fonts/', import.meta.url));
 export const EMBEDDED_JSON_NAME = 'doorcx-report.json';
 /** Document-info key carrying the SHA-256 of the embedded model JSON. */
 export const INFO_MODEL_HASH = 'DoorCxModelSha256';
@@ -25,6 +29,10 @@ export interface RenderProgress {
 }
 
 type Doc = InstanceType<typeof PDFDocument>;
+
+let cjkFont: Buffer | null = null;
+/** Noto Sans SC as plain OpenType bytes (inflated once per process). */
+export const cjkFontBytes = (): Buffer => (cjkFont ??= woffToSfnt(readFileSync(join(FONTS_DIR, 'NotoSansSC-Regular.woff'))));
 
 const PAGE = { width: 612, height: 792, margin: 50 };
 const CONTENT_W = PAGE.width - 2 * PAGE.margin;
@@ -46,11 +54,7 @@ const RESULT_COLOURS: Record<OpeningResult, string> = {
 };
 
 export function modelJson(model: ReportModel): Buffer {
-  return Buffer.from(JSON.stringify(model, null, 1), 'utf8');
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return Buffer.from(JSON.stringify(model), 'utf8');
 }
 
 const ms = (v: number | null): string => (v === null ? '' : `${v.toFixed(0)} ms`);
@@ -69,7 +73,7 @@ class Writer {
   ) {
     doc.registerFont('Body', join(FONTS_DIR, 'DejaVuSans.ttf'));
     doc.registerFont('Bold', join(FONTS_DIR, 'DejaVuSans-Bold.ttf'));
-    doc.registerFont('CJK', join(FONTS_DIR, 'NotoSansSC-Regular.woff'));
+    doc.registerFont('CJK', cjkFontBytes());
     doc.font('Body');
     this.dejavu = (doc as unknown as { _font: { font: { hasGlyphForCodePoint(cp: number): boolean } } })._font.font;
     doc.on('pageAdded', () => this.decorate());
@@ -141,16 +145,25 @@ class Writer {
     d.fontSize(size);
     for (const c of cells) {
       this.font(c.text, c.bold);
-      d.fillColor(c.color ?? 'black').text(c.text, PAGE.margin + c.x, y, {
-        width: c.w,
-        lineBreak: false,
-        ellipsis: true,
-        height: size + 2,
-      });
+      d.fillColor(c.color ?? 'black').text(this.fit(c.text, c.w), PAGE.margin + c.x, y, { lineBreak: false });
     }
     d.fillColor('black');
     d.x = PAGE.margin;
     d.y = y + size + 4;
+  }
+
+  /** The text cut with an ellipsis to fit `width` in the current font (no line wrapper: tables have many cells). */
+  private fit(text: string, width: number): string {
+    const d = this.doc;
+    if (d.widthOfString(text) <= width) return text;
+    let lo = 0;
+    let hi = text.length;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (d.widthOfString(`${text.slice(0, mid)}…`) <= width) lo = mid;
+      else hi = mid - 1;
+    }
+    return `${text.slice(0, lo)}…`;
   }
 
   heading(text: string, size = 13): void {

@@ -15,7 +15,8 @@ import { getSite } from '../db/schedule';
 import type { Db } from '../db/sqlite';
 import { digestFor, OID, parseCms } from './cms';
 import { subjectName } from './certificate';
-import { EMBEDDED_JSON_NAME, INFO_MODEL_HASH, sha256 } from './pdf';
+import { sha256 } from './hash';
+import { EMBEDDED_JSON_NAME, INFO_MODEL_HASH } from './pdf';
 
 export interface SignatureCheck {
   index: number;

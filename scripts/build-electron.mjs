@@ -10,7 +10,8 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   // Native modules are rebuilt for Electron at packaging time and load from node_modules.
-  external: ['electron', 'better-sqlite3', 'serialport', '@serialport/*'],
+  // pdfkit reads its own font metrics from its package folder at run time.
+  external: ['electron', 'better-sqlite3', 'serialport', '@serialport/*', 'pdfkit'],
   // Code written for ESM finds its files with import.meta.url; give the CJS bundle one.
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -21,4 +22,5 @@ await build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/elect
 await build({ ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs' });
 cpSync('db/migrations', 'dist/electron/migrations', { recursive: true });
 cpSync('resources', 'dist/resources', { recursive: true });
+cpSync('report/fonts', 'dist/electron/fonts', { recursive: true });
 console.log('built dist/electron');

@@ -53,6 +53,8 @@ export const reportsInputs = {
   verifyReport: z.object({ reportId }).strict(),
   exportReportJson: z.object(scope).strict(),
   exportResultsCsv: z.object(scope).strict(),
+  /** Door labels for the openings in scope, on Letter (2×5, 4"×2") or A4 (2×7) label stock. */
+  buildLabels: z.object({ ...scope, stock: z.enum(['letter', 'a4']).default('letter') }).strict(),
 };
 
 export interface ReportPreview {
@@ -111,6 +113,7 @@ export interface ReportsOutputs {
   verifyReport: ReportVerification;
   exportReportJson: { fileName: string; json: string };
   exportResultsCsv: { fileName: string; csv: string };
+  buildLabels: { fileName: string; contentBase64: string; count: number };
 }
 
 export interface ReportsEvents {

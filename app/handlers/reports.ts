@@ -1,16 +1,15 @@
 // Reports: the handlers behind app/contract/reports.ts. The work is in report/
 // (model loading, PDF, signatures, verification); this file maps its errors to
-// API errors and keeps one build per site at a time.
+// API errors and keeps one build per site at a time. The PDF and signature code
+// (pdfkit, node-forge) is loaded on first use, so starting the app does not pay for it.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { resultsCsv } from '../../core/report/csv';
 import { addHandwrittenSignature, currentHandwrittenSignatures, getReport, listReports } from '../../db/reports/repository';
 import { getSite } from '../../db/schedule';
-import { buildReport } from '../../report/build';
-import { CertificateError, technicianIdentity } from '../../report/certificate';
+import { sha256 } from '../../report/hash';
 import { loadReportModel, ReportError } from '../../report/load';
-import { modelJson, sha256 } from '../../report/pdf';
-import { verifyReport } from '../../report/verify';
+import { PassThrough } from 'node:stream';
 import type { AppContext } from '../context';
 import { ApiError } from '../contract/errors';
 import type { ReportPreview, reportsInputs } from '../contract/reports';
@@ -36,7 +35,8 @@ function apiErrors<T>(f: () => T): T {
   try {
     return f();
   } catch (err) {
-    if (err instanceof ReportError || err instanceof CertificateError) throw new ApiError('validation', err.message);
+    if (err instanceof ReportError || (err instanceof Error && err.name === 'CertificateError'))
+      throw new ApiError('validation', err.message);
     throw err;
   }
 }
@@ -87,6 +87,8 @@ export function createReportsHandlers(ctx: AppContext, runs: RunsState): Feature
       if (building.has(site.id)) throw new ApiError('conflict', `A report for "${site.name}" is already being built.`);
       building.add(site.id);
       try {
+        const { buildReport } = await import('../../report/build');
+        const { technicianIdentity } = await import('../../report/certificate');
         const now = ctx.now();
         const emit = (phase: 'load' | 'render' | 'sign' | 'done', done: number, total: number) =>
           ctx.events.emit('reports:progress', { siteId: site.id, phase, done, total });
@@ -132,7 +134,8 @@ export function createReportsHandlers(ctx: AppContext, runs: RunsState): Feature
         throw new ApiError('not-found', `The report file ${r.filePath} cannot be read: ${(err as Error).message}`);
       }
     },
-    verifyReport: ({ reportId }) => {
+    verifyReport: async ({ reportId }) => {
+      const { verifyReport } = await import('../../report/verify');
       const r = reportOrThrow(reportId);
       let bytes: Buffer;
       try {
@@ -144,13 +147,28 @@ export function createReportsHandlers(ctx: AppContext, runs: RunsState): Feature
       const fileSha256 = sha256(bytes);
       return { ...v, fileSha256, unchangedSinceBuilt: fileSha256 === r.fileSha256 };
     },
-    exportReportJson: (input) => {
+    exportReportJson: async (input) => {
       const { model } = preview(input);
+      const { modelJson } = await import('../../report/pdf');
       return { fileName: `${slug(model.site.name)}-${stamp(new Date(model.generatedAt))}.json`, json: modelJson(model).toString('utf8') };
     },
     exportResultsCsv: (input) => {
       const { model } = preview(input);
       return { fileName: `${slug(model.site.name)}-results-${stamp(new Date(model.generatedAt))}.csv`, csv: resultsCsv(model) };
+    },
+    buildLabels: async (input) => {
+      const { model } = preview(input);
+      const { labelsFromModel, renderLabelsPdf } = await import('../../report/labels');
+      const labels = labelsFromModel(model);
+      const out = new PassThrough();
+      const chunks: Buffer[] = [];
+      out.on('data', (c: Buffer) => chunks.push(c));
+      await renderLabelsPdf(model.site.name, labels, input.stock, new Date(model.generatedAt), out);
+      return {
+        fileName: `${slug(model.site.name)}-door-labels-${input.stock}.pdf`,
+        contentBase64: Buffer.concat(chunks).toString('base64'),
+        count: labels.length,
+      };
     },
   };
 }

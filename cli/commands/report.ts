@@ -1,7 +1,9 @@
 // `doorcx report build | verify | json | csv | countersign`: signed commissioning
 // reports from the command line. The .p12 passphrase comes from the
 // DOORCX_P12_PASSPHRASE environment variable or a hidden prompt, never a flag.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// The PDF and signature code is imported when a report command runs, so every
+// other command starts as fast as before.
+import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
@@ -10,11 +12,9 @@ import { modeReason } from '../../app/handlers/runs';
 import { resultsCsv } from '../../core/report/csv';
 import { getSite, getSiteByName } from '../../db/schedule';
 import { openSqlite } from '../../db/sqlite';
-import { buildReport, countersignReport } from '../../report/build';
-import { technicianIdentity, type SigningIdentity } from '../../report/certificate';
+import type { SigningIdentity } from '../../report/certificate';
+import type { LabelStock } from '../../report/labels';
 import { loadReportModel, ReportError } from '../../report/load';
-import { modelJson } from '../../report/pdf';
-import { formatVerify, verifyReport } from '../../report/verify';
 import { CliUsageError, type CliCommand, type CliIo } from '../main';
 
 export const PASSPHRASE_ENV = 'DOORCX_P12_PASSPHRASE';
@@ -86,6 +86,7 @@ async function identityOf(
   const p12 = str(values.p12);
   if (p12 && !existsSync(p12)) throw new Error(`There is no .p12 file at ${resolve(p12)}`);
   const passphrase = await readPassphrase(p12 ? `open ${p12}` : "open (or create) the technician's signing certificate", io);
+  const { technicianIdentity } = await import('../../report/certificate');
   return technicianIdentity({ dataDir, technician, passphrase, now: new Date(), imported: p12 ? readFileSync(p12) : undefined });
 }
 
@@ -113,6 +114,7 @@ async function build(values: Values, io: CliIo): Promise<number> {
     if (blockers.length) throw new ReportError(`The report cannot be built: ${blockers.join(' ')}`);
     const { identity, created } = await identityOf(values, app.ctx.dataDir, technician, io);
     if (created) io.err(`Created a signing certificate for "${identity.name}" in ${app.ctx.dataDir}/signing/technician.p12\n`);
+    const { buildReport } = await import('../../report/build');
     const built = await buildReport(app.ctx.db, {
       siteId,
       scope,
@@ -142,6 +144,7 @@ async function verify(values: Values, positionals: string[], io: CliIo): Promise
   const bytes = readFileSync(file);
   const dbFile = str(values.db);
   if (dbFile && !existsSync(dbFile)) throw new Error(`There is no database at ${resolve(dbFile)}`);
+  const { formatVerify, verifyReport } = await import('../../report/verify');
   const db = dbFile ? openSqlite(resolve(dbFile), { readonly: true }) : undefined;
   try {
     const r = verifyReport(bytes, file, db);
@@ -165,7 +168,7 @@ async function exportModel(values: Values, kind: 'json' | 'csv', io: CliIo): Pro
       modeReason,
     });
     for (const b of blockers) io.err(`warning: ${b}\n`);
-    const text = kind === 'json' ? modelJson(model).toString('utf8') : resultsCsv(model);
+    const text = kind === 'json' ? (await import('../../report/pdf')).modelJson(model).toString('utf8') : resultsCsv(model);
     const out = str(values.out);
     if (out) writeFileSync(out, text);
     else io.out(text);
@@ -182,6 +185,8 @@ async function countersign(values: Values, positionals: string[], io: CliIo): Pr
   if (!existsSync(file)) throw new Error(`There is no file at ${resolve(file)}`);
   if (!existsSync(p12)) throw new Error(`There is no .p12 file at ${resolve(p12)}`);
   const passphrase = await readPassphrase(`open ${p12}`, io);
+  const { technicianIdentity } = await import('../../report/certificate');
+  const { countersignReport } = await import('../../report/build');
   const { identity } = technicianIdentity({ dataDir: '', technician: '', passphrase, now: new Date(), imported: readFileSync(p12) });
   const out = str(values.out) ?? file;
   await countersignReport(file, out, identity, new Date());
@@ -221,6 +226,42 @@ export const reportCommands: CliCommand[] = [
       } catch (err) {
         if (err instanceof ReportError) throw new Error(err.message);
         throw err;
+      }
+    },
+  },
+  {
+    name: 'labels',
+    usage: 'labels --db PATH --site NAME --out FILE.pdf [--floor F …] [--opening ID …] [--stock letter|a4]',
+    summary: 'Print door labels (mode in large type, code basis, last test, QR code for the opening finder)',
+    options: { ...scopeOptions, stock: { type: 'string' } },
+    run: async ({ values }, io) => {
+      const v = values as Values;
+      const given = str(v.stock) ?? 'letter';
+      if (given !== 'letter' && given !== 'a4') throw new CliUsageError(`--stock "${given}" must be letter or a4`);
+      const stock: LabelStock = given;
+      const out = resolve(need(v, 'out'));
+      const app = await openApp(need(v, 'db'));
+      try {
+        const { model } = loadReportModel(app.ctx.db, {
+          siteId: siteIdOf(app, need(v, 'site')),
+          scope: { runIds: [], floors: strs(v.floor), openingIds: strs(v.opening) },
+          generatedAt: new Date(),
+          dataDir: app.ctx.dataDir,
+          modeReason,
+        });
+        const { labelsFromModel, renderLabelsPdf } = await import('../../report/labels');
+        const labels = labelsFromModel(model);
+        const tmp = `${out}.${process.pid}.tmp`;
+        try {
+          await renderLabelsPdf(model.site.name, labels, stock, new Date(), createWriteStream(tmp));
+          renameSync(tmp, out);
+        } finally {
+          rmSync(tmp, { force: true });
+        }
+        io.out(`${out}: ${labels.length} door labels (${stock})\n`);
+        return 0;
+      } finally {
+        await app.close();
       }
     },
   },

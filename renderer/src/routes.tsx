@@ -12,6 +12,7 @@ import { DeficienciesPage } from './runs/DeficienciesPage';
 import { RunPage } from './runs/RunPage';
 import { RunsPage } from './runs/RunsPage';
 import { SyncPage } from './sync/SyncPage';
+import { ReportsPage } from './reports/ReportsPage';
 
 export interface AppRoute {
   /** Hash path pattern; `:name` segments become params. */
@@ -70,6 +71,12 @@ export const routes: AppRoute[] = [
     render: (p) => <DeficienciesPage key={p.runId} siteId={Number(p.siteId)} runId={Number(p.runId)} />,
     crumb: (p) => `Run #${p.runId ?? ''} › Deficiencies`,
     title: () => 'Deficiencies',
+  },
+  {
+    path: '/sites/:siteId/reports',
+    render: (p) => <ReportsPage key={p.siteId} siteId={Number(p.siteId)} />,
+    crumb: () => 'Reports',
+    title: () => 'Reports',
   },
 ];
 
