@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
-import { modeReason } from '../app/handlers/runs';
+import { modeReason } from '../core/runs/progress';
 import { procedureFor, proceduresFor, DEFAULT_SETTINGS } from '../core/procedures';
 import type { Opening } from '../core/schedule/types';
 import { migrate } from '../db/migrate';

@@ -14,7 +14,8 @@ import type { AppContext } from '../context';
 import { ApiError } from '../contract/errors';
 import type { ReportPreview, reportsInputs } from '../contract/reports';
 import type { FeatureHandlers } from './index';
-import { modeReason, type RunsState } from './runs';
+import { modeReason } from '../../core/runs/progress';
+import type { RunsState } from './runs';
 
 type Scope = { siteId: number; runIds: number[]; floors: string[]; openingIds: string[]; witness: { name: string; title: string } | null };
 

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 import { createApp } from '../../app/index';
 import { DEMO_SITE_NAME } from '../../app/demo';
-import { modeReason } from '../../app/handlers/runs';
+import { modeReason } from '../../core/runs/progress';
 import type { AttemptSummary, Deficiency, RunSummary } from '../../app/contract/runs';
 import type { ReportPreview, ReportSummary, ReportVerification } from '../../app/contract/reports';
 import { procedureFor } from '../../core/procedures';
