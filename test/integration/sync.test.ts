@@ -402,6 +402,11 @@ test('schedules down: an empty server removes nothing; an office version is offe
     "SELECT body->>'field' AS field, body->>'new_value' AS new_value, (body->>'base_version')::int AS base_version FROM records WHERE kind = 'proposal'",
   );
   assert.deepEqual(proposals, [{ field: 'notes', new_value: 'Closer replaced on site', base_version: 1 }]);
+  // The office publishes version 2 meanwhile: the office view lists the proposal as a conflict, both sides kept.
+  await admin(server, 'POST', `/admin/sites/${siteId}/schedule`, office);
+  const auth = `Basic ${Buffer.from(`office:${server.adminToken}`).toString('base64')}`;
+  const page = await (await fetch(`${server.url}/office/sites/${siteId}`, { headers: { authorization: auth } })).text();
+  assert.match(page, /Closer replaced on site<\/td><td>1<\/td><td><strong class="fail">conflict: newer version published/);
 });
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
