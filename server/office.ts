@@ -78,6 +78,30 @@ export async function officeSitePage(pool: pg.Pool, siteId: string): Promise<str
       [siteId],
     )
   ).rows;
+  // Field edits proposed from laptops, against the version they had: "conflict" when the
+  // office has published a newer version since (both sides are kept; nothing is applied).
+  const proposals = (
+    await pool.query<{
+      opening_id: string;
+      field: string;
+      old_value: string;
+      new_value: string;
+      base: number;
+      current: number | null;
+      device: string;
+    }>(
+      `SELECT p.body->>'opening_id' AS opening_id, p.body->>'field' AS field, p.body->>'old_value' AS old_value, p.body->>'new_value' AS new_value,
+         (p.body->>'base_version')::int AS base, (SELECT max(version) FROM schedule_versions v WHERE v.site_id = $1) AS current, dv.name AS device
+       FROM records p JOIN devices dv ON dv.id = p.device_id WHERE p.site_id = $1 AND p.kind = 'proposal' ORDER BY p.seq`,
+      [siteId],
+    )
+  ).rows;
+  const proposalRows = proposals
+    .map(
+      (p) =>
+        `<tr><td>${esc(p.opening_id)}</td><td>${esc(p.field)}</td><td>${esc(p.old_value)}</td><td>${esc(p.new_value)}</td><td>${p.base}</td><td>${(p.current ?? 0) > p.base ? '<strong class="fail">conflict: newer version published</strong>' : 'open'}</td><td>${esc(p.device)}</td></tr>`,
+    )
+    .join('');
   const floorRows = floors
     .map(
       (f) =>
@@ -101,6 +125,7 @@ export async function officeSitePage(pool: pg.Pool, siteId: string): Promise<str
     `<p><a href="/office">All sites</a></p><h1>${esc(site.name)}</h1>
 <h2>Progress by floor (latest attempt per procedure)</h2><table><thead><tr><th>Floor</th><th>Openings tested</th><th>Pass</th><th>Fail</th><th>Inconclusive</th><th>Not ended</th></tr></thead><tbody>${floorRows}</tbody></table>
 <h2>Deficiencies</h2><table><thead><tr><th>Opening</th><th>Severity</th><th>Description</th><th>Status</th><th>Device</th></tr></thead><tbody>${defRows}</tbody></table>
+<h2>Schedule edits proposed from devices</h2><table><thead><tr><th>Opening</th><th>Field</th><th>Was</th><th>Proposed</th><th>Base version</th><th>State</th><th>Device</th></tr></thead><tbody>${proposalRows}</tbody></table>
 <h2>Devices</h2><table><thead><tr><th>Device</th><th>Last sync</th><th>State</th></tr></thead><tbody>${devRows}</tbody></table>`,
   );
 }

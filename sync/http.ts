@@ -29,26 +29,36 @@ export interface ServerConnection {
   timeoutMs?: number;
 }
 
+/** A kept-alive connection the server closed just as it was reused: worth one immediate retry. */
+function isStaleSocket(err: unknown): boolean {
+  const code = ((err as { cause?: { code?: string } }).cause ?? {}).code;
+  return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE';
+}
+
 async function call<T>(
   c: ServerConnection,
   method: string,
   path: string,
   body?: unknown,
   raw?: { bytes: Uint8Array; type: string },
+  idempotent = true,
 ): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(new URL(path, c.url), {
-      method,
-      headers: {
-        ...(c.token ? { authorization: `Bearer ${c.token}` } : {}),
-        ...(raw ? { 'content-type': raw.type } : body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: raw ? new Uint8Array(raw.bytes) : body !== undefined ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(c.timeoutMs ?? 60_000),
-    });
-  } catch (err) {
-    throw new SyncOffline(err);
+  let res: Response | undefined;
+  for (let attempt = 0; !res; attempt++) {
+    try {
+      res = await fetch(new URL(path, c.url), {
+        method,
+        headers: {
+          ...(c.token ? { authorization: `Bearer ${c.token}` } : {}),
+          ...(raw ? { 'content-type': raw.type } : body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body: raw ? new Uint8Array(raw.bytes) : body !== undefined ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(c.timeoutMs ?? 60_000),
+      });
+    } catch (err) {
+      if (idempotent && attempt === 0 && isStaleSocket(err)) continue;
+      throw new SyncOffline(err);
+    }
   }
   let json: Record<string, unknown>;
   try {
@@ -70,8 +80,9 @@ async function call<T>(
 }
 
 export const api = {
+  // Not retried: a code is spent on first use.
   enroll: (c: ServerConnection, code: string, name?: string) =>
-    call<{ deviceId: string; name: string; token: string }>(c, 'POST', '/v1/enroll', { code, ...(name ? { name } : {}) }),
+    call<{ deviceId: string; name: string; token: string }>(c, 'POST', '/v1/enroll', { code, ...(name ? { name } : {}) }, undefined, false),
   me: (c: ServerConnection) => call<{ deviceId: string; name: string; serverTime: string }>(c, 'GET', '/v1/me'),
   sites: (c: ServerConnection) => call<ServerSite[]>(c, 'GET', '/v1/sites'),
   publishSite: (c: ServerConnection, name: string, csv: string) =>

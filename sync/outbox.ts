@@ -190,6 +190,16 @@ export function getOrigin(db: Db): string {
 
 export type Cursors = Record<string, number>;
 
+/** About how much JSON a row makes (its text values dominate), without serialising it. */
+function rowBytes(row: Record<string, unknown>): number {
+  let n = 200;
+  for (const k in row) {
+    const v = row[k];
+    n += k.length + 8 + (typeof v === 'string' ? v.length : 0);
+  }
+  return n;
+}
+
 export function readCursors(db: Db, deviceId: string): Cursors {
   const rows = db
     .prepare<{ table_name: string; acked_id: number }>('SELECT table_name, acked_id FROM sync_cursors WHERE device_id = ?')
@@ -246,7 +256,7 @@ export function nextBatch(db: Db, origin: string, cursors: Cursors, upTo: Cursor
         if (src.kind !== 'event' && row._site === null) return { records, advance, unlinkedSites: true };
         const rec = src.toRecord(row, origin);
         records.push(rec);
-        bytes += JSON.stringify(rec.body).length + 200;
+        bytes += rowBytes(row);
         from = Number(row._id);
         advance[src.table] = from;
         if (records.length >= maxRecords || bytes >= maxBytes) break;

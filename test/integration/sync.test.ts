@@ -3,6 +3,7 @@
 // idempotent and conflicting pushes, missing parents, a tampered event log, a token
 // revoked mid-sync, clock skew, bad input, photos, schedules down and edits up.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
@@ -402,7 +403,24 @@ test('schedules down: an empty server removes nothing; an office version is offe
     "SELECT body->>'field' AS field, body->>'new_value' AS new_value, (body->>'base_version')::int AS base_version FROM records WHERE kind = 'proposal'",
   );
   assert.deepEqual(proposals, [{ field: 'notes', new_value: 'Closer replaced on site', base_version: 1 }]);
+  // The office publishes version 2 meanwhile: the office view lists the proposal as a conflict, both sides kept.
+  await admin(server, 'POST', `/admin/sites/${siteId}/schedule`, office);
+  const auth = `Basic ${Buffer.from(`office:${server.adminToken}`).toString('base64')}`;
+  const page = await (await fetch(`${server.url}/office/sites/${siteId}`, { headers: { authorization: auth } })).text();
+  assert.match(page, /Closer replaced on site<\/td><td>1<\/td><td><strong class="fail">conflict: newer version published/);
 });
+
+/** `doorcx-server …` in a child process (asynchronously: the server answering it runs in this process). */
+function serverCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/doorcx-server.mjs', ...args],
+      { cwd: new URL('../../', import.meta.url), env: { ...process.env, ...env } },
+      (err, stdout, stderr) => resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -421,7 +439,13 @@ test('CLI: doorcx enroll, doorcx sync (offline → exit 1 with the reason; then 
   const notYet = await cli('sync', '--db', dbFile);
   assert.equal(notYet.code, 1);
   assert.match(notYet.err, /not enrolled/);
-  const { code } = await admin<{ code: string }>(server, 'POST', '/admin/devices', { name: 'CLI laptop' });
+  // The office's command makes the code.
+  const made = await serverCli(['enroll', '--name', 'CLI laptop', '--url', server.url], { DOORCX_ADMIN_TOKEN: server.adminToken });
+  assert.equal(made.status, 0, made.stderr);
+  const code = /Enrolment code \(one use\): (\w+)/.exec(made.stdout)![1]!;
+  const noToken = await serverCli(['enroll', '--name', 'x', '--url', server.url, '--data', dir], { DOORCX_ADMIN_TOKEN: '' });
+  assert.equal(noToken.status, 1);
+  assert.match(noToken.stderr, /no admin token/);
   const bad = await cli('enroll', '--db', dbFile, '--server', server.url, '--code', 'WRONGCODE1');
   assert.equal(bad.code, 1);
   assert.match(bad.err, /unknown, already used or expired/);

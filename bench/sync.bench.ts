@@ -1,0 +1,159 @@
+// Sync figures (printed, never asserted), over loopback against a fresh server on an
+// embedded PostgreSQL: push of 10,000 attempts (~60,000 step results, 2,000 photos of
+// 200 KB) from one laptop; an idle sync; pulling a 50,000-opening schedule; and, for
+// comparison, the same record rows written into the same PostgreSQL by COPY and by
+// batched INSERT. ATTEMPTS=n scales the push case.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DEMO_CSV } from '../app/demo';
+import { listOpenings } from '../db/schedule';
+import { listOffers, acceptOffer, runSync } from '../sync';
+import { admin, makeDevice, recordResults, startTestPostgres, startTestServer } from '../test/support/sync';
+
+const ATTEMPTS = Number(process.env.ATTEMPTS ?? 10_000);
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function bigSchedule(n: number): string {
+  const lines = readFileSync(DEMO_CSV, 'utf8').replace(/\r\n/g, '\n').trimEnd().split('\n');
+  const [header, ...rows] = lines;
+  const out = [header!];
+  for (let i = 0; i < n; i++) {
+    const row = rows[i % rows.length]!;
+    out.push(`B${Math.floor(i / rows.length)}-${row.slice(0, row.indexOf(','))}${row.slice(row.indexOf(','))}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'doorcx-sync-bench-'));
+const pgc = await startTestPostgres();
+try {
+  console.log(`load average ${loadavg()[0]!.toFixed(1)}`);
+  const databaseUrl = await pgc.newDatabase();
+  const server = await startTestServer(pgc, join(dir, 'server'), databaseUrl);
+  const a = await makeDevice(dir, server, 'A');
+
+  let t0 = process.hrtime.bigint();
+  // One outer transaction: generating the data is not what is measured.
+  a.db.transaction(() => recordResults(a, { attempts: ATTEMPTS, steps: 6, technician: 'Ana', defectEvery: 5, photoBytes: 200 * 1024 }));
+  console.log(`generated ${ATTEMPTS} attempts on the laptop in ${(ms(t0) / 1000).toFixed(1)} s`);
+
+  const phases: Record<string, number> = {};
+  let phaseStart = process.hrtime.bigint();
+  let phase = '';
+  t0 = process.hrtime.bigint();
+  const r = await runSync(a.db, {
+    dataDir: a.dataDir,
+    onProgress: (p) => {
+      if (p.phase !== phase) {
+        if (phase) phases[phase] = ms(phaseStart);
+        phase = p.phase;
+        phaseStart = process.hrtime.bigint();
+      }
+    },
+  });
+  phases[phase] = ms(phaseStart);
+  const push = ms(t0);
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  const counts = (await c.query<{ kind: string; n: string }>('SELECT kind, count(*) AS n FROM records GROUP BY kind ORDER BY kind')).rows;
+  console.log(`\npush to a fresh server: ${(push / 1000).toFixed(2)} s in all (target ≤ 10 s)`);
+  console.log(`  photos: ${r.photosUploaded} × 200 KB in ${((phases.photos ?? 0) / 1000).toFixed(2)} s`);
+  console.log(
+    `  records: ${r.pushed} in ${((phases.push ?? 0) / 1000).toFixed(2)} s (${counts.map((x) => `${x.n} ${x.kind}`).join(', ')})`,
+  );
+
+  const idle: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    t0 = process.hrtime.bigint();
+    await runSync(a.db, { dataDir: a.dataDir });
+    idle.push(ms(t0));
+  }
+  console.log(`idle sync (nothing new): median ${median(idle).toFixed(1)} ms, max ${Math.max(...idle).toFixed(1)} ms (target ≤ 50 ms)`);
+
+  // The same rows written by PostgreSQL's own bulk paths, into copies of the table.
+  const rows = (
+    await c.query<{
+      uuid: string;
+      kind: string;
+      site_id: string | null;
+      origin: string;
+      device_id: string;
+      refs: string;
+      body: string;
+      content_hash: string;
+    }>(
+      "SELECT uuid, kind, site_id, origin, device_id, array_to_string(refs, ',') AS refs, body::text AS body, content_hash FROM records ORDER BY seq",
+    )
+  ).rows;
+  await c.query('CREATE TABLE records_copy (LIKE records INCLUDING ALL); CREATE TABLE records_insert (LIKE records INCLUDING ALL)');
+  const esc = (v: string | null) =>
+    v === null ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  t0 = process.hrtime.bigint();
+  await pipeline(
+    Readable.from(
+      (function* () {
+        for (const x of rows)
+          yield `${[x.uuid, x.kind, x.site_id, x.origin, x.device_id, `{${x.refs}}`, x.body, x.content_hash].map(esc).join('\t')}\n`;
+      })(),
+    ),
+    c.query(copyFrom('COPY records_copy (uuid, kind, site_id, origin, device_id, refs, body, content_hash) FROM STDIN')),
+  );
+  const copyMs = ms(t0);
+  t0 = process.hrtime.bigint();
+  await c.query('BEGIN');
+  for (let i = 0; i < rows.length; i += 5000) {
+    const chunk = rows.slice(i, i + 5000);
+    await c.query(
+      `INSERT INTO records_insert (uuid, kind, site_id, origin, device_id, refs, body, content_hash)
+       SELECT u, k, s, o, d, string_to_array(rf, ',')::uuid[], b::jsonb, h FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[]) AS t(u, k, s, o, d, rf, b, h)`,
+      [
+        chunk.map((x) => x.uuid),
+        chunk.map((x) => x.kind),
+        chunk.map((x) => x.site_id),
+        chunk.map((x) => x.origin),
+        chunk.map((x) => x.device_id),
+        chunk.map((x) => x.refs),
+        chunk.map((x) => x.body),
+        chunk.map((x) => x.content_hash),
+      ],
+    );
+  }
+  await c.query('COMMIT');
+  const insertMs = ms(t0);
+  console.log(
+    `same ${rows.length} rows into the same PostgreSQL: COPY ${(copyMs / 1000).toFixed(2)} s, batched INSERT (5,000 per statement) ${(insertMs / 1000).toFixed(2)} s`,
+  );
+  await c.end();
+
+  // Schedules down: the office publishes 50,000 openings; a second laptop pulls them.
+  const csv = bigSchedule(50_000);
+  const { id: siteId } = await admin<{ id: string }>(server, 'POST', '/admin/sites', { name: 'Big tower' });
+  await admin(server, 'POST', `/admin/sites/${siteId}/schedule`, csv);
+  const b = await makeDevice(dir, server, 'B');
+  await admin(server, 'POST', '/admin/grants', { deviceId: b.deviceId, siteId });
+  t0 = process.hrtime.bigint();
+  await runSync(b.db, { dataDir: b.dataDir });
+  const pullMs = ms(t0);
+  t0 = process.hrtime.bigint();
+  const offer = (await listOffers(b.db)).find((o) => o.siteName === 'Big tower')!;
+  const previewMs = ms(t0);
+  t0 = process.hrtime.bigint();
+  const applied = await acceptOffer(b.db, offer.serverSite, offer.diffHash!, 'bench', new Date());
+  const applyMs = ms(t0);
+  console.log(
+    `pull a 50,000-opening schedule (${(csv.length / 1e6).toFixed(1)} MB): download + store ${(pullMs / 1000).toFixed(2)} s (target ≤ 5 s); ` +
+      `diff shown ${(previewMs / 1000).toFixed(2)} s; applied on accept ${(applyMs / 1000).toFixed(2)} s (${listOpenings(b.db, applied.siteId).length} openings)`,
+  );
+  await a.app.close();
+  await b.app.close();
+  await server.close();
+} finally {
+  await pgc.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
