@@ -12,6 +12,9 @@ import { closeRunsState, connectionLink, createRunsHandlers, createRunsState, si
 import { closeControllerState, createControllerHandlers, createControllerState } from './handlers/controller';
 import { createScheduleHandlers } from './handlers/schedule';
 import { loadDemoSiteOnFirstRun } from './demo';
+import { createDiagnosticsHandlers } from './handlers/diagnostics';
+import { logCalls, logEvents } from './diagnostics';
+import { silentLogger, type Logger } from './log';
 
 export interface AppOptions {
   /** SQLite file; ':memory:' is allowed for tests. */
@@ -20,6 +23,8 @@ export interface AppOptions {
   /** Load the demo site from resources/ when the database has never had one (default true). */
   demo?: boolean;
   now?: () => Date;
+  /** Where calls, errors and controller link events are logged (app/log.ts); silent by default. */
+  log?: Logger;
 }
 
 export interface App {
@@ -41,7 +46,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     db.close();
     throw err;
   }
-  const ctx: AppContext = { db, dataDir: options.dataDir, events: new EventBus(), now: options.now ?? (() => new Date()) };
+  const ctx: AppContext = {
+    db,
+    dataDir: options.dataDir,
+    events: new EventBus(),
+    now: options.now ?? (() => new Date()),
+    log: options.log ?? silentLogger,
+  };
+  const stopLoggingEvents = logEvents(ctx);
   const runs = createRunsState();
   const controller = createControllerState();
   // A procedure that names no link runs over the app's controller connection (controllerConnect), else the simulator.
@@ -50,17 +62,19 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...createScheduleHandlers(ctx),
     ...createControllerHandlers(ctx, controller),
     ...createRunsHandlers(ctx, runs),
+    ...createDiagnosticsHandlers(ctx),
   };
   if (options.demo ?? true) await loadDemoSiteOnFirstRun(ctx);
   return {
     ctx,
     handlers,
     runs,
-    call: (method, input) => dispatch(handlers, method, input),
+    call: logCalls(ctx.log, (method, input) => dispatch(handlers, method, input)),
     close: async () => {
       // Running tests first: they may still be using the controller connection.
       await closeRunsState(runs);
       await closeControllerState(controller);
+      stopLoggingEvents();
       db.close();
     },
   };

@@ -1,6 +1,7 @@
 // `doorcx <command> …`: one module per feature under cli/commands registers its commands here.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { controllerCommands } from './commands/controller';
+import { diagnosticsCommands } from './commands/diagnostics';
 import { runsCommands } from './commands/runs';
 import { scheduleCommands } from './commands/schedule';
 
@@ -18,7 +19,7 @@ export interface CliCommand {
   run(args: { values: Record<string, string | boolean | undefined>; positionals: string[] }, io: CliIo): Promise<number>;
 }
 
-export const commands: CliCommand[] = [...scheduleCommands, ...controllerCommands, ...runsCommands];
+export const commands: CliCommand[] = [...scheduleCommands, ...controllerCommands, ...runsCommands, ...diagnosticsCommands];
 
 export class CliUsageError extends Error {}
 

@@ -5,18 +5,20 @@ import type { z } from 'zod';
 import { runsInputs, type RunsEvents, type RunsOutputs } from './runs';
 import { controllerInputs, type ControllerEvents, type ControllerOutputs } from './controller';
 import { scheduleInputs, type ScheduleOutputs } from './schedule';
+import { diagnosticsInputs, type DiagnosticsOutputs } from './diagnostics';
 
 export const apiInputs = {
   ...scheduleInputs,
   ...controllerInputs,
   ...runsInputs,
+  ...diagnosticsInputs,
 };
 
 export type Method = keyof typeof apiInputs;
 export type Input<M extends Method> = z.input<(typeof apiInputs)[M]>;
 export type ParsedInput<M extends Method> = z.output<(typeof apiInputs)[M]>;
 
-export interface Outputs extends ScheduleOutputs, ControllerOutputs, RunsOutputs {}
+export interface Outputs extends ScheduleOutputs, ControllerOutputs, RunsOutputs, DiagnosticsOutputs {}
 
 /** Push events from the backend (live controller readings, run progress). */
 export interface ApiEvents extends ControllerEvents, RunsEvents {}

@@ -1,24 +1,31 @@
 // `npm start` without an Electron binary: the same app in the browser.
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../index';
+import { logProcessErrors, openFileLogger } from '../log';
 import { databaseFile, defaultDataDir } from '../paths';
 import { startWebHost } from './server';
 
 const dataDir = defaultDataDir();
-const app = await createApp({ dbFile: databaseFile(dataDir), dataDir });
+const files = await openFileLogger(dataDir);
+logProcessErrors(files.log);
+const app = await createApp({ dbFile: databaseFile(dataDir), dataDir, log: files.log });
 const host = await startWebHost({
   app,
   rendererDir: fileURLToPath(new URL('../../dist/renderer/', import.meta.url)),
   port: process.env.DOORCX_PORT ? Number(process.env.DOORCX_PORT) : 0,
+  log: files.log,
 });
+files.log.info({ dataDir, origin: host.origin, node: process.versions.node }, 'web host started');
 console.log(`DoorCx is running (data: ${dataDir}).`);
 console.log(`Open this address in a browser on this machine:\n\n  ${host.url}\n`);
 console.log('Press Ctrl+C to stop.');
 
 const stop = () => {
+  files.log.info('web host stopping');
   void host
     .close()
     .then(() => app.close())
+    .then(() => files.close())
     .then(() => process.exit(0));
 };
 process.on('SIGINT', stop);

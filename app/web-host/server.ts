@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { TRANSPORT } from '../contract';
 import { toApiError } from '../dispatch';
 import type { App } from '../index';
+import type { Logger } from '../log';
 
 export interface WebHostOptions {
   app: App;
@@ -18,6 +19,8 @@ export interface WebHostOptions {
   port?: number;
   /** Fixed token for scripted use; random per launch by default. */
   token?: string;
+  /** The request log (app/log.ts). */
+  log?: Logger;
 }
 
 export interface WebHost {
@@ -54,6 +57,20 @@ function sameToken(given: unknown, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** One line per request: method, path without its query (the events socket carries the token there), status, time. */
+function logRequests(server: FastifyInstance, log: Logger): void {
+  // A WebSocket upgrade never gets an ordinary response: logged when it arrives.
+  server.addHook('onRequest', async (req) => {
+    if (req.headers.upgrade === 'websocket')
+      log.debug({ method: req.method, path: req.url.split('?')[0], upgrade: 'websocket' }, 'request');
+  });
+  server.addHook('onResponse', async (req, reply) => {
+    const line = { method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (reply.statusCode >= 400) log.info(line, 'request');
+    else log.debug(line, 'request');
+  });
+}
+
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const server: FastifyInstance = Fastify({ logger: false, bodyLimit: 300 * 1024 * 1024 });
@@ -70,6 +87,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
   });
 
+  if (options.log) logRequests(server, options.log);
   await server.register(fastifyWebsocket);
 
   server.post<{ Params: { method: string } }>(`${TRANSPORT.httpCallPrefix}:method`, async (req, reply) => {

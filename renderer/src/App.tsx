@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { api } from './api';
 import { DEFAULT_PATH, routes, type AppRoute } from './routes';
 import { PageBoundary } from './shell/PageBoundary';
+import { SaveDiagnosticsButton } from './shell/SaveDiagnostics';
 import { href, matchPath, navigate, useHashPath } from './shell/router';
 import { SitesContext } from './shell/sites';
 import { useTheme } from './shell/theme';
@@ -117,6 +118,7 @@ export function App() {
             <a className="btn" href={href('/controller')} aria-current={path === '/controller' ? 'page' : undefined}>
               Controller
             </a>
+            <SaveDiagnosticsButton />
           </div>
         </header>
         <main id="main" ref={mainRef} tabIndex={-1} className="app-main">
