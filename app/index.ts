@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { migrate } from '../db/migrate';
 import { openSqlite } from '../db/sqlite';
 import type { AppContext } from './context';
+import type { Input, Method, Outputs } from './contract';
 import { dispatch } from './dispatch';
 import { EventBus } from './events';
 import type { Handlers } from './handlers';
@@ -32,7 +33,10 @@ export interface App {
   handlers: Handlers;
   /** Running tests and the runner's controller links (tests and demos reach the simulated site through it). */
   runs: RunsState;
-  call(method: string, input: unknown): Promise<unknown>;
+  /** One API method, typed by its contract entry (the input is still validated). */
+  call<M extends Method>(method: M, input: Input<M>): Promise<Outputs[M]>;
+  /** A call as a transport receives it (IPC, HTTP, the engine's port): any name, unchecked input. */
+  handle(method: string, input: unknown): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -65,11 +69,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...createDiagnosticsHandlers(ctx),
   };
   if (options.demo ?? true) await loadDemoSiteOnFirstRun(ctx);
+  const handle = logCalls(ctx.log, (method, input) => dispatch(handlers, method, input));
   return {
     ctx,
     handlers,
     runs,
-    call: logCalls(ctx.log, (method, input) => dispatch(handlers, method, input)),
+    call: <M extends Method>(method: M, input: Input<M>) => handle(method, input) as Promise<Outputs[M]>,
+    handle,
     close: async () => {
       // Running tests first: they may still be using the controller connection.
       await closeRunsState(runs);

@@ -28,3 +28,11 @@ export interface DiagnosticsOutputs {
   reportClientError: null;
   saveDiagnostics: SavedDiagnostics;
 }
+
+/** The desktop app's engine (the backend's own process): pushed when it stops, restarts or gives up. */
+export type EngineStatus = { state: 'running' } | { state: 'restarting'; message: string } | { state: 'failed'; message: string };
+
+/** Push events (merged into ApiEvents). */
+export interface DiagnosticsEvents {
+  engineStatus: EngineStatus;
+}

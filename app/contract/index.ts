@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { runsInputs, type RunsEvents, type RunsOutputs } from './runs';
 import { controllerInputs, type ControllerEvents, type ControllerOutputs } from './controller';
 import { scheduleInputs, type ScheduleOutputs } from './schedule';
-import { diagnosticsInputs, type DiagnosticsOutputs } from './diagnostics';
+import { diagnosticsInputs, type DiagnosticsEvents, type DiagnosticsOutputs } from './diagnostics';
 
 export const apiInputs = {
   ...scheduleInputs,
@@ -21,7 +21,7 @@ export type ParsedInput<M extends Method> = z.output<(typeof apiInputs)[M]>;
 export interface Outputs extends ScheduleOutputs, ControllerOutputs, RunsOutputs, DiagnosticsOutputs {}
 
 /** Push events from the backend (live controller readings, run progress). */
-export interface ApiEvents extends ControllerEvents, RunsEvents {}
+export interface ApiEvents extends ControllerEvents, RunsEvents, DiagnosticsEvents {}
 
 export type EventTopic = keyof ApiEvents;
 

@@ -95,7 +95,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return reply.code(401).send({ ok: false, error: { code: 'unauthorized', message: 'Missing or wrong DoorCx token.' } });
     }
     try {
-      const result = await options.app.call(req.params.method, req.body);
+      const result = await options.app.handle(req.params.method, req.body);
       return { ok: true, result: result ?? null };
     } catch (err) {
       const apiError = toApiError(err);

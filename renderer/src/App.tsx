@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { api } from './api';
 import { DEFAULT_PATH, routes, type AppRoute } from './routes';
+import { EngineBanner } from './shell/EngineBanner';
 import { PageBoundary } from './shell/PageBoundary';
 import { SaveDiagnosticsButton } from './shell/SaveDiagnostics';
 import { href, matchPath, navigate, useHashPath } from './shell/router';
@@ -121,6 +122,7 @@ export function App() {
             <SaveDiagnosticsButton />
           </div>
         </header>
+        <EngineBanner />
         <main id="main" ref={mainRef} tabIndex={-1} className="app-main">
           {match ? (
             <PageBoundary key={path}>{match.route.render(match.params)}</PageBoundary>

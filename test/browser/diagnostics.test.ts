@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { strFromU8, unzipSync } from 'fflate';
+import { ENGINE_STOPPED_MESSAGE } from '../../app/engine';
 import { startHarness } from './harness';
 
 test('renderer errors are logged; Save diagnostics writes one archive holding them', async (t) => {
@@ -38,4 +39,16 @@ test('renderer errors are logged; Save diagnostics writes one archive holding th
   const zip = unzipSync(readFileSync(file));
   assert.ok(zip['versions.json'] && zip['settings.json'] && zip['database.txt']);
   assert.match(strFromU8(zip['database.txt']), /integrity_check: ok/);
+});
+
+test("the desktop engine's crash banner: shown while it restarts, gone when it runs again", async (t) => {
+  const h = await startHarness();
+  t.after(() => h.close());
+  // The web host's backend never restarts; its event bus carries the same event the Electron main process sends.
+  h.app.ctx.events.emit('engineStatus', { state: 'restarting', message: ENGINE_STOPPED_MESSAGE });
+  const banner = h.page.getByRole('alert').filter({ hasText: "DoorCx's engine stopped — restarting; your results are safe." });
+  await banner.waitFor();
+  h.app.ctx.events.emit('engineStatus', { state: 'running' });
+  await banner.waitFor({ state: 'detached' });
+  assert.deepEqual(h.pageErrors, []);
 });

@@ -10,8 +10,6 @@ import { strFromU8, unzipSync } from 'fflate';
 import WebSocket from 'ws';
 import { createApp } from '../../app';
 import { TRANSPORT } from '../../app/contract';
-import type { SavedDiagnostics } from '../../app/contract/diagnostics';
-import type { PointReading } from '../../app/contract/controller';
 import { logDir, openFileLogger, REDACTED } from '../../app/log';
 import { startWebHost } from '../../app/web-host/server';
 import { tempDir } from '../support/tmp';
@@ -52,7 +50,7 @@ test('a full secure-channel session is logged at debug level without the key in 
   const { dir, app, close } = await loggedApp(t, 'debug', true);
   const key = '7A 21 C4 09 5E 33 B8 10 4D 92 6F 0B E7 58 A1 3C'; // 1-100's key in resources/demo-site.sim.json
   await app.call('controllerConnect', { kind: 'simulated', secure: true, keys: [{ address: 1, scbk: key }] });
-  assert.deepEqual(((await app.call('controllerReadPoints', { address: 1 })) as PointReading).outputs, [1, 0]);
+  assert.deepEqual((await app.call('controllerReadPoints', { address: 1 })).outputs, [1, 0]);
   await assert.rejects(app.call('controllerReadPoints', { address: 6 }), /secure channel/i);
   await app.call('controllerDisconnect', {});
   await close();
@@ -143,7 +141,7 @@ test('the web host logs requests by path, never the token; renderer errors reach
 test('Save diagnostics writes one zip: logs, versions, settings (secrets redacted), the integrity check', async (t) => {
   const { dir, app } = await loggedApp(t, 'info');
   app.ctx.db.prepare("INSERT INTO settings (key, value) VALUES ('sync.token', '\"s3cr3t\"'), ('units', '\"metric\"')").run();
-  const saved = (await app.call('saveDiagnostics', {})) as SavedDiagnostics;
+  const saved = await app.call('saveDiagnostics', {});
   assert.equal(saved.integrity, 'ok');
   assert.ok(saved.file.startsWith(join(dir, 'diagnostics')));
   const zip = unzipSync(readFileSync(saved.file));
