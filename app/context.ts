@@ -2,6 +2,7 @@
 // Composed once per process by createApp (app/index.ts).
 import type { Db } from '../db/sqlite';
 import type { EventBus } from './events';
+import type { Logger } from './log';
 
 export interface AppContext {
   db: Db;
@@ -9,4 +10,6 @@ export interface AppContext {
   dataDir: string;
   events: EventBus;
   now: () => Date;
+  /** Structured log (app/log.ts); silent unless the host opened a log file. */
+  log: Logger;
 }

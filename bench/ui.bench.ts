@@ -5,7 +5,6 @@
 // first render ≤ 1.5 s, filter ≤ 50 ms + network. Printed, not asserted.
 // Needs a built renderer: `npx vite build` (npm run bench does not build it).
 import { performance } from 'node:perf_hooks';
-import type { ImportPreview, OpeningPage } from '../app/contract/schedule';
 import { startHarness } from '../test/browser/harness';
 
 const N = 50_000;
@@ -56,11 +55,11 @@ try {
   const { page, app } = h;
   const file = { fileName: 'big.csv', contentBase64: Buffer.from(bigCsv(N)).toString('base64'), siteName: 'Bench 50k' };
   let t = performance.now();
-  const preview = (await app.call('previewImport', file)) as ImportPreview;
+  const preview = await app.call('previewImport', file);
   const previewMs = performance.now() - t;
   if (preview.errors.length > 0) throw new Error(`bench CSV rejected: ${JSON.stringify(preview.errors.slice(0, 3))}`);
   t = performance.now();
-  const { siteId } = (await app.call('applyImport', { ...file, confirmDiffHash: preview.diffHash })) as { siteId: number };
+  const { siteId } = (await app.call('applyImport', { ...file, confirmDiffHash: preview.diffHash! })) as { siteId: number };
   console.log(`setup: ${N.toLocaleString('en-US')} openings, previewImport ${ms(previewMs)}, applyImport ${ms(performance.now() - t)}`);
 
   await page.reload();
@@ -160,7 +159,7 @@ try {
   const server: number[] = [];
   for (let i = 1; i <= typed.length; i++) {
     const t0 = performance.now();
-    (await app.call('queryOpenings', { siteId, search: typed.slice(0, i), offset: 0, limit: 200 })) as OpeningPage;
+    await app.call('queryOpenings', { siteId, search: typed.slice(0, i), offset: 0, limit: 200 });
     server.push(performance.now() - t0);
   }
   const sorted = [...lat].sort((a, b) => a - b);

@@ -11,6 +11,7 @@ function freshBuild() {
   try {
     const { builtAt, inputs } = JSON.parse(readFileSync(new URL('dist/node/inputs.json', root), 'utf8'));
     for (const file of inputs) {
+      if (/^[a-z-]+:/.test(file)) continue; // a bundler's virtual module, not a file
       const stat = statSync(new URL(file, root), { throwIfNoEntry: false });
       if (stat && stat.mtimeMs > builtAt) return false;
     }

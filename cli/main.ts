@@ -1,6 +1,7 @@
 // `doorcx <command> …`: one module per feature under cli/commands registers its commands here.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { controllerCommands } from './commands/controller';
+import { diagnosticsCommands } from './commands/diagnostics';
 import { runsCommands } from './commands/runs';
 import { scheduleCommands } from './commands/schedule';
 import { powerCommands } from './commands/power';
@@ -28,6 +29,7 @@ export const commands: CliCommand[] = [
   ...powerCommands,
   ...reportCommands,
   ...syncCommands,
+  ...diagnosticsCommands,
 ];
 
 export class CliUsageError extends Error {}

@@ -1,23 +1,52 @@
-// Electron main process: window, lifecycle and the IPC bridge. The backend is
-// composed by app/ exactly as the web host composes it.
-import { app as electronApp, dialog, ipcMain, BrowserWindow } from 'electron';
+// Electron main process: one instance, the window, and the engine (the backend, app/engine.ts)
+// in a utility process talking over a MessagePort. Nothing here opens the database or a serial
+// port, so a stall here never distorts a release-time measurement, and a crash of the engine is
+// shown and recovered from instead of taking the window down.
+import { app as electronApp, BrowserWindow, dialog, ipcMain, MessageChannelMain, utilityProcess } from 'electron';
 import { join } from 'node:path';
 import { TRANSPORT } from '../app/contract';
 import { toApiError } from '../app/dispatch';
-import { createApp, type App } from '../app/index';
-import { databaseFile } from '../app/paths';
-import { UnknownMigrationError } from '../db/migrate';
-import { DatabaseUnusableError } from '../db/open';
+import { superviseEngine, type EngineMessage, type EngineSupervisor } from '../app/engine';
 import { createMainWindow, lockDownSession } from './window';
 
-let backend: App | undefined;
+let engine: EngineSupervisor | undefined;
+let closing: Promise<void> | undefined;
+let engineClosed = false;
+
+function broadcast(topic: string, payload: unknown): void {
+  for (const win of BrowserWindow.getAllWindows()) win.webContents.send(TRANSPORT.ipcEvent, topic, payload);
+}
+
+function startEngine(dataDir: string): EngineSupervisor {
+  return superviseEngine({
+    start: () => {
+      const child = utilityProcess.fork(join(__dirname, 'engine.cjs'), [], { serviceName: 'DoorCx engine', stdio: 'inherit' });
+      const { port1, port2 } = new MessageChannelMain();
+      child.postMessage({ dataDir }, [port2]);
+      port1.start();
+      return {
+        channel: {
+          send: (m) => port1.postMessage(m),
+          onMessage: (listener) => port1.on('message', (e) => listener(e.data as EngineMessage)),
+        },
+        exited: new Promise((resolve) => child.once('exit', () => resolve())),
+        kill: () => void child.kill(),
+      };
+    },
+    onEvent: broadcast,
+    onStatus: (status) => {
+      broadcast('engineStatus', status);
+      // An engine that cannot start (a damaged database) says why in a box the technician sees.
+      if (status.state === 'failed') dialog.showErrorBox('DoorCx cannot continue', status.message);
+    },
+  });
+}
 
 async function start(): Promise<void> {
   await electronApp.whenReady();
   lockDownSession();
   const dataDir = process.env.DOORCX_DATA_DIR ?? electronApp.getPath('userData');
-  backend = await createApp({ dbFile: databaseFile(dataDir), dataDir });
-  const live = backend;
+  const live = (engine = startEngine(dataDir));
 
   ipcMain.handle(TRANSPORT.ipcCall, async (event, method: unknown, input: unknown) => {
     // Only our own window's top frame may call.
@@ -28,22 +57,36 @@ async function start(): Promise<void> {
       return { ok: false, error: toApiError(err).toJSON() };
     }
   });
-  live.ctx.events.onAny((topic, payload) => {
-    for (const win of BrowserWindow.getAllWindows()) win.webContents.send(TRANSPORT.ipcEvent, topic, payload);
-  });
 
   // The bundle puts main.cjs and preload.cjs beside each other; the renderer build is ../renderer.
   createMainWindow(join(__dirname, '..', 'renderer'), join(__dirname, 'preload.cjs'));
 }
 
-electronApp.on('window-all-closed', () => {
-  void backend?.close();
+if (!electronApp.requestSingleInstanceLock()) {
+  // A second launch: the first instance focuses its window (below); this one leaves.
   electronApp.quit();
-});
+} else {
+  electronApp.on('second-instance', () => {
+    const [win] = BrowserWindow.getAllWindows();
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
 
-start().catch((err: unknown) => {
-  console.error('DoorCx failed to start:', err);
-  // A database DoorCx cannot use: say where it is and what to do, in a box the technician sees.
-  if (err instanceof DatabaseUnusableError || err instanceof UnknownMigrationError) dialog.showErrorBox('DoorCx cannot start', err.message);
-  electronApp.exit(1);
-});
+  electronApp.on('window-all-closed', () => electronApp.quit());
+
+  // Quit waits for the engine: a test in progress restores lock power, then the database closes.
+  electronApp.on('before-quit', (event) => {
+    if (!engine || engineClosed) return;
+    event.preventDefault();
+    closing ??= engine.close().finally(() => {
+      engineClosed = true;
+      electronApp.quit();
+    });
+  });
+
+  start().catch((err: unknown) => {
+    console.error('DoorCx failed to start:', err);
+    electronApp.exit(1);
+  });
+}

@@ -1,26 +1,39 @@
-// Bundles Electron's main and preload to CommonJS in dist/electron, and copies the
-// files they read at run time (migrations, demo site) beside the bundle.
-import { cpSync } from 'node:fs';
+// Bundles Electron's main, preload and engine (the backend's utility process) to CommonJS in
+// dist/electron. main and preload carry everything they use (only electron stays outside);
+// the engine loads its packages (better-sqlite3, serialport, exceljs, pino…) from node_modules,
+// which electron-builder rebuilds for Electron and packs. `--outdir DIR` builds elsewhere (tests).
+// dist/electron/inputs.json lists what each bundle was built from (main must never hold the
+// database or the serial port: they live in the engine's process).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
+import { assetUrls, lazyPackages, ROOT } from './bundle.mjs';
+
+const at = process.argv.indexOf('--outdir');
+const outdir = at > 0 ? process.argv[at + 1] : 'dist/electron';
 
 const common = {
+  absWorkingDir: ROOT,
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
   sourcemap: true,
-  // Native modules are rebuilt for Electron at packaging time and load from node_modules.
-  // pdfkit reads its own font metrics from its package folder at run time.
-  external: ['electron', 'better-sqlite3', 'serialport', '@serialport/*', 'pdfkit'],
+  metafile: true,
   // Code written for ESM finds its files with import.meta.url; give the CJS bundle one.
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 };
 
-await build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.cjs' });
-await build({ ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs' });
-cpSync('db/migrations', 'dist/electron/migrations', { recursive: true });
-cpSync('resources', 'dist/resources', { recursive: true });
-cpSync('report/fonts', 'dist/electron/fonts', { recursive: true });
-console.log('built dist/electron');
+const inputs = {};
+for (const [name, entry, extra] of [
+  ['main', 'electron/main.ts', { external: ['electron'] }],
+  ['preload', 'electron/preload.ts', { external: ['electron'] }],
+  ['engine', 'electron/engine.ts', { packages: 'external', plugins: [assetUrls(outdir), lazyPackages(['exceljs'])] }],
+]) {
+  const r = await build({ ...common, ...extra, entryPoints: [entry], outfile: join(outdir, `${name}.cjs`) });
+  inputs[name] = Object.keys(r.metafile.inputs);
+}
+writeFileSync(join(ROOT, outdir, 'inputs.json'), JSON.stringify(inputs, null, 1));
+console.log(`built ${outdir}`);

@@ -29,6 +29,7 @@ const result = await build({
   plugins: [assetUrls(outdir), lazyPackages(['exceljs'])],
   logLevel: 'warning',
 });
-const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules'));
+// Source files only: not packages, not the plugins' virtual modules ("lazy:exceljs").
+const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules') && !/^[a-z-]+:/.test(f));
 writeFileSync(join(ROOT, outdir, 'inputs.json'), JSON.stringify({ builtAt: Date.now(), inputs }));
 console.log(`built ${outdir}`);

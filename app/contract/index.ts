@@ -8,6 +8,7 @@ import { scheduleInputs, type ScheduleOutputs } from './schedule';
 import { powerInputs, type PowerOutputs } from './power';
 import { reportsInputs, type ReportsEvents, type ReportsOutputs } from './reports';
 import { syncInputs, type SyncEvents, type SyncOutputs } from './sync';
+import { diagnosticsInputs, type DiagnosticsEvents, type DiagnosticsOutputs } from './diagnostics';
 
 export const apiInputs = {
   ...scheduleInputs,
@@ -16,16 +17,24 @@ export const apiInputs = {
   ...powerInputs,
   ...reportsInputs,
   ...syncInputs,
+  ...diagnosticsInputs,
 };
 
 export type Method = keyof typeof apiInputs;
 export type Input<M extends Method> = z.input<(typeof apiInputs)[M]>;
 export type ParsedInput<M extends Method> = z.output<(typeof apiInputs)[M]>;
 
-export interface Outputs extends ScheduleOutputs, ControllerOutputs, RunsOutputs, PowerOutputs, ReportsOutputs, SyncOutputs {}
+export interface Outputs
+  extends ScheduleOutputs,
+    ControllerOutputs,
+    RunsOutputs,
+    PowerOutputs,
+    ReportsOutputs,
+    SyncOutputs,
+    DiagnosticsOutputs {}
 
 /** Push events from the backend (live controller readings, run progress). */
-export interface ApiEvents extends ControllerEvents, RunsEvents, ReportsEvents, SyncEvents {}
+export interface ApiEvents extends ControllerEvents, RunsEvents, ReportsEvents, SyncEvents, DiagnosticsEvents {}
 
 export type EventTopic = keyof ApiEvents;
 

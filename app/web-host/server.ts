@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { TRANSPORT } from '../contract';
 import { toApiError } from '../dispatch';
 import type { App } from '../index';
+import type { Logger } from '../log';
 
 export interface WebHostOptions {
   app: App;
@@ -19,6 +20,8 @@ export interface WebHostOptions {
   port?: number;
   /** Fixed token for scripted use; random per launch by default. */
   token?: string;
+  /** The request log (app/log.ts). */
+  log?: Logger;
 }
 
 export interface WebHost {
@@ -68,6 +71,20 @@ function sameToken(given: unknown, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** One line per request: method, path without its query (the events socket carries the token there), status, time. */
+function logRequests(server: FastifyInstance, log: Logger): void {
+  // A WebSocket upgrade never gets an ordinary response: logged when it arrives.
+  server.addHook('onRequest', async (req) => {
+    if (req.headers.upgrade === 'websocket')
+      log.debug({ method: req.method, path: req.url.split('?')[0], upgrade: 'websocket' }, 'request');
+  });
+  server.addHook('onResponse', async (req, reply) => {
+    const line = { method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (reply.statusCode >= 400) log.info(line, 'request');
+    else log.debug(line, 'request');
+  });
+}
+
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const server: FastifyInstance = Fastify({ logger: false, bodyLimit: DEFAULT_BODY_LIMIT });
@@ -102,11 +119,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     return reply.code(status).send({ ok: false, error: { code: status < 500 ? 'invalid-input' : 'internal', message } });
   });
 
+  if (options.log) logRequests(server, options.log);
   await server.register(fastifyWebsocket);
 
   const handleCall = async (method: string, body: unknown, reply: FastifyReply) => {
     try {
-      const result = await options.app.call(method, body);
+      const result = await options.app.handle(method, body);
       return { ok: true, result: result ?? null };
     } catch (err) {
       const apiError = toApiError(err);

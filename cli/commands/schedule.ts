@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { ApiError, type FieldIssue } from '../../app/contract/errors';
-import type { ImportPreview, ScheduleDiff } from '../../app/contract/schedule';
+import type { ScheduleDiff } from '../../app/contract/schedule';
 import type { App } from '../../app/index';
 import { CliUsageError, type CliCommand, type CliIo } from '../main';
 
@@ -62,7 +62,7 @@ const importCommand: CliCommand = {
     const app = await openApp(dbFile, false);
     try {
       const input = { fileName: basename(file), contentBase64: bytes.toString('base64'), siteName };
-      const preview = (await app.call('previewImport', input)) as ImportPreview;
+      const preview = await app.call('previewImport', input);
       if (preview.errors.length > 0 || !preview.diffHash || !preview.diff) return reportRejected(io, file, preview.errors);
       const d = preview.diff;
       if (preview.siteId !== null) {
@@ -76,12 +76,7 @@ const importCommand: CliCommand = {
           return 0;
         }
       }
-      const r = (await app.call('applyImport', { ...input, confirmDiffHash: preview.diffHash, editor })) as {
-        siteId: number;
-        added: number;
-        changed: number;
-        removed: number;
-      };
+      const r = await app.call('applyImport', { ...input, confirmDiffHash: preview.diffHash, editor });
       io.out(
         preview.siteId === null
           ? `Imported ${r.added} openings into new site "${preview.siteName}" (id ${r.siteId}).\n`
@@ -122,7 +117,7 @@ const exportCommand: CliCommand = {
               .join(', ') || 'none'
           })`,
         );
-      const f = (await app.call('exportSchedule', { siteId: site.id, format: ext.slice(1) })) as { contentBase64: string };
+      const f = await app.call('exportSchedule', { siteId: site.id, format: ext === '.csv' ? 'csv' : 'xlsx' });
       writeFileSync(out, Buffer.from(f.contentBase64, 'base64'));
       io.out(`Exported ${site.openingCount} openings of "${site.name}" to ${out}\n`);
       return 0;

@@ -3,7 +3,9 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { api } from './api';
 import { DEFAULT_PATH, routes, type AppRoute } from './routes';
+import { EngineBanner } from './shell/EngineBanner';
 import { PageBoundary } from './shell/PageBoundary';
+import { SaveDiagnosticsButton } from './shell/SaveDiagnostics';
 import { href, matchPath, navigate, useHashPath } from './shell/router';
 import { SitesContext } from './shell/sites';
 import { useTheme } from './shell/theme';
@@ -115,8 +117,10 @@ export function App() {
             <a className="btn" href={href('/controller')} aria-current={path === '/controller' ? 'page' : undefined}>
               Controller
             </a>
+            <SaveDiagnosticsButton />
           </div>
         </header>
+        <EngineBanner />
         <main id="main" ref={mainRef} tabIndex={-1} className="app-main">
           {match ? (
             <PageBoundary key={path}>{match.route.render(match.params)}</PageBoundary>

@@ -4,9 +4,11 @@ import './api';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { installErrorReporting } from './shell/errorReporting';
 import { initialTheme } from './shell/theme';
 import './styles.css';
 
+installErrorReporting();
 initialTheme();
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

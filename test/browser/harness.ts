@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApp, type App } from '../../app/index';
 import { startWebHost, type WebHost } from '../../app/web-host/server';
+import { openFileLogger, type Logger } from '../../app/log';
 
 export const CHROMIUM = process.env.DOORCX_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -37,6 +38,8 @@ export interface HarnessOptions {
   colorScheme?: 'light' | 'dark';
   /** Reuse a browser across harnesses in one test file (it is then not closed by close()). */
   browser?: Browser;
+  /** Log the backend and the web host to dir/logs at this level (silent by default). */
+  logLevel?: string;
 }
 
 export interface Harness {
@@ -71,14 +74,21 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     }
   };
   try {
+    let log: Logger | undefined;
+    if (options.logLevel) {
+      const files = await openFileLogger(dir, options.logLevel);
+      cleanups.push(() => files.close());
+      log = files.log;
+    }
     const app = await createApp({
       dbFile: join(dir, 'doorcx.sqlite'),
       dataDir: dir,
       demo: options.demo ?? false,
       ...(options.now ? { now: options.now } : {}),
+      ...(log ? { log } : {}),
     });
     cleanups.push(() => app.close());
-    const host = await startWebHost({ app, rendererDir: RENDERER_DIR });
+    const host = await startWebHost({ app, rendererDir: RENDERER_DIR, ...(log ? { log } : {}) });
     cleanups.push(() => host.close());
     const browser = options.browser ?? (await launchChromium());
     if (!options.browser) cleanups.push(() => browser.close());

@@ -8,8 +8,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { SiteListItem } from '../../app/contract/schedule';
-import type { Deficiency } from '../../app/contract/runs';
 import { launchChromium, startHarness, type Harness } from './harness';
 
 // A 1×1 PNG for the photo attachment.
@@ -54,7 +52,7 @@ describe('commissioning run in Chromium', () => {
     const h: Harness = await startHarness({ browser, demo: true, viewport: { width: 1280, height: 800 } });
     try {
       const { page } = h;
-      const sites = (await h.app.call('listSites', {})) as SiteListItem[];
+      const sites = await h.app.call('listSites', {});
       const demo = sites.find((s) => s.name === 'Demo - Riverside Clinic');
       assert.ok(demo, 'the demo site is loaded');
 
@@ -190,7 +188,7 @@ describe('commissioning run in Chromium', () => {
       assert.match((await first.textContent()) ?? '', /1-102.*occupants can be trapped/s);
       await first.getByLabel('Attach photo').setInputFiles({ name: 'stair-door.png', mimeType: 'image/png', buffer: PNG });
       await page.getByRole('img', { name: 'Photo stair-door.png' }).waitFor();
-      const defs = (await h.app.call('listDeficiencies', { siteId: demo.id, openingId: '1-102' })) as Deficiency[];
+      const defs = await h.app.call('listDeficiencies', { siteId: demo.id, openingId: '1-102' });
       assert.ok(defs.some((d) => d.photos.some((p) => p.fileName === 'stair-door.png')));
 
       // Accepted by the AHJ, with the note saying who and what; the history keeps both states.

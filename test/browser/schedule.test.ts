@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
-import type { ImportPreview, OpeningDetail, SiteListItem } from '../../app/contract/schedule';
 import { launchChromium, startHarness, type Harness } from './harness';
 
 const HEADER =
@@ -39,9 +38,9 @@ async function waitForIds(page: Page, expected: string[]) {
 
 async function importViaApi(h: Harness, siteName: string, csv: string): Promise<number> {
   const file = { fileName: 'schedule.csv', contentBase64: Buffer.from(csv).toString('base64'), siteName };
-  const preview = (await h.app.call('previewImport', file)) as ImportPreview;
+  const preview = await h.app.call('previewImport', file);
   assert.equal(preview.errors.length, 0, JSON.stringify(preview.errors));
-  const result = (await h.app.call('applyImport', { ...file, confirmDiffHash: preview.diffHash })) as { siteId: number };
+  const result = (await h.app.call('applyImport', { ...file, confirmDiffHash: preview.diffHash! })) as { siteId: number };
   return result.siteId;
 }
 
@@ -123,7 +122,7 @@ describe('schedule workspace in Chromium', { concurrency: 3 }, () => {
       assert.ok(errorId && describedBy.split(' ').includes(errorId), 'the field is described by its error');
       await page.getByRole('button', { name: 'Save changes' }).click();
       await page.getByText('1 field needs attention').waitFor();
-      let stored = (await h.app.call('getOpening', { siteId: 1, openingId: 'N-103' })) as OpeningDetail;
+      let stored = await h.app.call('getOpening', { siteId: 1, openingId: 'N-103' });
       assert.equal(stored.opening.pd_address, 3, 'an invalid form saves nothing');
 
       // Leaving with unsaved edits asks first; declining keeps them.
@@ -147,7 +146,7 @@ describe('schedule workspace in Chromium', { concurrency: 3 }, () => {
       assert.match((await history.textContent()) ?? '', /Dana Field/);
       await findings.getByText('Findings (0)').waitFor();
       assert.equal(await error.count(), 0);
-      stored = (await h.app.call('getOpening', { siteId: 1, openingId: 'N-103' })) as OpeningDetail;
+      stored = await h.app.call('getOpening', { siteId: 1, openingId: 'N-103' });
       assert.equal(stored.opening.pd_address, 12);
       assert.equal(stored.opening.fail_mode, 'fail-safe');
 
@@ -258,7 +257,7 @@ describe('schedule workspace in Chromium', { concurrency: 3 }, () => {
       await dialog.getByRole('button', { name: 'Confirm import' }).click();
       await dialog.waitFor({ state: 'detached' });
       await waitForIds(page, ['N-101', 'N-102', 'N-103', 'N-201', 'N-202', 'N-204']);
-      const sites = (await h.app.call('listSites', {})) as SiteListItem[];
+      const sites = await h.app.call('listSites', {});
       assert.equal(sites[0]?.openingCount, 6);
       assert.deepEqual(h.pageErrors, []);
     } finally {
@@ -316,7 +315,7 @@ describe('schedule workspace in Chromium', { concurrency: 3 }, () => {
       await page.getByLabel('Your name').fill('Dana Field');
       await page.getByRole('button', { name: 'Save changes' }).click();
       await page.getByText('Someone changed this opening since you opened it').waitFor();
-      const stored = (await h.app.call('getOpening', { siteId, openingId: 'N-202' })) as OpeningDetail;
+      const stored = await h.app.call('getOpening', { siteId, openingId: 'N-202' });
       assert.equal(stored.opening.notes, 'closer replaced');
       await page.getByRole('button', { name: 'Load the latest version' }).click();
       await page.waitForFunction(

@@ -110,7 +110,10 @@ test('bin/doorcx.mjs runs the source through tsx where the build is missing or o
   writeFileSync(join(dir, 'cli/main.ts'), "const from: string = 'source';\nconsole.log(from);\n");
   const run = () => spawnSync(process.execPath, [join(dir, 'bin/doorcx.mjs')], { encoding: 'utf8' }).stdout.trim();
   assert.equal(run(), 'source', 'no build record: the source runs');
-  writeFileSync(join(dir, 'dist/node/inputs.json'), JSON.stringify({ builtAt: Date.now() + 60_000, inputs: ['cli/main.ts'] }));
+  writeFileSync(
+    join(dir, 'dist/node/inputs.json'),
+    JSON.stringify({ builtAt: Date.now() + 60_000, inputs: ['cli/main.ts', 'lazy:exceljs'] }),
+  );
   assert.equal(run(), 'stale build', 'a build newer than its sources runs');
   writeFileSync(join(dir, 'dist/node/inputs.json'), JSON.stringify({ builtAt: Date.now() - 60_000, inputs: ['cli/main.ts'] }));
   assert.equal(run(), 'source', 'a source file changed after the build: the source runs');

@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { join } from 'node:path';
 import { createApp } from '../../app';
-import type { ControllerStatus, PointReading, TimedOutputResult } from '../../app/contract/controller';
 import { loadSimulatedSite } from '../../app/handlers/controller';
 import { OsdpController, type InputEvent } from '../../controller/driver';
 import { SerialTransport } from '../../controller/serial/transport';
@@ -132,11 +131,11 @@ test('doorcx simulate on one tty and doorcx scan on the other: finds the PDs and
   const dir = tempDir(t);
   const app = await createApp({ dbFile: join(dir, 'doorcx.sqlite'), dataDir: dir, demo: false });
   t.after(() => app.close());
-  const status = (await app.call('controllerConnect', { kind: 'serial', port: pty.a, baud: 9600 })) as ControllerStatus;
+  const status = await app.call('controllerConnect', { kind: 'serial', port: pty.a, baud: 9600 });
   assert.equal(status.description, `${pty.a} @ 9600`);
-  const points = (await app.call('controllerReadPoints', { address: 4 })) as PointReading;
+  const points = await app.call('controllerReadPoints', { address: 4 });
   assert.deepEqual(points.outputs, [1, 0]);
-  const drop = (await app.call('controllerTimedOutput', { address: 4, output: 0, state: 'off', durationMs: 500 })) as TimedOutputResult;
+  const drop = await app.call('controllerTimedOutput', { address: 4, output: 0, state: 'off', durationMs: 500 });
   assert.equal(drop.confirmed, true);
   // The simulator process reports what happened at the door: 1-103's relay is stuck, so lock power never drops.
   await until(() => simOut.includes('1-103'), 'the simulator to print door states');

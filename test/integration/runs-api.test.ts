@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp } from '../../app/index';
-import type { AttemptSummary, Deficiency, NextOpeningResult, OpeningChecklist, RunDetail, RunSummary } from '../../app/contract/runs';
+import type { AttemptSummary } from '../../app/contract/runs';
 import { DEMO_SITE_NAME } from '../../app/demo';
 import { getSiteByName } from '../../db/schedule';
 import { tempDir } from '../support/tmp';
@@ -38,19 +38,19 @@ test('runs API: progress, next opening, checklist, deficiencies, photos, event l
     app.call('startRun', { siteId, technician: 'Ana', settings: { thresholds: { manualReleaseHoldMs: 5000 } } }),
     /SR-4 minimum/,
   );
-  const run = (await app.call('startRun', { siteId, technician: 'Ana', settings: FAST })) as RunSummary;
+  const run = await app.call('startRun', { siteId, technician: 'Ana', settings: FAST });
   assert.equal(run.progress.remaining, run.progress.total);
 
   // Finding the next opening: scanned tag, search, floor route.
-  const byTag = (await app.call('nextOpening', { runId: run.id, tag: 'DOORCX:1-102' })) as NextOpeningResult;
+  const byTag = await app.call('nextOpening', { runId: run.id, tag: 'DOORCX:1-102' });
   assert.equal(byTag.next?.openingId, '1-102');
-  const bySearch = (await app.call('nextOpening', { runId: run.id, search: 'server' })) as NextOpeningResult;
+  const bySearch = await app.call('nextOpening', { runId: run.id, search: 'server' });
   assert.equal(bySearch.next?.openingId, '2-201');
-  const route = (await app.call('nextOpening', { runId: run.id, floor: '1', afterOpeningId: '1-100' })) as NextOpeningResult;
+  const route = await app.call('nextOpening', { runId: run.id, floor: '1', afterOpeningId: '1-100' });
   assert.equal(route.next?.openingId, '1-101');
 
   // The checklist shows the expected mode and why first, and every procedure with its citation.
-  const cl = (await app.call('getOpeningChecklist', { runId: run.id, openingId: '1-102' })) as OpeningChecklist;
+  const cl = await app.call('getOpeningChecklist', { runId: run.id, openingId: '1-102' });
   assert.equal(cl.expectedMode, 'fail-safe');
   assert.match(cl.modeReason, /fail-safe.*fire alarm/);
   const pd = cl.procedures.find((p) => p.id === 'power-drop')!;
@@ -61,13 +61,13 @@ test('runs API: progress, next opening, checklist, deficiencies, photos, event l
   );
 
   // A miswired door fails with a deficiency; a person-checked item is recorded.
-  const a1 = (await app.call('runProcedure', {
+  const a1 = await app.call('runProcedure', {
     runId: run.id,
     openingId: '1-102',
     procedureId: 'power-drop',
     link: { kind: 'simulated' },
     answers: { 'door-opened': 'no' },
-  })) as AttemptSummary;
+  });
   await finished(app, a1.id);
   const done1 = (await app.call('getAttempt', { attemptId: a1.id })) as AttemptSummary;
   assert.equal(done1.verdict, 'fail');
@@ -83,7 +83,7 @@ test('runs API: progress, next opening, checklist, deficiencies, photos, event l
     note: 'label says FAIL SECURE',
   });
 
-  const defs = (await app.call('listDeficiencies', { siteId, openingId: '1-102' })) as Deficiency[];
+  const defs = await app.call('listDeficiencies', { siteId, openingId: '1-102' });
   assert.equal(defs.length, 2, 'one per risk: the power-drop failure and the label');
   const d = defs[0]!;
   assert.equal(d.status, 'open');
@@ -114,21 +114,21 @@ test('runs API: progress, next opening, checklist, deficiencies, photos, event l
   // The electrician rewires the lock fail-safe; the retest supersedes the failed attempt.
   const sim = simOf(app, siteId);
   sim.control({ action: 'set-faults', openingId: '1-102', faults: {} });
-  const retest = (await app.call('retest', {
+  const retest = await app.call('retest', {
     attemptId: a1.id,
     link: { kind: 'simulated' },
     answers: { 'door-opened': 'yes' },
-  })) as AttemptSummary;
+  });
   assert.equal(retest.supersedes, a1.id);
   await finished(app, retest.id);
   assert.equal(((await app.call('getAttempt', { attemptId: retest.id })) as AttemptSummary).verdict, 'pass');
-  const fixed = (await app.call('setDeficiencyStatus', {
+  const fixed = await app.call('setDeficiencyStatus', {
     deficiencyId: d.id,
     status: 'fixed-retested',
     note: 'rewired fail-safe',
     by: 'Ana',
     retestAttemptId: retest.id,
-  })) as Deficiency;
+  });
   assert.deepEqual(
     fixed.history.map((h) => h.status),
     ['open', 'fixed-retested'],
@@ -136,7 +136,7 @@ test('runs API: progress, next opening, checklist, deficiencies, photos, event l
   const old = (await app.call('getAttempt', { attemptId: a1.id })) as AttemptSummary;
   assert.equal(old.supersededBy, retest.id, 'the failed attempt is kept, superseded');
 
-  const detail = (await app.call('getRun', { runId: run.id })) as RunDetail;
+  const detail = await app.call('getRun', { runId: run.id });
   assert.equal(detail.run.progress.tested, 1);
   assert.equal(detail.byFloor.find((f) => f.floor === '1')!.tested, 1);
   const check = (await app.call('verifyEventLog', {})) as { ok: boolean; count: number };

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import ExcelJS from 'exceljs';
 import { createApp, type App } from '../../app/index';
 import { ApiError, type FieldIssue } from '../../app/contract';
-import type { ImportPreview, OpeningDetail, OpeningPage, SiteListItem } from '../../app/contract/schedule';
+import type { ImportPreview } from '../../app/contract/schedule';
 import { deleteSite, listOpenings } from '../../db/schedule';
 import { tempDir } from '../support/tmp';
 
@@ -24,18 +24,13 @@ async function open(t: { after: (fn: () => void) => void }, name = 'doorcx.sqlit
 }
 
 async function preview(app: App, fileName: string, bytes: Uint8Array | string, siteName: string): Promise<ImportPreview> {
-  return (await app.call('previewImport', { fileName, contentBase64: b64(bytes), siteName })) as ImportPreview;
+  return await app.call('previewImport', { fileName, contentBase64: b64(bytes), siteName });
 }
 
 async function importFile(app: App, fileName: string, bytes: Uint8Array | string, siteName: string) {
   const p = await preview(app, fileName, bytes, siteName);
   assert.deepEqual(p.errors, [], `${fileName} should import`);
-  const r = (await app.call('applyImport', { fileName, contentBase64: b64(bytes), siteName, confirmDiffHash: p.diffHash })) as {
-    siteId: number;
-    added: number;
-    changed: number;
-    removed: number;
-  };
+  const r = await app.call('applyImport', { fileName, contentBase64: b64(bytes), siteName, confirmDiffHash: p.diffHash! });
   return { preview: p, result: r };
 }
 
@@ -222,7 +217,7 @@ for (const format of ['csv', 'xlsx'] as const) {
     const { app } = await open(t);
     const src = (await importFile(app, 'a.csv', fixture('excel-utf8-bom-crlf.csv'), 'Original')).result.siteId;
     // an edit with characters that stress both formats
-    const d = (await app.call('getOpening', { siteId: src, openingId: '2-202' })) as OpeningDetail;
+    const d = await app.call('getOpening', { siteId: src, openingId: '2-202' });
     await app.call('updateOpening', {
       siteId: src,
       openingId: '2-202',
@@ -278,7 +273,7 @@ test('re-import shows the diff field by field; apply needs the matching hash and
     fileName: 'b.csv',
     contentBase64: b64(text),
     siteName: 'Clinic',
-    confirmDiffHash: p.diffHash,
+    confirmDiffHash: p.diffHash!,
     editor: 'office',
   });
   assert.deepEqual(r, { siteId, added: 1, changed: 1, removed: 1 });
@@ -286,7 +281,7 @@ test('re-import shows the diff field by field; apply needs the matching hash and
     listOpenings(app.ctx.db, siteId).map((o) => o.opening_id),
     ['1-101', '1-102', '2-201', '3-301'],
   );
-  const d = (await app.call('getOpening', { siteId, openingId: '2-201' })) as OpeningDetail;
+  const d = await app.call('getOpening', { siteId, openingId: '2-201' });
   assert.equal(d.version, 2);
   assert.deepEqual(
     d.history.map((h) => [h.field, h.oldValue, h.newValue, h.source, h.editor, h.at]),
@@ -306,7 +301,7 @@ test('a diff confirmed before someone else edited the site is refused', async (t
   const { result } = await importFile(app, 'a.csv', fixture('excel-utf8-bom-crlf.csv'), 'Clinic');
   const text = fixture('excel-utf8-bom-crlf.csv').toString('utf8').replace('Office 202', 'Office 202B');
   const p = await preview(app, 'b.csv', text, 'Clinic');
-  const d = (await app.call('getOpening', { siteId: result.siteId, openingId: '1-101' })) as OpeningDetail;
+  const d = await app.call('getOpening', { siteId: result.siteId, openingId: '1-101' });
   await app.call('updateOpening', {
     siteId: result.siteId,
     openingId: '1-101',
@@ -316,7 +311,7 @@ test('a diff confirmed before someone else edited the site is refused', async (t
   });
   const before = contentHash(app);
   await rejects(
-    app.call('applyImport', { fileName: 'b.csv', contentBase64: b64(text), siteName: 'Clinic', confirmDiffHash: p.diffHash }),
+    app.call('applyImport', { fileName: 'b.csv', contentBase64: b64(text), siteName: 'Clinic', confirmDiffHash: p.diffHash! }),
     'conflict',
   );
   assert.equal(contentHash(app), before);
@@ -400,7 +395,7 @@ test('migrations are recorded; a database with an unknown migration is refused a
 test('updateOpening: a bad value names the field and changes nothing; a good one is saved with history and findings', async (t) => {
   const { app } = await open(t);
   const siteId = (await importFile(app, 'a.csv', fixture('excel-utf8-bom-crlf.csv'), 'Clinic')).result.siteId;
-  const d = (await app.call('getOpening', { siteId, openingId: '1-101' })) as OpeningDetail;
+  const d = await app.call('getOpening', { siteId, openingId: '1-101' });
   assert.deepEqual(d.findings, []);
   const before = contentHash(app);
 
@@ -433,13 +428,13 @@ test('updateOpening: a bad value names the field and changes nothing; a good one
   await rejects(app.call('updateOpening', { siteId, openingId: 'nope', changes: {}, editor: 'tech', baseVersion: 1 }), 'not-found');
   assert.equal(contentHash(app), before, 'refused edits change nothing');
 
-  const saved = (await app.call('updateOpening', {
+  const saved = await app.call('updateOpening', {
     siteId,
     openingId: '1-101',
     changes: { fail_mode: 'Fail Secure', pd_address: '9' },
     editor: 'tech',
     baseVersion: d.version,
-  })) as OpeningDetail;
+  });
   assert.equal(saved.version, d.version + 1);
   assert.equal(saved.opening.fail_mode, 'fail-secure');
   assert.equal(saved.opening.pd_address, 9);
@@ -451,7 +446,7 @@ test('updateOpening: a bad value names the field and changes nothing; a good one
     ].sort((a, b) => (a[0]! < b[0]! ? 1 : -1)),
   );
   assert.ok(saved.findings.some((f) => f.rule_id === 'maglock-fail-secure' && f.severity === 'life-safety'));
-  const page = (await app.call('queryOpenings', { siteId, severity: 'life-safety' })) as OpeningPage;
+  const page = await app.call('queryOpenings', { siteId, severity: 'life-safety' });
   assert.deepEqual(
     page.rows.map((r) => r.opening_id),
     ['1-101'],
@@ -467,7 +462,7 @@ test('updateOpening: a bad value names the field and changes nothing; a good one
 test('queryOpenings: search, filters, sort, paging; bad filter values are named', async (t) => {
   const { app } = await open(t);
   const siteId = (await importFile(app, 'a.csv', fixture('excel-utf8-bom-crlf.csv'), 'Clinic')).result.siteId;
-  const q = async (x: Record<string, unknown>) => (await app.call('queryOpenings', { siteId, ...x })) as OpeningPage;
+  const q = async (x: Record<string, unknown>) => await app.call('queryOpenings', { siteId, ...x });
   assert.equal((await q({})).total, 4);
   assert.deepEqual(
     (await q({ search: 'east' })).rows.map((r) => r.opening_id),
@@ -522,7 +517,7 @@ test('queryOpenings: search, filters, sort, paging; bad filter values are named'
 test('site list and summary count by mode, category and severity', async (t) => {
   const { app } = await open(t);
   const siteId = (await importFile(app, 'a.csv', fixture('excel-utf8-bom-crlf.csv'), 'Clinic')).result.siteId;
-  const sites = (await app.call('listSites', {})) as SiteListItem[];
+  const sites = await app.call('listSites', {});
   assert.equal(sites.length, 1);
   assert.equal(sites[0]!.openingCount, 4);
   const s = (await app.call('getSiteSummary', { siteId })) as {
@@ -541,7 +536,7 @@ test('the demo site loads once on first run and does not come back after it is d
   const dir = tempDir(t);
   const file = join(dir, 'doorcx.sqlite');
   let app = await createApp({ dbFile: file, dataDir: dir });
-  const sites = (await app.call('listSites', {})) as SiteListItem[];
+  const sites = await app.call('listSites', {});
   assert.deepEqual(
     sites.map((s) => [s.name, s.openingCount]),
     [['Demo - Riverside Clinic', 39]],
@@ -557,7 +552,7 @@ test('the demo site loads once on first run and does not come back after it is d
     ['2-202', 7, 'fail-secure', 'normal'],
   ];
   for (const [id, addr, mode, arr] of fixed) {
-    const d = (await app.call('getOpening', { siteId, openingId: id })) as OpeningDetail;
+    const d = await app.call('getOpening', { siteId, openingId: id });
     assert.deepEqual([d.opening.pd_address, d.opening.fail_mode, d.opening.locking_arrangement], [addr, mode, arr], id);
     assert.deepEqual(
       [d.opening.lock_output, d.opening.alarm_output, d.opening.lock_status_input, d.opening.dps_input, d.opening.rex_input],
@@ -576,7 +571,7 @@ test('the demo site loads once on first run and does not come back after it is d
   await app.close();
 
   app = await createApp({ dbFile: file, dataDir: dir });
-  assert.equal(((await app.call('listSites', {})) as SiteListItem[]).length, 1, 'not loaded twice');
+  assert.equal((await app.call('listSites', {})).length, 1, 'not loaded twice');
   deleteSite(app.ctx.db, siteId);
   await app.close();
   app = await createApp({ dbFile: file, dataDir: dir });

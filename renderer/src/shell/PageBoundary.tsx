@@ -1,6 +1,7 @@
 // Around every page: a crash in one page shows what went wrong (and the way back)
 // instead of a blank window; pages loaded with React.lazy() show "Loading…".
 import { Component, Suspense, type ErrorInfo, type ReactNode } from 'react';
+import { reportError } from './errorReporting';
 
 interface State {
   error: Error | null;
@@ -15,6 +16,7 @@ class Boundary extends Component<{ children: ReactNode }, State> {
 
   override componentDidCatch(error: Error, info: ErrorInfo): void {
     console.error('Page crashed', error, info.componentStack);
+    reportError('render', error);
   }
 
   override render() {
