@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { ImportPreview } from '../../app/contract/schedule';
 import { launchChromium, startHarness, type Harness } from './harness';
 
 const SCHEDULE = [
@@ -40,9 +39,9 @@ async function confirmSupplies(page: Page, summary: RegExp) {
 
 async function site(h: Harness): Promise<number> {
   const file = { fileName: 'tower.csv', contentBase64: Buffer.from(SCHEDULE).toString('base64'), siteName: 'Tower' };
-  const p = (await h.app.call('previewImport', file)) as ImportPreview;
+  const p = await h.app.call('previewImport', file);
   assert.deepEqual(p.errors, []);
-  return ((await h.app.call('applyImport', { ...file, confirmDiffHash: p.diffHash })) as { siteId: number }).siteId;
+  return ((await h.app.call('applyImport', { ...file, confirmDiffHash: p.diffHash! })) as { siteId: number }).siteId;
 }
 
 const supply = (page: Page, id: string) => page.locator(`section.supply[data-supply-id="${id}"]`);

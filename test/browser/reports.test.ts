@@ -5,9 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { AttemptSummary, RunSummary } from '../../app/contract/runs';
-import type { HandwrittenSignature, ReportSummary } from '../../app/contract/reports';
-import type { SiteListItem } from '../../app/contract/schedule';
+import type { AttemptSummary } from '../../app/contract/runs';
 import { launchChromium, startHarness } from './harness';
 
 async function sign(page: Page, role: 'technician' | 'witness', wiggle: number): Promise<void> {
@@ -38,19 +36,19 @@ describe('reports in Chromium', () => {
     const h = await startHarness({ browser, demo: true, viewport: { width: 800, height: 1280 } });
     try {
       const { page, app } = h;
-      const siteId = ((await app.call('listSites', {})) as SiteListItem[]).find((s) => s.name === 'Demo - Riverside Clinic')!.id;
-      const run = (await app.call('startRun', {
+      const siteId = (await app.call('listSites', {})).find((s) => s.name === 'Demo - Riverside Clinic')!.id;
+      const run = await app.call('startRun', {
         siteId,
         technician: 'Zoë Tech',
         settings: { thresholds: { releaseMs: 1500, relockMs: 1500, pdTimerMarginMs: 300, pollIntervalMs: 40 } },
-      })) as RunSummary;
-      const a = (await app.call('runProcedure', {
+      });
+      const a = await app.call('runProcedure', {
         runId: run.id,
         openingId: '1-101',
         procedureId: 'power-drop',
         link: { kind: 'simulated' },
         answers: { 'door-opened': 'yes' },
-      })) as AttemptSummary;
+      });
       for (let i = 0; i < 1500; i++) {
         if (((await app.call('getAttempt', { attemptId: a.id })) as AttemptSummary).status !== 'running') break;
         await new Promise((r) => setTimeout(r, 20));
@@ -72,7 +70,7 @@ describe('reports in Chromium', () => {
       await page.getByRole('button', { name: 'Save witness signature' }).click();
       await page.getByTestId('signed-witness').waitFor();
       assert.match((await page.getByTestId('signed-witness').textContent()) ?? '', /Åsa O’Brien, AHJ inspector/);
-      const sigs = (await app.call('listHandwrittenSignatures', { siteId })) as HandwrittenSignature[];
+      const sigs = await app.call('listHandwrittenSignatures', { siteId });
       assert.equal(sigs.length, 2);
       for (const s of sigs) {
         assert.equal(s.strokes.length, 2, `${s.role}: two strokes stored`);
@@ -88,7 +86,7 @@ describe('reports in Chromium', () => {
       await built.waitFor({ timeout: 120_000 });
       assert.doesNotMatch((await built.textContent()) ?? '', /DRAFT/);
       assert.equal(await page.locator('progress[aria-label="Report build progress"]').getAttribute('value'), '100');
-      const reports = (await app.call('listReports', { siteId })) as ReportSummary[];
+      const reports = await app.call('listReports', { siteId });
       assert.equal(reports.length, 1);
       assert.match((await built.textContent()) ?? '', new RegExp(reports[0]!.fileSha256));
 
@@ -106,7 +104,7 @@ describe('reports in Chromium', () => {
       await page.locator('#build-passphrase').fill('not the passphrase');
       await page.getByRole('button', { name: 'Build signed report' }).click();
       await page.getByRole('alert').filter({ hasText: 'Wrong passphrase for the .p12 file.' }).waitFor();
-      assert.equal(((await app.call('listReports', { siteId })) as ReportSummary[]).length, 1);
+      assert.equal((await app.call('listReports', { siteId })).length, 1);
       assert.deepEqual(h.pageErrors, []);
     } finally {
       await h.close();

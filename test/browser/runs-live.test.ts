@@ -5,8 +5,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { SiteListItem } from '../../app/contract/schedule';
-import type { RunSummary } from '../../app/contract/runs';
 import { launchChromium, startHarness, type Harness } from './harness';
 
 // Short windows, but a long prompt timeout: the questions stay open while the test looks at them.
@@ -23,9 +21,9 @@ const SETTINGS = {
 };
 
 async function openChecklist(h: Harness, openingId: string): Promise<{ siteId: number; runId: number }> {
-  const sites = (await h.app.call('listSites', {})) as SiteListItem[];
+  const sites = await h.app.call('listSites', {});
   const siteId = sites.find((s) => s.name === 'Demo - Riverside Clinic')!.id;
-  const run = (await h.app.call('startRun', { siteId, technician: 'Pat Tester', settings: SETTINGS })) as RunSummary;
+  const run = await h.app.call('startRun', { siteId, technician: 'Pat Tester', settings: SETTINGS });
   await h.goto(`/sites/${siteId}/runs/${run.id}/openings/${openingId}`);
   await h.page.getByRole('heading', { name: new RegExp(`^Opening ${openingId}`) }).waitFor();
   return { siteId, runId: run.id };
@@ -165,7 +163,7 @@ describe('live test panel in Chromium', () => {
       })) as { id: number };
       for (let i = 0; i < 500 && ((await h.app.call('getAttempt', { attemptId: a.id })) as { status: string }).status === 'running'; i++)
         await new Promise((r) => setTimeout(r, 20));
-      const sites = (await h.app.call('listSites', {})) as SiteListItem[];
+      const sites = await h.app.call('listSites', {});
       const total = sites.find((s) => s.id === siteId)!.openingCount;
       await h.goto(`/sites/${siteId}/runs/${runId}`);
       await page.getByRole('button', { name: 'Finish run' }).click();

@@ -7,8 +7,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { SiteListItem } from '../../app/contract/schedule';
-import type { RunSummary } from '../../app/contract/runs';
 import { launchChromium, startHarness } from './harness';
 
 const SETTINGS = {
@@ -91,9 +89,9 @@ describe('runs on a tablet', () => {
       const h = await startHarness({ browser, demo: true, viewport, colorScheme: 'light' });
       try {
         const { page } = h;
-        const sites = (await h.app.call('listSites', {})) as SiteListItem[];
+        const sites = await h.app.call('listSites', {});
         const siteId = sites.find((s) => s.name === 'Demo - Riverside Clinic')!.id;
-        const run = (await h.app.call('startRun', { siteId, technician: 'Pat Tester', settings: SETTINGS })) as RunSummary;
+        const run = await h.app.call('startRun', { siteId, technician: 'Pat Tester', settings: SETTINGS });
         await h.goto(`/sites/${siteId}/runs/${run.id}/openings/1-101`);
         await page.locator('.progress-strip').waitFor();
 

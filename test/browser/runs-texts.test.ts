@@ -2,17 +2,15 @@
 // never a schema message, an internal id or a raw field name.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { SiteListItem } from '../../app/contract/schedule';
-import type { RunSummary } from '../../app/contract/runs';
 import { startHarness } from './harness';
 
 test('adding a deficiency by hand: missing fields and an unknown door tag are said in words', async () => {
   const h = await startHarness({ demo: true });
   try {
     const { page } = h;
-    const sites = (await h.app.call('listSites', {})) as SiteListItem[];
+    const sites = await h.app.call('listSites', {});
     const siteId = sites[0]!.id;
-    const run = (await h.app.call('startRun', { siteId, technician: 'Pat Tester' })) as RunSummary;
+    const run = await h.app.call('startRun', { siteId, technician: 'Pat Tester' });
     await h.goto(`/sites/${siteId}/runs/${run.id}/deficiencies`);
     await page.getByText('Add a deficiency by hand').click();
     await page.getByRole('button', { name: 'Add deficiency' }).click();

@@ -5,7 +5,6 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createApp } from '../../app';
-import type { ControllerStatus } from '../../app/contract/controller';
 import { DEMO_SITE_NAME } from '../../app/demo';
 import { SiteKeyStore } from '../../controller/key-store';
 import { hex } from '../../controller/protocol';
@@ -17,7 +16,7 @@ test('KEYSET from the app: saved first, acknowledged, recorded, and the PD then 
   const app = await createApp({ dbFile: join(dir, 'doorcx.sqlite'), dataDir: dir, demo: true });
   t.after(() => app.close());
   const siteId = getSiteByName(app.ctx.db, DEMO_SITE_NAME)!.id;
-  const status = (await app.call('controllerConnect', { kind: 'simulated', secure: true })) as ControllerStatus;
+  const status = await app.call('controllerConnect', { kind: 'simulated', secure: true });
   assert.ok(status.connected);
   const scan1 = (await app.call('controllerScan', { from: 2, to: 2 })) as { found: { defaultKey: boolean | null }[] };
   assert.equal(scan1.found[0]!.defaultKey, true, 'PD 2 starts on SCBK-D');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createApp } from '../../app';
 import type { PdLocalStatusEvent } from '../../app/contract/controller';
-import type { AttemptSummary, RunSummary } from '../../app/contract/runs';
+import type { AttemptSummary } from '../../app/contract/runs';
 import { DEMO_SITE_NAME } from '../../app/demo';
 import { loadSimulatedSite } from '../../app/handlers/controller';
 import { OsdpController, type PdLocalStatusEvent as DriverEvent } from '../../controller/driver';
@@ -64,13 +64,13 @@ test('a tamper during a power-drop test makes it inconclusive and is in the even
   app.ctx.events.onAny((topic, e) => {
     if (topic === 'controllerPdLocalStatus') heard.push(e as PdLocalStatusEvent);
   });
-  const run = (await app.call('startRun', { siteId, technician: 'Ana', settings: FAST })) as RunSummary;
-  const attempt = (await app.call('runProcedure', {
+  const run = await app.call('startRun', { siteId, technician: 'Ana', settings: FAST });
+  const attempt = await app.call('runProcedure', {
     runId: run.id,
     openingId: '1-101',
     procedureId: 'power-drop',
     answers: { 'door-opened': 'yes' },
-  })) as AttemptSummary;
+  });
   await new Promise((r) => setTimeout(r, 150));
   await app.call('controllerSimControl', { action: 'tamper', openingId: '1-101' });
   const done = await until(async () => {

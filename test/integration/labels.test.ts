@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { createApp } from '../../app/index';
 import { DEMO_SITE_NAME } from '../../app/demo';
-import type { NextOpeningResult, RunSummary } from '../../app/contract/runs';
 import { getSiteByName } from '../../db/schedule';
 import { tempDir } from '../support/tmp';
 
@@ -35,7 +34,7 @@ test('door labels: mode, code basis, last test, and a QR code the opening finder
   const app = await createApp({ dbFile: join(dir, 'doorcx.sqlite'), dataDir: dir, demo: true });
   t.after(() => app.close());
   const siteId = getSiteByName(app.ctx.db, DEMO_SITE_NAME)!.id;
-  const run = (await app.call('startRun', { siteId, technician: 'Ana' })) as RunSummary;
+  const run = await app.call('startRun', { siteId, technician: 'Ana' });
   await app.call('recordChecklistItem', {
     runId: run.id,
     openingId: '1-100',
@@ -43,7 +42,7 @@ test('door labels: mode, code basis, last test, and a QR code the opening finder
     answers: { 'mode-label': 'yes' },
   });
 
-  const letter = (await app.call('buildLabels', { siteId })) as { contentBase64: string; count: number; fileName: string };
+  const letter = await app.call('buildLabels', { siteId });
   assert.equal(letter.count, 39);
   const file = join(dir, letter.fileName);
   writeFileSync(file, Buffer.from(letter.contentBase64, 'base64'));
@@ -62,7 +61,7 @@ test('door labels: mode, code basis, last test, and a QR code the opening finder
   const img = ppmToRgba(ppm);
   const code = jsQR(img.data, img.width, img.height);
   assert.equal(code?.data, 'DOORCX:1-100');
-  const found = (await app.call('nextOpening', { runId: run.id, tag: code.data })) as NextOpeningResult;
+  const found = await app.call('nextOpening', { runId: run.id, tag: code.data });
   assert.equal(found.next?.openingId, '1-100');
 
   const a4 = (await app.call('buildLabels', { siteId, floors: ['2'], stock: 'a4' })) as { contentBase64: string; count: number };

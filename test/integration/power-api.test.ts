@@ -6,8 +6,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import ExcelJS from 'exceljs';
 import { ApiError, type FieldIssue } from '../../app/contract';
-import type { PowerMeasurementView, PowerView, SupplyImportPreview } from '../../app/contract/power';
-import type { OpeningPage } from '../../app/contract/schedule';
 import { createApp, type App } from '../../app/index';
 import { tempDir } from '../support/tmp';
 
@@ -57,12 +55,12 @@ async function rejects(p: Promise<unknown>, code: string): Promise<ApiError> {
   return caught;
 }
 
-const power = async (app: App, siteId: number) => (await app.call('getPower', { siteId })) as PowerView;
+const power = async (app: App, siteId: number) => await app.call('getPower', { siteId });
 
 test('supplies from CSV (semicolons, units, decimal comma): loads, battery hours and findings per supply', async (t) => {
   const { app, dir } = await open(t);
   const siteId = await site(app);
-  const preview = (await app.call('previewSupplies', { siteId, fileName: 'ps.csv', contentBase64: b64(SUPPLIES) })) as SupplyImportPreview;
+  const preview = await app.call('previewSupplies', { siteId, fileName: 'ps.csv', contentBase64: b64(SUPPLIES) });
   assert.deepEqual(preview.errors, []);
   assert.deepEqual(preview.added, ['PS-1', 'PS-2']);
   // A preview writes nothing.
@@ -142,11 +140,11 @@ test('the supplies sheet of the schedule workbook; export → re-import gives th
   ps.addRow(['PS-1', 24, 4000, '7 Ah', 2, '30 min', 'yes', 'AL400']);
   ps.addRow(['PS-2', '12 V', 1500, null, null, null, 'no', null]);
   const bytes = Buffer.from(await wb.xlsx.writeBuffer());
-  const preview = (await app.call('previewSupplies', {
+  const preview = await app.call('previewSupplies', {
     siteId,
     fileName: 'schedule.xlsx',
     contentBase64: b64(bytes),
-  })) as SupplyImportPreview;
+  });
   assert.deepEqual(preview.errors, []);
   assert.equal(preview.sheet, 'Power Supplies');
   await app.call('importSupplies', { siteId, fileName: 'schedule.xlsx', contentBase64: b64(bytes) });
@@ -173,11 +171,11 @@ test('the supplies sheet of the schedule workbook; export → re-import gives th
   const other = new ExcelJS.Workbook();
   other.addWorksheet('A').addRow(['x']);
   other.addWorksheet('B').addRow(['y']);
-  const p2 = (await app.call('previewSupplies', {
+  const p2 = await app.call('previewSupplies', {
     siteId,
     fileName: 'x.xlsx',
     contentBase64: b64(Buffer.from(await other.xlsx.writeBuffer())),
-  })) as SupplyImportPreview;
+  });
   assert.match(p2.errors[0]!.reason, /none is named for power supplies/);
 });
 
@@ -242,35 +240,35 @@ test('meter readings at the door: units, out-of-tolerance finding, kept as the o
     (bad.details as FieldIssue[]).map((i) => i.field),
     ['voltage', 'current'],
   );
-  const ok = (await app.call('recordPowerMeasurement', {
+  const ok = await app.call('recordPowerMeasurement', {
     siteId,
     openingId: 'M1',
     voltage: '23,6 V',
     current: '0.58 A',
     technician: 'ana',
-  })) as PowerMeasurementView;
+  });
   assert.equal(ok.voltage, 23.6);
   assert.equal(ok.currentMa, 580);
   assert.deepEqual(ok.problems, []);
-  const low = (await app.call('recordPowerMeasurement', {
+  const low = await app.call('recordPowerMeasurement', {
     siteId,
     openingId: 'M1',
     voltage: '19.9 V',
     current: '',
     technician: 'ana',
-  })) as PowerMeasurementView;
+  });
   assert.equal(low.finding?.rule_id, 'power-measured-mismatch');
   const p = await power(app, siteId);
   const f = p.findings.find((x) => x.rule_id === 'power-measured-mismatch');
   assert.match(f!.message, /At M1 on 2026-03-01 \(ana\): 19\.9 V measured at the lock, the schedule says 24 V/);
   assert.equal(f!.supplyId, 'PS-1');
-  const history = (await app.call('listPowerMeasurements', { siteId, openingId: 'M1' })) as PowerMeasurementView[];
+  const history = await app.call('listPowerMeasurements', { siteId, openingId: 'M1' });
   assert.deepEqual(
     history.map((h) => h.voltage),
     [19.9, 23.6],
   );
 
-  const on = (powerSupply: string | null) => app.call('queryOpenings', { siteId, powerSupply }) as Promise<OpeningPage>;
+  const on = (powerSupply: string | null) => app.call('queryOpenings', { siteId, powerSupply });
   assert.deepEqual(
     (await on('ps-2')).rows.map((r) => r.opening_id),
     ['S1', 'S2'],

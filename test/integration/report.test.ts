@@ -13,8 +13,8 @@ import PDFDocument from 'pdfkit';
 import { createApp } from '../../app/index';
 import { DEMO_SITE_NAME } from '../../app/demo';
 import { modeReason } from '../../core/runs/progress';
-import type { AttemptSummary, Deficiency, RunSummary } from '../../app/contract/runs';
-import type { ReportPreview, ReportSummary, ReportVerification } from '../../app/contract/reports';
+import type { AttemptSummary } from '../../app/contract/runs';
+import type { ReportSummary } from '../../app/contract/reports';
 import { procedureFor } from '../../core/procedures';
 import { createAttempt, getRun, recordStep } from '../../db/runs';
 import { getOpeningById, getSiteByName } from '../../db/schedule';
@@ -69,32 +69,32 @@ test('signed report from the demo site after real runs: pdfsig, qpdf, pdftotext,
   const scope = { siteId };
 
   // Nothing recorded yet: the preview says why a report cannot be built, and building changes nothing.
-  const empty = (await app.call('previewReport', scope)) as ReportPreview;
+  const empty = await app.call('previewReport', scope);
   assert.match(empty.blockers.join(), /No results in scope/);
   await assert.rejects(app.call('buildReport', { ...scope, technician: 'Zoë', passphrase: PASS }), /No results in scope/);
   assert.equal(listReports(db, siteId).length, 0);
 
-  const run = (await app.call('startRun', { siteId, technician: 'Zoë Ødegård-李', settings: FAST })) as RunSummary;
+  const run = await app.call('startRun', { siteId, technician: 'Zoë Ødegård-李', settings: FAST });
   // 1-101 is wired as scheduled: passes. 1-102 is miswired: fails, is fixed and retested (the failure stays as history).
-  const good = (await app.call('runProcedure', {
+  const good = await app.call('runProcedure', {
     runId: run.id,
     openingId: '1-101',
     procedureId: 'power-drop',
     link: { kind: 'simulated' },
     answers: { 'door-opened': 'yes' },
-  })) as AttemptSummary;
+  });
   // Building while that test runs is refused.
   await assert.rejects(app.call('buildReport', { ...scope, technician: 'Zoë', passphrase: PASS }), /A test is running on opening 1-101/);
   assert.equal((await finished(app, good.id)).verdict, 'pass');
-  const bad = (await app.call('runProcedure', {
+  const bad = await app.call('runProcedure', {
     runId: run.id,
     openingId: '1-102',
     procedureId: 'power-drop',
     link: { kind: 'simulated' },
     answers: { 'door-opened': 'no' },
-  })) as AttemptSummary;
+  });
   assert.equal((await finished(app, bad.id)).verdict, 'fail');
-  const def = ((await app.call('listDeficiencies', { siteId, openingId: '1-102' })) as Deficiency[])[0]!;
+  const def = (await app.call('listDeficiencies', { siteId, openingId: '1-102' }))[0]!;
   await app.call('attachPhoto', {
     deficiencyId: def.id,
     fileName: 'wiring.png',
@@ -102,11 +102,11 @@ test('signed report from the demo site after real runs: pdfsig, qpdf, pdftotext,
     contentBase64: PNG.toString('base64'),
   });
   app.runs.links.get(`simulated:site-${siteId}`)!.sim!.control({ action: 'set-faults', openingId: '1-102', faults: {} });
-  const retest = (await app.call('retest', {
+  const retest = await app.call('retest', {
     attemptId: bad.id,
     link: { kind: 'simulated' },
     answers: { 'door-opened': 'yes' },
-  })) as AttemptSummary;
+  });
   assert.equal((await finished(app, retest.id)).verdict, 'pass');
   await app.call('setDeficiencyStatus', {
     deficiencyId: def.id,
@@ -223,7 +223,7 @@ test('signed report from the demo site after real runs: pdfsig, qpdf, pdftotext,
   assert.match(text, new RegExp(`Report data \\(embedded doorcx-report.json\\) SHA-256: ${built.modelSha256}`));
 
   // The app's verification (and with the database: the event-log head is in its chain).
-  const v = (await app.call('verifyReport', { reportId: built.id })) as ReportVerification;
+  const v = await app.call('verifyReport', { reportId: built.id });
   assert.equal(v.ok, true, v.problems.join('\n'));
   assert.equal(v.unchangedSinceBuilt, true);
   assert.equal(v.eventLog.inChain, true);

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp, type App } from '../../app/index';
-import type { ImportPreview } from '../../app/contract/schedule';
 import { tempDir } from '../support/tmp';
 import { FAST } from '../support/runs-technician';
 
@@ -17,8 +16,8 @@ async function importedSite(t: Parameters<typeof tempDir>[0]): Promise<{ app: Ap
   const app = await createApp({ dbFile: join(dir, 'doorcx.sqlite'), dataDir: dir, demo: false });
   t.after(() => app.close());
   const file = { fileName: 'riverside-copy.csv', contentBase64: DEMO_CSV.toString('base64'), siteName: 'Harbour Clinic' };
-  const p = (await app.call('previewImport', file)) as ImportPreview;
-  const { siteId } = (await app.call('applyImport', { ...file, confirmDiffHash: p.diffHash })) as { siteId: number };
+  const p = await app.call('previewImport', file);
+  const { siteId } = (await app.call('applyImport', { ...file, confirmDiffHash: p.diffHash! })) as { siteId: number };
   const run = await app.handlers.startRun({ siteId, technician: 'Ana', settings: FAST });
   return { app, siteId, runId: run.id };
 }

@@ -7,7 +7,6 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import type { SyncStatusView } from '../../app/contract/sync';
 import { runCli } from '../../cli/main';
 import { MAX_PUSH_BYTES } from '../../core/sync/wire';
 import { editOpening, getOpeningRecord, listOpenings } from '../../db/schedule';
@@ -493,7 +492,7 @@ test('app API: syncStatus counts pending records per kind, syncNow syncs and pus
   recordResults(a, { attempts: 3, steps: 2, technician: 'Ana', defectEvery: 2, photoBytes: 100 });
   const states: string[] = [];
   a.app.ctx.events.onAny((topic, e) => topic === 'sync:state' && states.push((e as { kind: string }).kind));
-  const s0 = (await a.app.call('syncStatus', {})) as SyncStatusView;
+  const s0 = await a.app.call('syncStatus', {});
   assert.equal(s0.enrolment?.serverUrl, server.url);
   assert.deepEqual(Object.fromEntries(s0.pending.filter((p) => p.pending > 0).map((p) => [p.table, p.pending])), {
     runs: 1,
@@ -505,7 +504,7 @@ test('app API: syncStatus counts pending records per kind, syncNow syncs and pus
     attachments: 2,
     event_log: s0.pending.find((p) => p.table === 'event_log')!.pending,
   });
-  const s1 = (await a.app.call('syncNow', {})) as SyncStatusView;
+  const s1 = await a.app.call('syncNow', {});
   assert.equal(s1.state.kind, 'synced');
   assert.ok(s1.pending.every((p) => p.pending === 0));
   assert.ok(s1.lastSuccessAt);

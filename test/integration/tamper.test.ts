@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp } from '../../app/index';
-import type { AttemptSummary, Deficiency, RunSummary } from '../../app/contract/runs';
+import type { AttemptSummary } from '../../app/contract/runs';
 import { DEMO_SITE_NAME } from '../../app/demo';
 import { runCli } from '../../cli/main';
 import { eventHash, verifyEventLog, type EventLogCheck } from '../../db/runs';
@@ -35,26 +35,26 @@ async function recordedRun(dir: string): Promise<{ file: string; failedAttempt: 
   const app = await createApp({ dbFile: file, dataDir: dir, demo: true });
   try {
     const siteId = getSiteByName(app.ctx.db, DEMO_SITE_NAME)!.id;
-    const run = (await app.call('startRun', { siteId, technician: 'Ana', settings: FAST })) as RunSummary;
+    const run = await app.call('startRun', { siteId, technician: 'Ana', settings: FAST });
     const ids: number[] = [];
     for (const [openingId, answer] of [
       ['1-102', 'no'],
       ['1-101', 'yes'],
     ] as const) {
-      const a = (await app.call('runProcedure', {
+      const a = await app.call('runProcedure', {
         runId: run.id,
         openingId,
         procedureId: 'power-drop',
         link: { kind: 'simulated' },
         answers: { 'door-opened': answer },
-      })) as AttemptSummary;
+      });
       for (let i = 0; i < 1000 && ((await app.call('getAttempt', { attemptId: a.id })) as AttemptSummary).status === 'running'; i++)
         await new Promise((r) => setTimeout(r, 20));
       ids.push(a.id);
     }
     const failed = (await app.call('getAttempt', { attemptId: ids[0]! })) as AttemptSummary;
     assert.equal(failed.verdict, 'fail', 'the miswired door fails');
-    const [d] = (await app.call('listDeficiencies', { siteId, openingId: '1-102' })) as Deficiency[];
+    const [d] = await app.call('listDeficiencies', { siteId, openingId: '1-102' });
     await app.call('setDeficiencyStatus', { deficiencyId: d!.id, status: 'accepted-by-ahj', note: 'AHJ waived for now', by: 'Ana' });
     await app.call('attachPhoto', {
       deficiencyId: d!.id,
