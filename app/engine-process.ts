@@ -40,13 +40,11 @@ export async function runEngine(channel: Channel, options: { dataDir: string; ex
   const files = await openFileLogger(options.dataDir);
   logProcessErrors(files.log);
   files.log.info({ dataDir: options.dataDir, pid: process.pid, versions: process.versions }, 'engine starting');
-  const app = await createApp({ dbFile: databaseFile(options.dataDir), dataDir: options.dataDir, log: files.log }).catch(
-    (err: unknown) => {
-      // A database DoorCx cannot use: its message says what to do, and a restart would only repeat it.
-      if (err instanceof DatabaseUnusableError || err instanceof UnknownMigrationError) channel.send({ type: 'fatal', message: err.message });
-      throw err;
-    },
-  );
+  const app = await createApp({ dbFile: databaseFile(options.dataDir), dataDir: options.dataDir, log: files.log }).catch((err: unknown) => {
+    // A database DoorCx cannot use: its message says what to do, and a restart would only repeat it.
+    if (err instanceof DatabaseUnusableError || err instanceof UnknownMigrationError) channel.send({ type: 'fatal', message: err.message });
+    throw err;
+  });
   serveEngine(channel, app, {
     onClosed: async () => {
       files.log.info('engine closed');

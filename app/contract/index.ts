@@ -25,13 +25,7 @@ export type Input<M extends Method> = z.input<(typeof apiInputs)[M]>;
 export type ParsedInput<M extends Method> = z.output<(typeof apiInputs)[M]>;
 
 export interface Outputs
-  extends ScheduleOutputs,
-    ControllerOutputs,
-    RunsOutputs,
-    PowerOutputs,
-    ReportsOutputs,
-    SyncOutputs,
-    DiagnosticsOutputs {}
+  extends ScheduleOutputs, ControllerOutputs, RunsOutputs, PowerOutputs, ReportsOutputs, SyncOutputs, DiagnosticsOutputs {}
 
 /** Push events from the backend (live controller readings, run progress). */
 export interface ApiEvents extends ControllerEvents, RunsEvents, ReportsEvents, SyncEvents, DiagnosticsEvents {}

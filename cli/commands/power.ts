@@ -3,7 +3,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { ApiError, type FieldIssue } from '../../app/contract/errors';
-import type { PowerView } from '../../app/contract/power';
 import { CliUsageError, type CliCommand } from '../main';
 import { formatIssue } from './schedule';
 
@@ -47,11 +46,11 @@ export const powerCommand: CliCommand = {
       if (typeof values.import === 'string') {
         const file = values.import;
         try {
-          const r = (await app.call('importSupplies', {
+          const r = await app.call('importSupplies', {
             siteId: site.id,
             fileName: basename(file),
             contentBase64: readFileSync(file).toString('base64'),
-          })) as { count: number; added: number; changed: number; removed: number };
+          });
           if (values.json !== true)
             io.out(`Imported ${r.count} supplies into "${site.name}": ${r.added} added, ${r.changed} changed, ${r.removed} removed.\n`);
         } catch (err) {
@@ -64,7 +63,7 @@ export const powerCommand: CliCommand = {
           throw err;
         }
       }
-      const p = (await app.call('getPower', { siteId: site.id })) as PowerView;
+      const p = await app.call('getPower', { siteId: site.id });
       const bySupply = findingsBySupply(p.findings);
       if (values.json === true) {
         io.out(

@@ -64,7 +64,7 @@ export const syncCommands: CliCommand[] = [
       if (!server || !code) throw new CliUsageError('--server and --code are required');
       const app = await openApp(str(values.db), false);
       try {
-        const s = (await app.call('syncEnroll', { serverUrl: server, code, name: str(values.name) })) as SyncStatusView;
+        const s = await app.call('syncEnroll', { serverUrl: server, code, name: str(values.name) });
         io.out(
           values.json
             ? `${JSON.stringify(s.enrolment)}\n`
@@ -98,7 +98,7 @@ export const syncCommands: CliCommand[] = [
       if (!dbFile) throw new CliUsageError('--db is required');
       const app = await openApp(dbFile, true);
       try {
-        const before = (await app.call('syncStatus', {})) as SyncStatusView;
+        const before = await app.call('syncStatus', {});
         const server = str(values.server);
         if (server && before.enrolment && normaliseServerUrl(server) !== before.enrolment.serverUrl)
           throw new CliUsageError(`this database is enrolled with ${before.enrolment.serverUrl}; enrol it again to use ${server}`);
@@ -108,7 +108,7 @@ export const syncCommands: CliCommand[] = [
           );
           return 1;
         }
-        let s = (await app.call('syncNow', {})) as SyncStatusView;
+        let s = await app.call('syncNow', {});
         const accept = str(values.accept);
         if (accept) {
           const offers = s.offers.filter((o) => accept === 'all' || o.serverSite === accept);
@@ -128,7 +128,7 @@ export const syncCommands: CliCommand[] = [
               `Applied server version ${o.version} of "${o.siteName}": ${r.added} added, ${r.changed} changed, ${r.removed} removed\n`,
             );
           }
-          s = (await app.call('syncStatus', {})) as SyncStatusView;
+          s = await app.call('syncStatus', {});
         }
         io.out(values.json ? `${JSON.stringify(s)}\n` : formatStatus(s));
         return s.state.kind === 'synced' ? 0 : 1;
