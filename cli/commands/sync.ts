@@ -3,11 +3,10 @@
 // the same app API as the Sync page.
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ApiError } from '../../app/contract';
+import { ApiError } from '../../app/contract/errors';
 import type { SyncStatusView } from '../../app/contract/sync';
-import { createApp, type App } from '../../app/index';
+import type { App } from '../../app/index';
 import { databaseFile, defaultDataDir } from '../../app/paths';
-import { normaliseServerUrl } from '../../sync';
 import { CliUsageError, type CliCommand, type CliIo } from '../main';
 
 const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
@@ -15,6 +14,8 @@ const str = (v: string | boolean | undefined): string | undefined => (typeof v =
 async function openApp(dbFile: string | undefined, mustExist: boolean): Promise<App> {
   const file = resolve(dbFile ?? databaseFile(defaultDataDir()));
   if (mustExist && !existsSync(file)) throw new Error(`There is no database at ${file}`);
+  // The backend loads when the command runs, not on `doorcx help`.
+  const { createApp } = await import('../../app/index');
   return createApp({ dbFile: file, dataDir: dirname(file), demo: !mustExist, sync: false });
 }
 
@@ -100,6 +101,7 @@ export const syncCommands: CliCommand[] = [
       try {
         const before = await app.call('syncStatus', {});
         const server = str(values.server);
+        const { normaliseServerUrl } = await import('../../sync/enroll');
         if (server && before.enrolment && normaliseServerUrl(server) !== before.enrolment.serverUrl)
           throw new CliUsageError(`this database is enrolled with ${before.enrolment.serverUrl}; enrol it again to use ${server}`);
         if (!before.enrolment) {
