@@ -31,7 +31,7 @@ test('migration 003: openings stored before it keep the usual wiring (ON = lock 
     `INSERT INTO openings (site_id, position, extras, updated_at, ${fields.join(', ')})
      VALUES (?, 0, '{}', ?, ${fields.map(() => '?').join(', ')})`,
   ).run(site.id, now.toISOString(), ...fields.map((f) => (typeof old[f] === 'boolean' ? (old[f] ? 1 : 0) : old[f])));
-  assert.deepEqual(migrate(db).applied, ['003_output_polarity']);
+  assert.ok(migrate(db).applied.includes('003_output_polarity'), 'migration 003 applies to a database made before it');
   const o = getOpeningById(db, site.id, 'OLD-1')!;
   assert.equal(o.lock_output_active, 'power-on');
   assert.equal(o.alarm_output_active, 'alarm');
