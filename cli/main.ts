@@ -7,6 +7,7 @@ import { scheduleCommands } from './commands/schedule';
 import { powerCommands } from './commands/power';
 import { reportCommands } from './commands/report';
 import { syncCommands } from './commands/sync';
+import { CliUsageError } from './usage';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -32,7 +33,7 @@ export const commands: CliCommand[] = [
   ...diagnosticsCommands,
 ];
 
-export class CliUsageError extends Error {}
+export { CliUsageError };
 
 function help(): string {
   const lines = commands.map((c) => `  ${c.usage.padEnd(72)} ${c.summary}`);

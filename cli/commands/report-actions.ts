@@ -12,7 +12,8 @@ import { openSqlite } from '../../db/sqlite';
 import type { SigningIdentity } from '../../report/certificate';
 import type { LabelStock } from '../../report/labels';
 import { loadReportModel, ReportError } from '../../report/load';
-import { CliUsageError, type CliCommand, type CliIo } from '../main';
+import type { CliCommand, CliIo } from '../main';
+import { CliUsageError } from '../usage';
 import { PASSPHRASE_ENV } from './report';
 
 type Args = Parameters<CliCommand['run']>[0];
