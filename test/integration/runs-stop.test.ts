@@ -137,7 +137,8 @@ for (const state of ['watch', 'question', 'restore'] as const) {
         ? when(app, 'runs:step', (e) => e.phase === 'started' && e.kind === 'watch')
         : state === 'question'
           ? when(app, 'runs:prompt', (e) => e.open && e.prompt.kind === 'confirm')
-          : when(app, 'runs:step', (e) => e.phase === 'started' && e.kind === 'restore');
+          : // The PD timer runs out during the fail-safe "stays released until lock power returns" watch.
+            when(app, 'runs:step', (e) => e.phase === 'started' && e.stepId === 'stay-released');
     const question = when(app, 'runs:prompt', (e) => e.open && e.prompt.kind === 'confirm');
     const a = await app.handlers.runProcedure({
       runId: run.id,
