@@ -1,5 +1,5 @@
 // Lint: typescript-eslint with type-aware rules (floating promises matter in code
-// full of serial and database promises) and the process boundaries of DESIGN.md.
+// full of serial and database promises) and the process boundaries of docs/ARCHITECTURE.md.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -140,7 +140,7 @@ const EXPECTED: Partial<Record<Command['type'], Reply['type'][]>> = {
   ISTAT: ['ISTATR'],
   OSTAT: ['OSTATR'],
   RSTAT: ['RSTATR'],
-  // A PD may answer OUT with ACK or with OSTATR (OSDP.md): accept both. Neither proves a relay moved.
+  // A PD may answer OUT with ACK or with OSTATR (docs/osdp.md): accept both. Neither proves a relay moved.
   OUT: ['ACK', 'OSTATR'],
   LED: ['ACK'],
   BUZ: ['ACK'],
@@ -459,7 +459,7 @@ export class AcuBus {
       return;
     }
     if (pd.lastReplyAt === null && pd.queue[0]?.command.type !== 'POLL') {
-      // First contact is a POLL: some devices answer nothing else before one (OSDP.md). Queued requests follow.
+      // First contact is a POLL: some devices answer nothing else before one (docs/osdp.md). Queued requests follow.
       this.transmit(pd, this.build(pd, 'poll', { type: 'POLL' }), now, false);
       return;
     }

@@ -1,4 +1,4 @@
-// A pure model of one electrified opening, following DOMAIN.md's wiring model:
+// A pure model of one electrified opening, following the wiring model in docs/wiring.md:
 // the lock_output relay feeds lock power, the alarm_output (or a fire alarm at the
 // panel) removes power from locks tied to the fire alarm, and the lock's INSTALLED
 // mode decides what it does without power. Time is passed in (advance(now), every

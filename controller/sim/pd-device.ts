@@ -4,7 +4,7 @@
 import { CAP_FUNCTION, NAK_CODE, nakMeaning, type Capability, type Command, type Reply } from '../protocol';
 import type { DoorModel } from './door-model';
 
-/** Which PD points the door is wired to (DOMAIN.md wiring model); null = not wired. */
+/** Which PD points the door is wired to (docs/wiring.md); null = not wired. */
 export interface PointBinding {
   lockOutput: number | null;
   alarmOutput: number | null;

@@ -1,4 +1,4 @@
-// The procedure catalogue (DOMAIN.md "Testable requirements"). Each entry is data:
+// The procedure catalogue (docs/domain.md, "Testable requirements"). Each entry is data:
 // when it applies, which requirements it verifies (by arrangement), and a step
 // list built from the project's thresholds. Requirement ids are resolved to code
 // sections per edition by core/requirements, never hard-coded in logic.

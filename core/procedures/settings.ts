@@ -1,5 +1,5 @@
-// Pass-criteria thresholds a project can adjust (DOMAIN.md: editions differ and
-// AHJs amend them). Defaults follow DOMAIN.md; every value is validated and a
+// Pass-criteria thresholds a project can adjust (docs/domain.md: editions differ and
+// AHJs amend them). Defaults follow docs/domain.md; every value is validated and a
 // bad one is named by its field.
 
 export interface Thresholds {

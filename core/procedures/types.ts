@@ -24,7 +24,7 @@ export const PROCEDURE_IDS = [
 ] as const;
 export type ProcedureId = (typeof PROCEDURE_IDS)[number];
 
-/** The opening's wiring points a step reads or drives (DOMAIN.md wiring model). */
+/** The opening's wiring points a step reads or drives (docs/wiring.md). */
 export type InputPoint = 'lock_status' | 'dps' | 'rex';
 export type OutputPoint = 'lock_output' | 'alarm_output';
 
@@ -156,7 +156,7 @@ export interface PlannedProcedure {
   id: ProcedureId;
   title: string;
   kind: 'automatic' | 'checklist';
-  /** Requirement ids (DOMAIN.md: DHR-3, SR-4, FA-2…). */
+  /** Requirement ids (docs/domain.md: DHR-3, SR-4, FA-2…). */
   requirementIds: string[];
   /** Their sections in the project's editions, e.g. "IBC 2021 1010.2.12; NFPA 101 7.2.1.6.2". */
   citation: string;

@@ -1,5 +1,5 @@
 // Pure verdicts: every judgement takes the evidence and returns pass / fail /
-// inconclusive with its reason. Rules (DOMAIN.md verdict table):
+// inconclusive with its reason. Rules (docs/verdicts.md):
 // - a missing, unwired or faulted sensor never yields pass: inconclusive;
 // - a lost link never yields pass: inconclusive with the reason;
 // - behaviour contrary to the scheduled mode is fail, with the risk in words.

@@ -1,5 +1,5 @@
 // Raw PD input values read through the opening's binding and polarity
-// (DOMAIN.md wiring model). OSDP ISTATR: 0 inactive, 1 active; v2.2.2 adds
+// (docs/wiring.md). OSDP ISTATR: 0 inactive, 1 active; v2.2.2 adds
 // 2 short, 3 open circuit, 4 fault, 5 unknown. Anything but 0/1 — or an unbound
 // point, or a reply too short to hold the point — is a fault, never a value.
 import type { Opening } from '../schedule/types';
