@@ -479,6 +479,11 @@ export class OsdpController {
     for (const l of this.localStatusListeners) l(event);
   }
 
+  /** The PD's last reported tamper / power state (null before it reported any). */
+  lastLocalStatus(address: number): { tamper: boolean; powerFailure: boolean } | null {
+    return this.localStatus.get(address) ?? null;
+  }
+
   /** Tamper / power changes reported by a PD (unsolicited LSTATR on POLL, or an LSTAT read). */
   onLocalStatus(listener: Listener<PdLocalStatusEvent>): () => void {
     this.localStatusListeners.add(listener);
@@ -564,6 +569,12 @@ export class OsdpController {
   async readInputs(address: number): Promise<number[]> {
     const r = await this.expect(address, { type: 'ISTAT' }, 'ISTATR', { attempts: READ_ATTEMPTS });
     return r.inputs;
+  }
+
+  /** LSTAT: the PD's tamper switch and input power now (a change also reaches onLocalStatus listeners). */
+  async readLocalStatus(address: number): Promise<{ tamper: boolean; powerFailure: boolean }> {
+    const r = await this.expect(address, { type: 'LSTAT' }, 'LSTATR', { attempts: READ_ATTEMPTS });
+    return { tamper: r.tamper !== 0, powerFailure: r.power !== 0 };
   }
 
   async readOutputs(address: number): Promise<number[]> {

@@ -26,6 +26,10 @@ export interface LockIo {
   timedOutput(address: number, output: number, state: 'off' | 'on', durationMs: number): Promise<unknown>;
   /** Tamper / power reports from the PDs (OsdpController.onLocalStatus). */
   onLocalStatus?(listener: (e: { address: number; tamper: boolean; powerFailure: boolean; changed: string[] }) => void): () => void;
+  /** The PD's last reported tamper / power state (OsdpController.lastLocalStatus). */
+  lastLocalStatus?(address: number): { tamper: boolean; powerFailure: boolean } | null;
+  /** LSTAT now (OsdpController.readLocalStatus). */
+  readLocalStatus?(address: number): Promise<{ tamper: boolean; powerFailure: boolean }>;
 }
 
 export interface RunnerDeps {
@@ -118,6 +122,10 @@ export class AttemptRunner {
       );
       if (e.tamper && e.changed.includes('tamper')) this.abort('tamper reported by the PD during the test');
     });
+    // A tamper already reported when the test starts counts the same: the enclosure is open now.
+    const pd = attempt.opening.pd_address;
+    if (pd !== null && deps.io.lastLocalStatus?.(pd)?.tamper)
+      this.abort('the PD reports tamper (its enclosure is open): close it and retest');
     this.done = this.loop().finally(() => off?.());
   }
 
@@ -355,6 +363,16 @@ export class AttemptRunner {
     }
   }
 
+  private async tamperedAtEnd(): Promise<boolean> {
+    const pd = this.attempt.opening.pd_address;
+    if (pd === null || !this.deps.io.readLocalStatus) return false;
+    try {
+      return (await this.deps.io.readLocalStatus(pd)).tamper || this.aborted !== null;
+    } catch {
+      return false; // a PD without LSTAT: nothing more is known than its unsolicited reports
+    }
+  }
+
   private async loop(): Promise<AttemptOutcome> {
     let ev: RunnerEvent = { type: 'start', now: this.clock() };
     let lastStep = -1;
@@ -362,6 +380,9 @@ export class AttemptRunner {
       if (this.aborted) return this.stop(this.aborted);
       const a = this.machine.handle(ev);
       if (a.type === 'done') {
+        // While the runner reads inputs the PD is never POLLed, so an unsolicited tamper report may not have come:
+        // ask before a verdict is recorded (the listener above logs it and aborts on a change).
+        if (await this.tamperedAtEnd()) return this.stop(this.aborted ?? 'tamper reported by the PD during the test');
         endAttempt(this.deps.db, this.attempt, a.verdict.verdict, a.verdict.reason, this.now());
         this.emit('runs:attempt', {
           runId: this.run.id,

@@ -91,3 +91,26 @@ test('a tamper during a power-drop test makes it inconclusive and is in the even
     logged.map((r) => r.type).join(', '),
   );
 });
+
+test('a PD whose enclosure is already open (tamper) when the test starts gives no pass', async (t) => {
+  const dir = tempDir(t);
+  const app = await createApp({ dbFile: join(dir, 'doorcx.sqlite'), dataDir: dir, demo: true });
+  t.after(() => app.close());
+  const siteId = getSiteByName(app.ctx.db, DEMO_SITE_NAME)!.id;
+  await app.call('controllerConnect', { kind: 'simulated' });
+  // Opened before the run: no change happens during the test for an unsolicited report to announce.
+  await app.call('controllerSimControl', { action: 'tamper', openingId: '1-101' });
+  const run = await app.call('startRun', { siteId, technician: 'Ana', settings: FAST });
+  const attempt = await app.call('runProcedure', {
+    runId: run.id,
+    openingId: '1-101',
+    procedureId: 'power-drop',
+    answers: { 'door-opened': 'yes' },
+  });
+  const done = await until(async () => {
+    const a = await app.call('getAttempt', { attemptId: attempt.id });
+    return a.status !== 'running' && a;
+  }, 'the attempt to end');
+  assert.equal(done.verdict, 'inconclusive', done.reason ?? '');
+  assert.match(done.reason ?? '', /tamper/);
+});
