@@ -21,6 +21,11 @@ const THRESHOLD_FIELDS = [
   { key: 'relockMs', label: 'Relock within (ms)', hint: 'Power back → lock reads secured' },
   { key: 'alarmHoldMs', label: 'Alarm hold (ms)', hint: 'Lock stays released while the alarm is active' },
   { key: 'pdTimerMarginMs', label: 'PD timer margin (ms)', hint: 'Extra time the PD keeps its timed output before it restores it' },
+  {
+    key: 'maxReadingGapMs',
+    label: 'Longest reading gap (ms)',
+    hint: 'A longer silence between two readings makes the step inconclusive: a change could hide in it',
+  },
 ] as const;
 type ThresholdKey = (typeof THRESHOLD_FIELDS)[number]['key'];
 
