@@ -2,6 +2,7 @@
 // what blocks it), hand signatures (strokes as vectors, append-only), build a
 // signed PDF (progress as reports:progress events), the list of reports built
 // with their hashes, open a report file, verify it, export the JSON and CSV.
+import type { BuiltReport } from '../../core/report/built';
 import { z } from 'zod';
 import type { HandwrittenSignature, ReportModel } from '../../core/report/schema';
 
@@ -63,20 +64,7 @@ export interface ReportPreview {
   blockers: string[];
 }
 
-export interface ReportSummary {
-  id: number;
-  siteId: number;
-  filePath: string;
-  fileSha256: string;
-  modelSha256: string;
-  scope: string;
-  overall: string;
-  draft: boolean;
-  signer: string;
-  eventLogHead: string | null;
-  eventLogLength: number;
-  builtAt: string;
-}
+export type ReportSummary = BuiltReport;
 
 export interface SignatureVerification {
   index: number;

@@ -383,17 +383,7 @@ export class AttemptRunner {
         // While the runner reads inputs the PD is never POLLed, so an unsolicited tamper report may not have come:
         // ask before a verdict is recorded (the listener above logs it and aborts on a change).
         if (await this.tamperedAtEnd()) return this.stop(this.aborted ?? 'tamper reported by the PD during the test');
-        endAttempt(this.deps.db, this.attempt, a.verdict.verdict, a.verdict.reason, this.now());
-        this.emit('runs:attempt', {
-          runId: this.run.id,
-          attemptId: this.attempt.id,
-          openingId: this.attempt.openingId,
-          procedureId: this.attempt.procedureId,
-          status: 'finished',
-          verdict: a.verdict.verdict,
-          reason: a.verdict.reason,
-          warning: null,
-        });
+        this.end(a.verdict);
         return { verdict: a.verdict, results: a.results };
       }
       if (this.machine.stepIndex !== lastStep && a.type !== 'record') {
@@ -449,17 +439,22 @@ export class AttemptRunner {
     const byHand = this.machine.recorded.some((r) => r.kind === 'output' && r.verdict === 'pass' && r.personEvidence);
     if (byHand && o.lock_output === null) notes.push('lock power was cut by hand: restore it at the power supply');
     const final: ProcedureVerdict = { verdict: 'inconclusive', reason: [reason, ...notes].join('; ') };
-    endAttempt(this.deps.db, this.attempt, final.verdict, final.reason, this.now());
+    this.end(final);
+    return { verdict: final, results: [...this.machine.recorded] };
+  }
+
+  /** Records the attempt's end (committed before anyone is told) and tells the UI. */
+  private end(v: ProcedureVerdict): void {
+    endAttempt(this.deps.db, this.attempt, v.verdict, v.reason, this.now());
     this.emit('runs:attempt', {
       runId: this.run.id,
       attemptId: this.attempt.id,
       openingId: this.attempt.openingId,
       procedureId: this.attempt.procedureId,
       status: 'finished',
-      verdict: final.verdict,
-      reason: final.reason,
+      verdict: v.verdict,
+      reason: v.reason,
       warning: null,
     });
-    return { verdict: final, results: [...this.machine.recorded] };
   }
 }

@@ -1,22 +1,10 @@
 // Reports storage: handwritten signatures (append-only; the latest per role
 // counts) and the list of reports built with their hashes (migration 006).
+import type { BuiltReport } from '../../core/report/built';
 import type { HandwrittenSignature } from '../../core/report/schema';
 import type { Db } from '../sqlite';
 
-export interface ReportRow {
-  id: number;
-  siteId: number;
-  filePath: string;
-  fileSha256: string;
-  modelSha256: string;
-  scope: string;
-  overall: string;
-  draft: boolean;
-  signer: string;
-  eventLogHead: string | null;
-  eventLogLength: number;
-  builtAt: string;
-}
+export type ReportRow = BuiltReport;
 
 type SigDbRow = { id: number; role: 'technician' | 'witness'; name: string; title: string; strokes: string; signed_at: string };
 const toSig = (r: SigDbRow): HandwrittenSignature => ({
