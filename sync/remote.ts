@@ -1,17 +1,9 @@
 // Results other devices pushed for this laptop's sites, as pulled: every attempt with its
 // end (if any), marked with the device and the technician who ran it.
+import type { RemoteResult } from '../core/sync/state';
 import type { Db } from '../db/sqlite';
 
-export interface RemoteAttempt {
-  uuid: string;
-  openingId: string;
-  procedureId: string;
-  startedAt: string;
-  verdict: 'pass' | 'fail' | 'inconclusive' | null;
-  reason: string | null;
-  technician: string;
-  deviceName: string;
-}
+export type RemoteAttempt = RemoteResult;
 
 export function listRemoteAttempts(db: Db, siteId: number): RemoteAttempt[] {
   return db

@@ -169,6 +169,7 @@ export interface ProjectSettingsView {
 }
 
 import type { OpeningStatus } from '../../core/runs/progress';
+import type { EventLogCheck } from '../../core/runs/event-log-check';
 export type { OpeningStatus };
 
 export interface Progress {
@@ -349,31 +350,8 @@ export interface Deficiency {
   photos: Attachment[];
 }
 
-/** The event-log check (db/runs/verify.ts): the hash chain, and every runs-table row compared with the event that recorded it. */
-export interface EventLogCheck {
-  /** Chain intact, every row agrees with the log, triggers in place. */
-  ok: boolean;
-  count: number;
-  /** The first event whose hash does not match (tampered, reordered or missing). */
-  badSeq: number | null;
-  /** One line: the first problem of any kind. */
-  reason: string | null;
-  headSeq: number | null;
-  headHash: string | null;
-  chain: { seq: number; reason: string }[];
-  /** Every row that disagrees with the log: table, row id, field (null: the whole row is forged or missing). */
-  rows: {
-    table: string;
-    rowId: number | null;
-    field: string | null;
-    seq: number | null;
-    logged: string | null;
-    stored: string | null;
-    message: string;
-  }[];
-  triggersMissing: string[];
-  unchecked: string[];
-}
+/** The event-log check: the hash chain, and every runs-table row compared with the event that recorded it. */
+export type { EventLogCheck } from '../../core/runs/event-log-check';
 
 export interface RunsOutputs {
   startRun: RunSummary;

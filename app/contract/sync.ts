@@ -2,9 +2,9 @@
 // server address and enrolment, "Sync now", schedule versions offered by the server
 // (shown as a diff, applied when accepted) and results other devices pushed.
 import { z } from 'zod';
-import type { SyncState } from '../../core/sync/state';
+import type { RemoteResult, SyncState } from '../../core/sync/state';
 
-export type { SyncState } from '../../core/sync/state';
+export type { RemoteResult, SyncState } from '../../core/sync/state';
 
 const serverUrl = z.string().trim().min(1).max(500);
 
@@ -41,17 +41,6 @@ export interface SyncStatusView {
     diffHash: string | null;
     errors: string[];
   }[];
-}
-
-export interface RemoteResult {
-  uuid: string;
-  openingId: string;
-  procedureId: string;
-  startedAt: string;
-  verdict: 'pass' | 'fail' | 'inconclusive' | null;
-  reason: string | null;
-  technician: string;
-  deviceName: string;
 }
 
 export interface SyncOutputs {

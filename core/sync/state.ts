@@ -6,3 +6,15 @@ export type SyncState =
   | { kind: 'synced'; at: string }
   | { kind: 'offline'; reason: string; nextAttemptAt: string | null }
   | { kind: 'error'; reason: string; nextAttemptAt: string | null };
+
+/** A result another device pushed for one of this laptop's sites, marked with who ran it. */
+export interface RemoteResult {
+  uuid: string;
+  openingId: string;
+  procedureId: string;
+  startedAt: string;
+  verdict: 'pass' | 'fail' | 'inconclusive' | null;
+  reason: string | null;
+  technician: string;
+  deviceName: string;
+}
