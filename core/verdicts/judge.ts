@@ -263,7 +263,7 @@ function judgeTimed(step: WatchStep, ev: WatchEvidence, stepSamples: Sample[], d
           verdict: 'pass',
           reason: `${want} as the stimulus ended (read ${sec(-t)} before the latest moment it can have ended; limit ${sec(step.ms)})`,
           measuredMs: 0,
-          resolutionMs: s.at - prevSent,
+          resolutionMs: Math.max(0, s.at - prevSent),
         };
       if (t <= step.ms)
         return {
