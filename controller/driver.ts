@@ -177,12 +177,16 @@ export function summariseCapabilities(r: Reply): CapabilitySummary | null {
   };
 }
 
+const MAX_IMMEDIATE_RUNS = 16;
+
 /** Drives one AcuBus on the transport in real time. */
 class BusRunner {
   readonly bus: AcuBus;
   /** One wake-up at a time: a timer, or setImmediate when the work is due now (setTimeout(0) costs ~1 ms). */
   private timer: { cancel: () => void } | null = null;
   private timerAt = Infinity;
+  /** setImmediate wake-ups since the last timer tick (see arm). */
+  private immediateRuns = 0;
   private lastRxAt = -Infinity;
   private stopped = false;
 
@@ -232,11 +236,20 @@ class BusRunner {
     this.timer?.cancel();
     this.timerAt = at;
     const delay = at - this.clock();
-    if (delay <= 0) {
+    // Due work runs at once, but a bus that stays "due" without progress (e.g. its port is gone) must not spin the
+    // event loop: after a few immediate runs in a row it waits for a real timer tick.
+    if (delay <= 0 && this.immediateRuns < MAX_IMMEDIATE_RUNS) {
+      this.immediateRuns++;
       const h = setImmediate(this.run);
       this.timer = { cancel: () => clearImmediate(h) };
     } else {
-      const h = setTimeout(this.run, delay);
+      const h = setTimeout(
+        () => {
+          this.immediateRuns = 0;
+          this.run();
+        },
+        Math.max(1, delay),
+      );
       this.timer = { cancel: () => clearTimeout(h) };
     }
   }
