@@ -188,7 +188,9 @@ async function fiveHundred(): Promise<void> {
     openings.push(o);
     insertOpening(db, site.id, o, i, new Date());
   }
-  const settings = { thresholds: { releaseMs: 1000, holdWindowMs: 300, relockMs: 1000, pdTimerMarginMs: 200, pollIntervalMs: 20 } };
+  const settings = {
+    thresholds: { releaseMs: 1000, holdWindowMs: 300, relockMs: 1000, pdTimerMarginMs: 200, pollIntervalMs: 20, attemptWatchMs: 200 },
+  };
   const run = await app.handlers.startRun({ siteId: site.id, technician: 'bench', settings });
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
