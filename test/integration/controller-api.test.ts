@@ -5,6 +5,7 @@ import { test, type TestContext } from 'node:test';
 import { createApp } from '../../app';
 import { ApiError, type ApiEvents, type EventTopic } from '../../app/contract';
 import { tempDir } from '../support/tmp';
+import { until } from '../support/until';
 
 async function app(t: TestContext) {
   const dir = tempDir(t);
@@ -13,16 +14,6 @@ async function app(t: TestContext) {
   a.ctx.events.onAny((topic, event) => events.push({ topic, event }));
   t.after(() => a.close());
   return { a, events };
-}
-
-async function until<V>(probe: () => V | undefined | false, what: string, ms = 5000): Promise<V> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const code = (c: string) => (e: unknown) => e instanceof ApiError && e.code === c;

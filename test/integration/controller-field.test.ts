@@ -16,6 +16,7 @@ import type { SimSiteConfig } from '../../controller/sim/site-sim';
 import { GOOD } from '../fixtures/schedules/openings';
 import { ptyPair, type PtyPair } from '../support/pty';
 import { tempDir } from '../support/tmp';
+import { until } from '../support/until';
 
 type T = { after: (fn: () => Promise<void> | void) => void };
 const KEY = '00112233445566778899aabbccddeeff';
@@ -30,16 +31,6 @@ async function simOn(t: T, port: string, config: SimSiteConfig = { openings: {} 
   const live = runSiteSim(transport, { openings, config });
   t.after(() => live.stop());
   return live;
-}
-
-async function until<V>(probe: () => V | undefined | false, what: string, ms = 10_000): Promise<V> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 test('scan lists a PD that enforces the secure channel (NAK 06) as needing a key, and identifies it with the key', async (t) => {

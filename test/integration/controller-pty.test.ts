@@ -12,6 +12,7 @@ import { SerialTransport } from '../../controller/serial/transport';
 import { runSiteSim, type LiveSim } from '../../controller/sim/runner';
 import { ptyPair } from '../support/pty';
 import { tempDir } from '../support/tmp';
+import { until } from '../support/until';
 
 type T = { after: (fn: () => Promise<void> | void) => void };
 
@@ -22,16 +23,6 @@ async function simOn(t: T, port: string): Promise<LiveSim> {
   const live = runSiteSim(transport, { openings: site.openings, config: site.config });
   t.after(() => live.stop());
   return live;
-}
-
-async function until<V>(probe: () => V | undefined | false, what: string, ms = 8000): Promise<V> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 test('over a PTY pair: ID, CAP, an unsolicited input change, secure channel on', async (t) => {

@@ -14,16 +14,7 @@ import { SiteSim } from '../../controller/sim/site-sim';
 import { getSiteByName } from '../../db/schedule';
 import { FAST } from '../support/runs-technician';
 import { tempDir } from '../support/tmp';
-
-async function until<V>(probe: () => V | undefined | false | Promise<V | undefined | false>, what: string, ms = 15_000): Promise<V> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from '../support/until';
 
 test('a PD reports tamper and power failure unsolicited: controller events and log lines in words', async (t) => {
   const site = await loadSimulatedSite({ demo: true });
