@@ -290,7 +290,14 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
     try {
       await link.controller.readOutputs(address);
     } catch (err) {
-      if (link.key !== 'controller-connection') link.controller.detach(address);
+      // A link opened for this test and left unused: close it, so its port does not stay open (and busy) unwatched.
+      if (link.key !== 'controller-connection') {
+        link.controller.detach(address);
+        if (!link.sim && state.links.get(link.key) === link && ![...state.active.values()].some((a) => a.link === link)) {
+          state.links.delete(link.key);
+          await link.close();
+        }
+      }
       throw new ApiError(
         'controller',
         `The PD at address ${address} (opening ${opening.opening_id}) does not answer over the ${link.description}: check the RS-485 wiring and the PD's power, and that its address and baud rate match the schedule (Controller → Scan). (${(err as Error).message})`,
