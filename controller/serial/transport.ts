@@ -4,7 +4,8 @@
 // model the wire time a real RS-485 line would take at the configured baud rate.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { SerialPort } from 'serialport';
+import { SerialPortStream } from '@serialport/stream';
+import { HangUpAwareBinding } from './hangup-binding';
 import { charTimeMs } from '../protocol/baud';
 
 export type DataListener = (bytes: Uint8Array) => void;
@@ -47,7 +48,7 @@ export interface AdapterIdentity {
 }
 
 export class SerialTransport implements Transport {
-  private port: SerialPort | null = null;
+  private port: SerialPortStream | null = null;
   private readonly listeners = new Set<DataListener>();
   private readonly lostListeners = new Set<(err: Error) => void>();
   private currentBaud: number;
@@ -75,7 +76,15 @@ export class SerialTransport implements Transport {
 
   async open(): Promise<void> {
     if (this.port?.isOpen) return;
-    const port = new SerialPort({ path: this.path, baudRate: this.currentBaud, autoOpen: false, dataBits: 8, stopBits: 1, parity: 'none' });
+    const port = new SerialPortStream({
+      binding: HangUpAwareBinding,
+      path: this.path,
+      baudRate: this.currentBaud,
+      autoOpen: false,
+      dataBits: 8,
+      stopBits: 1,
+      parity: 'none',
+    });
     await new Promise<void>((resolve, reject) =>
       port.open((err) => (err ? reject(new TransportError(`Cannot open serial port ${this.path}: ${err.message}`)) : resolve())),
     );
@@ -313,9 +322,9 @@ export async function listPorts(options: { platform?: NodeJS.Platform; pathEnv?:
         'You can still connect by typing the port path, e.g. /dev/ttyUSB0.',
     );
   }
-  let ports;
+  let ports: PortListing[];
   try {
-    ports = await SerialPort.list();
+    ports = await HangUpAwareBinding.list();
   } catch (err) {
     throw new TransportError(`Cannot list serial ports: ${(err as Error).message}`);
   }

@@ -136,3 +136,21 @@ test('doorcx simulate on one tty and doorcx scan on the other: finds the PDs and
   await until(() => /1-101: lock power ON/.test(simOut.slice(simOut.search(/1-101: lock power OFF/))), 'the PD to restore 1-101 power');
   assert.doesNotMatch(simOut, /1-103: lock power OFF/);
 });
+
+test('a line that hangs up (the PTY pair goes away, as when a USB adapter is pulled) is reported lost, not read again and again', async (t) => {
+  const pty = await ptyPair(tempDir(t));
+  t.after(() => pty.close());
+  const transport = new SerialTransport(pty.a, 9600, () => Promise.resolve([]));
+  await transport.open();
+  t.after(() => transport.close());
+  const lost: Error[] = [];
+  transport.onLost((err) => lost.push(err));
+
+  await pty.close();
+  // serialport alone reads the hung-up tty again at once forever (zero bytes each time):
+  // the loss was never reported and the process spun until it ran out of memory.
+  await until(() => lost[0], 'the loss of the port');
+  assert.match(lost[0].message, /hung up|bad file descriptor|input\/output error/i);
+  assert.equal(transport.isOpen, false);
+  assert.equal(lost.length, 1, 'reported once');
+});
