@@ -160,7 +160,12 @@ test('doorcx test --key-file: a power-drop test on a PD that enforces the secure
   });
   const keyFile = join(dir, 'keys.txt');
   writeFileSync(keyFile, `# 1-101\n2 ${KEY}\n`, { mode: 0o600 });
-  const args = ['test', '--db', dbFile, '--site', DEMO_SITE_NAME, '--opening', '1-101', '--port', pty.a, '--confirm', 'door-opened=yes'];
+  // This test is about the key; a 1 s reading resolution keeps a loaded CI machine's scheduling
+  // gaps (which honestly make the 250 ms default inconclusive) out of its verdict.
+  const args = [
+    ...['test', '--db', dbFile, '--site', DEMO_SITE_NAME, '--opening', '1-101', '--port', pty.a],
+    ...['--confirm', 'door-opened=yes', '--set', 'maxReadingGapMs=1000'],
+  ];
   // Without the key the PD answers nothing but NAK 06: never a pass.
   let noKeyOut = '';
   const noKey = await runCli([...args, '--technician', 'no-key'], { out: (s) => (noKeyOut += s), err: (s) => (noKeyOut += s) });
