@@ -1,8 +1,9 @@
 // Where a run stands, as pure functions over the schedule and the latest verdicts:
 // why the schedule expects an opening's mode, which procedures an opening needs to
-// pass, an opening's status, counts for progress, and finding the next opening
-// (door tag, search, floor route). No I/O: the runs handlers feed them rows.
-import { expectedModeWord } from '../procedures';
+// pass, an opening's status and its line in the progress (from its attempts), counts
+// for progress (per floor too), and finding the next opening (door tag, search, floor
+// route). No I/O: the runs handlers feed them rows.
+import { expectedModeWord, proceduresFor, type ProjectSettings } from '../procedures';
 import type { Opening } from '../schedule/types';
 import type { Verdict } from '../verdicts/types';
 
@@ -62,6 +63,62 @@ export function progressOf(rows: readonly { status: OpeningStatus }[]): Progress
     if (r.status === 'incomplete') p.incomplete++;
   }
   return p;
+}
+
+/** The latest attempt of each procedure: the one no later attempt supersedes (a retest keeps the old attempt). */
+export function latestByProcedure<A extends { procedureId: string; supersededBy: number | null }>(attempts: readonly A[]): Map<string, A> {
+  const m = new Map<string, A>();
+  for (const a of attempts) if (a.supersededBy === null) m.set(a.procedureId, a);
+  return m;
+}
+
+/** One opening's line in the run's progress: each applicable procedure with its latest verdict, and the status. */
+export interface OpeningProgress {
+  openingId: string;
+  floor: string;
+  location: string;
+  category: Opening['category'];
+  failMode: Opening['fail_mode'];
+  lockType: Opening['lock_type'];
+  arrangement: Opening['locking_arrangement'];
+  status: OpeningStatus;
+  procedures: { id: string; title: string; kind: 'automatic' | 'checklist'; required: boolean; verdict: Verdict | null }[];
+  openDeficiencies: number;
+}
+
+export function openingProgress(
+  o: Opening,
+  settings: ProjectSettings,
+  attempts: readonly { procedureId: string; supersededBy: number | null; end: { verdict: Verdict } | null }[],
+  openDeficiencies: number,
+): OpeningProgress {
+  const latest = latestByProcedure(attempts);
+  const required = requiredProcedureIds(o);
+  const procedures = proceduresFor(o, settings).map((p) => ({
+    id: p.id,
+    title: p.title,
+    kind: p.kind,
+    required: required.has(p.id),
+    verdict: latest.get(p.id)?.end?.verdict ?? null,
+  }));
+  return {
+    openingId: o.opening_id,
+    floor: o.floor,
+    location: o.location,
+    category: o.category,
+    failMode: o.fail_mode,
+    lockType: o.lock_type,
+    arrangement: o.locking_arrangement,
+    status: openingStatus(procedures),
+    procedures,
+    openDeficiencies,
+  };
+}
+
+/** Progress per floor, floors in the order the rows first name them (schedule order). */
+export function progressByFloor(rows: readonly { floor: string; status: OpeningStatus }[]): (ProgressCounts & { floor: string })[] {
+  const floors = [...new Set(rows.map((r) => r.floor))];
+  return floors.map((floor) => ({ floor, ...progressOf(rows.filter((r) => r.floor === floor)) }));
 }
 
 export interface FindOpening {
