@@ -159,7 +159,7 @@ export function readDelimited(text: string, sink?: RowSink): { format: 'csv' | '
             reason: `The file cannot be read as ${delimiter === '\t' ? 'tab-separated text' : 'CSV'}: ${e.message}`,
           });
       const cells = results.data;
-      for (let i = 0; i < cells.length; i++) cells[i] = restoreCsvCell(cells[i]!);
+      for (let i = 0; i < cells.length; i++) if (cells[i]!.charCodeAt(0) === 39) cells[i] = restoreCsvCell(cells[i]!);
       if (record === 0) to.header(cells, 1);
       else to.row({ rowNumber: record + 1, cells });
       record++;
