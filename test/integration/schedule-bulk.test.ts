@@ -161,6 +161,12 @@ test('an import that fails midway (SQLite refuses a row) leaves the database as 
   await applyImport(db, { ...input, confirmDiffHash: again.diffHash!, editor: 'e', now: new Date(0) });
   assert.equal(dump(db).openings.length, 3000);
   assert.deepEqual(schema(db), before.schema);
+  // After the import the CHECKs hold again for every other write (here an opening added one by one).
+  const site = db.prepare<{ id: number }>("SELECT id FROM sites WHERE name = 'F'").get()!;
+  assert.throws(
+    () => insertOpening(db, site.id, { ...GOOD, opening_id: 'x-1', category: 'lobby' as Opening['category'] }, 3000, new Date(0)),
+    /CHECK constraint failed/,
+  );
 });
 
 test('a process killed in the middle of a bulk import leaves the database as it was, indexes included', (t) => {
