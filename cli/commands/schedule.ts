@@ -1,8 +1,9 @@
 // `doorcx import | export | check`: the schedule workspace from the command line.
-// Every command goes through the same app (and API validation) as the UI.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// export and check go through the same app as the UI; import runs the API's own input checks and
+// import code (db/schedule) on the database as the app opens it (see the import command).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { ApiError, type FieldIssue } from '../../app/contract/errors';
+import type { FieldIssue } from '../../app/contract/errors';
 import type { ScheduleDiff } from '../../app/contract/schedule';
 import type { App } from '../../app/index';
 import { CliUsageError, type CliCommand, type CliIo } from '../main';
@@ -59,10 +60,24 @@ const importCommand: CliCommand = {
     const siteName = typeof values.site === 'string' && values.site.trim() ? values.site.trim() : basename(file, extname(file));
     const editor = typeof values.editor === 'string' && values.editor.trim() ? values.editor.trim() : 'cli import';
     const bytes = readFileSync(file);
-    const app = await openApp(dbFile, false);
+    // The same checks as the API's input (names and lengths), then the same import code the API runs
+    // (db/schedule), on the database opened as the app opens it. The file goes straight from disk to the
+    // reader: no base64 round trip (the API's transport for JSON), and none of the app's other features
+    // (serial, sync, logs) are loaded for an import.
+    const { scheduleInputs } = await import('../../app/contract/schedule');
+    const { describeZodError } = await import('../../app/dispatch');
+    const previewIn = scheduleInputs.previewImport
+      .pick({ fileName: true, siteName: true })
+      .safeParse({ fileName: basename(file), siteName });
+    if (!previewIn.success) throw new Error(describeZodError('previewImport', previewIn.error));
+    const { openDatabase } = await import('../../db/open');
+    const { applyImport, ImportRejected, previewImport } = await import('../../db/schedule');
+    const path = resolve(dbFile);
+    mkdirSync(dirname(path), { recursive: true });
+    const db = openDatabase(path);
     try {
-      const input = { fileName: basename(file), contentBase64: bytes.toString('base64'), siteName };
-      const preview = await app.call('previewImport', input);
+      const input = { ...previewIn.data, bytes };
+      const preview = await previewImport(db, input);
       if (preview.errors.length > 0 || !preview.diffHash || !preview.diff) return reportRejected(io, file, preview.errors);
       const d = preview.diff;
       if (preview.siteId !== null) {
@@ -76,7 +91,9 @@ const importCommand: CliCommand = {
           return 0;
         }
       }
-      const r = await app.call('applyImport', { ...input, confirmDiffHash: preview.diffHash, editor });
+      const applyIn = scheduleInputs.applyImport.pick({ editor: true }).safeParse({ editor });
+      if (!applyIn.success) throw new Error(describeZodError('applyImport', applyIn.error));
+      const r = await applyImport(db, { ...input, confirmDiffHash: preview.diffHash, editor: applyIn.data.editor, now: new Date() });
       io.out(
         preview.siteId === null
           ? `Imported ${r.added} openings into new site "${preview.siteName}" (id ${r.siteId}).\n`
@@ -84,12 +101,10 @@ const importCommand: CliCommand = {
       );
       return 0;
     } catch (err) {
-      if (err instanceof ApiError && (err.code === 'import-rejected' || err.code === 'conflict')) {
-        return reportRejected(io, file, (err.details as FieldIssue[] | undefined) ?? [{ reason: err.message }]);
-      }
+      if (err instanceof ImportRejected) return reportRejected(io, file, err.errors);
       throw err;
     } finally {
-      await app.close();
+      db.close();
     }
   },
 };

@@ -3,7 +3,16 @@
 // (the header is row 1 in a file that starts with it).
 import { matchHeaders, type HeaderMatch } from './columns';
 import { isBlank, normalizeText, openingIdKey } from './normalize';
-import { EXTRA_HEADER_MAX, EXTRA_VALUE_MAX, OPENING_FIELD_NAMES, REQUIRED_FIELDS, parseField } from './schema';
+import {
+  EXTRA_HEADER_MAX,
+  EXTRA_VALUE_MAX,
+  MISS,
+  OPENING_FIELD_NAMES,
+  REQUIRED_FIELDS,
+  fastParser,
+  parseField,
+  type FastParse,
+} from './schema';
 import type { Opening, OpeningField } from './types';
 
 export interface TableRow {
@@ -68,6 +77,8 @@ export interface TableResult {
   openings: Opening[];
   /** File row of each opening (same order). */
   rowNumbers: number[];
+  /** Rows with any non-blank cell, openings or not. */
+  filledRows: number;
   errors: CellIssue[];
 }
 
@@ -121,47 +132,77 @@ export function blankOpening(): Record<OpeningField | 'extras', unknown> {
 }
 
 export function tableToOpenings(table: RawTable): TableResult {
-  const { matches, problems } = matchHeaders(table.headers, REQUIRED_FIELDS);
-  const errors: CellIssue[] = problems.map((p) => ({ row: table.headerRow, column: p.column, reason: p.reason }));
-  const mapped = matches.filter((m): m is HeaderMatch & { column: OpeningField } => m.column !== null);
-  const present = new Set(mapped.map((m) => m.column));
-  const absent = OPENING_FIELD_NAMES.filter((f) => !present.has(f));
-  const extras = matches.filter((m) => m.column === null && m.sourceHeader !== '');
-  const blankHeaders = matches.filter((m) => m.sourceHeader === '');
-  for (const m of extras)
-    if (m.sourceHeader.length > EXTRA_HEADER_MAX)
-      errors.push({
-        row: table.headerRow,
-        column: m.sourceHeader,
-        reason: `A column header must be at most ${EXTRA_HEADER_MAX} characters`,
-      });
-  const width = table.headers.length;
+  const builder = new OpeningsBuilder(table.headers, table.headerRow);
+  for (const row of table.rows) builder.add(row);
+  return builder.finish();
+}
 
-  const openings: Opening[] = [];
-  const rowNumbers: number[] = [];
-  const firstRowOfId = new Map<string, { row: number; id: string }>();
+/**
+ * Rows → openings one row at a time, in file order, so a reader can hand each row over as it parses
+ * it and a big file's cells are never all held at once (tableToOpenings is the same over a whole table).
+ */
+export class OpeningsBuilder {
+  private readonly headerRow: number;
+  private readonly matches: HeaderMatch[];
+  private readonly errors: CellIssue[];
+  private readonly mapped: (HeaderMatch & { column: OpeningField; fast: FastParse })[];
+  private readonly absent: OpeningField[];
+  private readonly extras: HeaderMatch[];
+  private readonly blankHeaders: HeaderMatch[];
+  private readonly width: number;
+  private readonly idHeader: string;
+  private readonly openings: Opening[] = [];
+  private readonly rowNumbers: number[] = [];
+  private readonly firstRowOfId = new Map<string, { row: number; id: string }>();
+  /** Rows with any non-blank cell (what a rejected file's row count counts). */
+  private filled = 0;
 
-  for (const { rowNumber, cells, dateColumns } of table.rows) {
-    if (cells.every((c) => isBlank(c))) continue; // blank lines (e.g. trailing ones Excel leaves) are not openings
+  constructor(headers: string[], headerRow: number) {
+    const { matches, problems } = matchHeaders(headers, REQUIRED_FIELDS);
+    this.headerRow = headerRow;
+    this.matches = matches;
+    this.errors = problems.map((p) => ({ row: headerRow, column: p.column, reason: p.reason }));
+    this.mapped = matches
+      .filter((m): m is HeaderMatch & { column: OpeningField } => m.column !== null)
+      .map((m) => ({ ...m, fast: fastParser(m.column) }));
+    const present = new Set(this.mapped.map((m) => m.column));
+    this.absent = OPENING_FIELD_NAMES.filter((f) => !present.has(f));
+    this.extras = matches.filter((m) => m.column === null && m.sourceHeader !== '');
+    this.blankHeaders = matches.filter((m) => m.sourceHeader === '');
+    for (const m of this.extras)
+      if (m.sourceHeader.length > EXTRA_HEADER_MAX)
+        this.errors.push({
+          row: headerRow,
+          column: m.sourceHeader,
+          reason: `A column header must be at most ${EXTRA_HEADER_MAX} characters`,
+        });
+    this.width = headers.length;
+    this.idHeader = this.mapped.find((m) => m.column === 'opening_id')?.sourceHeader ?? 'opening_id';
+  }
+
+  add({ rowNumber, cells, dateColumns }: TableRow): void {
+    if (cells.some((c) => c.trim() !== '')) this.filled++;
+    if (cells.every((c) => isBlank(c))) return; // blank lines (e.g. trailing ones Excel leaves) are not openings
+    const errors = this.errors;
     let ok = true;
     const bad = (issue: CellIssue) => {
       errors.push({ row: rowNumber, ...issue });
       ok = false;
     };
-    for (let i = width; i < cells.length; i++) {
+    for (let i = this.width; i < cells.length; i++) {
       if (!isBlank(cells[i]))
         bad({
           column: `(column ${i + 1})`,
           value: cells[i],
-          reason: `This row has a value beyond the last header (the header has ${width} columns)`,
+          reason: `This row has a value beyond the last header (the header has ${this.width} columns)`,
         });
     }
-    for (const m of blankHeaders) {
+    for (const m of this.blankHeaders) {
       const v = cells[m.index] ?? '';
       if (!isBlank(v)) bad({ column: `(column ${m.index + 1})`, value: v, reason: 'A value under a blank header: give the column a name' });
     }
     const o = blankOpening();
-    for (const m of mapped) {
+    for (const m of this.mapped) {
       const raw = cells[m.index] ?? '';
       if (m.column === 'opening_id' && dateColumns?.includes(m.index)) {
         // Excel turns marks like "1-10" into dates; importing the date would invent a door id.
@@ -173,13 +214,19 @@ export function tableToOpenings(table: RawTable): TableResult {
         });
         continue;
       }
+      // A canonical cell is taken as it is (no result object per cell); anything else goes through the schema.
+      const fast = m.fast(raw);
+      if (fast !== MISS) {
+        o[m.column] = fast;
+        continue;
+      }
       const r = parseField(m.column, raw);
       if (r.ok) o[m.column] = r.value;
       else bad({ column: m.sourceHeader, field: m.column, value: raw, reason: r.reason });
     }
-    for (const f of absent) o[f] = DEFAULTS[f];
+    for (const f of this.absent) o[f] = DEFAULTS[f];
     const ex: Record<string, string> = {};
-    for (const m of extras) {
+    for (const m of this.extras) {
       const v = cells[m.index] ?? '';
       // Trimmed, line breaks as \n: like every other text, so export → import gives the same value.
       if (isBlank(v)) continue;
@@ -191,26 +238,35 @@ export function tableToOpenings(table: RawTable): TableResult {
     o.extras = ex;
     if (typeof o.opening_id === 'string' && o.opening_id !== '') {
       const key = openingIdKey(o.opening_id);
-      const first = firstRowOfId.get(key);
-      const idHeader = mapped.find((m) => m.column === 'opening_id')?.sourceHeader ?? 'opening_id';
+      const first = this.firstRowOfId.get(key);
       if (first !== undefined) {
         const same = first.id.toLowerCase() === o.opening_id.toLowerCase();
         bad({
-          column: idHeader,
+          column: this.idHeader,
           field: 'opening_id',
           value: o.opening_id,
           reason: same
             ? `Duplicate opening id: row ${first.row} has the same id`
             : `Duplicate opening id: row ${first.row} has "${first.id}", which looks the same`,
         });
-      } else firstRowOfId.set(key, { row: rowNumber, id: o.opening_id });
+      } else this.firstRowOfId.set(key, { row: rowNumber, id: o.opening_id });
     }
     if (ok) {
-      openings.push(o as unknown as Opening);
-      rowNumbers.push(rowNumber);
+      this.openings.push(o as unknown as Opening);
+      this.rowNumbers.push(rowNumber);
     }
   }
-  if (errors.length === 0 && openings.length === 0)
-    errors.push({ row: table.headerRow + 1, reason: 'The file has a header row but no openings' });
-  return { mapping: matches, openings, rowNumbers, errors: tidyIssues(errors) };
+
+  finish(): TableResult {
+    const errors = this.errors;
+    if (errors.length === 0 && this.openings.length === 0)
+      errors.push({ row: this.headerRow + 1, reason: 'The file has a header row but no openings' });
+    return {
+      mapping: this.matches,
+      openings: this.openings,
+      rowNumbers: this.rowNumbers,
+      filledRows: this.filled,
+      errors: tidyIssues(errors),
+    };
+  }
 }

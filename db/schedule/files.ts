@@ -112,23 +112,61 @@ export function mixedLineEndings(text: string, delimiter: string): CellIssue | n
   return null;
 }
 
-export function readDelimited(text: string): { format: 'csv' | 'tsv'; table: RawTable; errors: CellIssue[] } {
+/** Where a reader hands the rows: the header row first, then each data row in file order. */
+export interface RowSink {
+  header(cells: string[], headerRow: number): void;
+  row(row: TableRow): void;
+}
+
+/** A sink that keeps every row: the table readScheduleFile returns when no sink is given. */
+function collect(table: RawTable): RowSink {
+  return {
+    header: (cells, headerRow) => {
+      table.headers = cells;
+      table.headerRow = headerRow;
+    },
+    row: (r) => table.rows.push(r),
+  };
+}
+
+/**
+ * Parses delimited text with papaparse, handing each record to `sink` as it is parsed (papaparse's step
+ * callback), so the file's cells are never all held at once; without a sink the rows are returned in `table`.
+ */
+export function readDelimited(text: string, sink?: RowSink): { format: 'csv' | 'tsv'; table: RawTable; errors: CellIssue[] } {
   const body = text.replace(/^\uFEFF/, '');
   const delimiter = sniffDelimiter(body);
+  const format = delimiter === '\t' ? 'tsv' : 'csv';
+  const table: RawTable = { headers: [], headerRow: 1, rows: [] };
   const mixed = mixedLineEndings(body, delimiter);
-  if (mixed) return { format: delimiter === '\t' ? 'tsv' : 'csv', table: { headers: [], headerRow: 1, rows: [] }, errors: [mixed] };
-  const parsed = Papa.parse<string[]>(body, { delimiter, header: false, skipEmptyLines: false, dynamicTyping: false });
-  const errors: CellIssue[] = parsed.errors
-    // A last line without a newline is not an error; mismatched field counts are checked per cell later.
-    .filter((e) => e.code !== 'UndetectableDelimiter' && e.type !== 'FieldMismatch')
-    .map((e) => ({
-      row: (e.row ?? 0) + 1,
-      reason: `The file cannot be read as ${delimiter === '\t' ? 'tab-separated text' : 'CSV'}: ${e.message}`,
-    }));
-  const [header = [], ...rest] = parsed.data.map((cells) => cells.map(restoreCsvCell));
+  if (mixed) return { format, table, errors: [mixed] };
+  const to = sink ?? collect(table);
+  const errors: CellIssue[] = [];
   // Record i (0-based, header = 0) is row i + 1, as a spreadsheet shows it.
-  const rows = rest.map((cells, i) => ({ rowNumber: i + 2, cells }));
-  return { format: delimiter === '\t' ? 'tsv' : 'csv', table: { headers: header, headerRow: 1, rows }, errors };
+  let record = 0;
+  Papa.parse<string[]>(body, {
+    delimiter,
+    header: false,
+    skipEmptyLines: false,
+    dynamicTyping: false,
+    step: (results) => {
+      // A last line without a newline is not an error; mismatched field counts are checked per cell later.
+      // An error is reported with the record it was found in.
+      for (const e of results.errors)
+        if (e.code !== 'UndetectableDelimiter' && e.type !== 'FieldMismatch')
+          errors.push({
+            row: record + 1,
+            reason: `The file cannot be read as ${delimiter === '\t' ? 'tab-separated text' : 'CSV'}: ${e.message}`,
+          });
+      const cells = results.data;
+      for (let i = 0; i < cells.length; i++) if (cells[i]!.charCodeAt(0) === 39) cells[i] = restoreCsvCell(cells[i]!);
+      if (record === 0) to.header(cells, 1);
+      else to.row({ rowNumber: record + 1, cells });
+      record++;
+    },
+  });
+  if (record === 0) to.header([], 1);
+  return { format, table, errors };
 }
 
 /** One cell's value as the text the user sees (numbers without float noise, dates as ISO dates, rich text flattened). */
@@ -213,15 +251,22 @@ export async function readXlsx(bytes: Uint8Array, limits: XlsxLimits = XLSX_LIMI
   return { table: { headers: header.cells, headerRow: header.rowNumber, rows: rows.slice(headerIdx + 1) }, errors: [] };
 }
 
-/** Reads a schedule file of any accepted kind; format from content (XLSX is a zip) and name. */
-export async function readScheduleFile(fileName: string, bytes: Uint8Array): Promise<ReadResult> {
+/**
+ * Reads a schedule file of any accepted kind; format from content (XLSX is a zip) and name. With a sink,
+ * the rows go to it as they are read and the returned table holds only the header.
+ */
+export async function readScheduleFile(fileName: string, bytes: Uint8Array, sink?: RowSink): Promise<ReadResult> {
   if (bytes.byteLength > MAX_BYTES)
     return { ok: false, format: null, errors: [{ reason: `The file is larger than ${MAX_BYTES / 1024 / 1024} MB` }] };
   if (bytes.byteLength === 0) return { ok: false, format: null, errors: [{ reason: 'The file is empty' }] };
   const byName = formatFromName(fileName);
   if (isZip(bytes)) {
     const { table, errors } = await readXlsx(bytes);
-    return errors.length > 0 ? { ok: false, format: 'xlsx', errors: tidyIssues(errors) } : { ok: true, format: 'xlsx', table };
+    if (errors.length > 0) return { ok: false, format: 'xlsx', errors: tidyIssues(errors) };
+    if (!sink) return { ok: true, format: 'xlsx', table };
+    sink.header(table.headers, table.headerRow);
+    for (const r of table.rows) sink.row(r);
+    return { ok: true, format: 'xlsx', table: { ...table, rows: [] } };
   }
   if (byName === 'xlsx') return { ok: false, format: 'xlsx', errors: [{ reason: 'The file is named .xlsx but is not an XLSX workbook' }] };
   if (byName === null && fileName.includes('.')) {
@@ -238,7 +283,7 @@ export async function readScheduleFile(fileName: string, bytes: Uint8Array): Pro
       format: null,
       errors: [{ reason: 'The file is binary, not CSV/TSV text (an .xls workbook? save it as .xlsx or CSV)' }],
     };
-  const { format, table, errors } = readDelimited(text);
+  const { format, table, errors } = readDelimited(text, sink);
   return errors.length > 0 ? { ok: false, format, errors: tidyIssues(errors) } : { ok: true, format, table };
 }
 

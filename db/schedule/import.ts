@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { HeaderMatch } from '../../core/schedule/columns';
 import { diffOpenings, formatValue } from '../../core/schedule/format';
-import { tableToOpenings, type CellIssue, type TableResult } from '../../core/schedule/rows';
+import { OpeningsBuilder, type CellIssue, type TableResult } from '../../core/schedule/rows';
 import { OPENING_FIELD_NAMES, OPENING_FIELDS } from '../../core/schedule/schema';
 import type { Opening, OpeningField } from '../../core/schedule/types';
 import type { Db } from '../sqlite';
@@ -22,6 +22,7 @@ import {
   replaceOpening,
   setOpeningPosition,
   touchSite,
+  withPageCache,
 } from './repository';
 
 export interface ColumnMappingOut {
@@ -70,6 +71,8 @@ function mappingOut(m: HeaderMatch[]): ColumnMappingOut[] {
 }
 
 export function diffSchedules(before: readonly Opening[], after: readonly Opening[]): Diff {
+  // A new site: every opening is added (no lookups needed).
+  if (before.length === 0) return { added: after.map((o) => o.opening_id), removed: [], changed: [], unchanged: 0 };
   const old = new Map(before.map((o) => [o.opening_id, o]));
   const seen = new Set<string>();
   const diff: Diff = { added: [], removed: [], changed: [], unchanged: 0 };
@@ -130,7 +133,7 @@ export async function previewImport(db: Db, input: { fileName: string; bytes: Ui
     sample: result.openings.slice(0, 20),
     openings: result.openings,
   };
-  if (result.errors.length > 0) return { ...base, rowCount: countRows(read.table.rows), diff: null, diffHash: null };
+  if (result.errors.length > 0) return { ...base, rowCount: result.filledRows, diff: null, diffHash: null };
   const before = site ? listOpenings(db, site.id) : [];
   return {
     ...base,
@@ -153,18 +156,17 @@ async function parseFile(
   const key = createHash('sha256').update(fileName).update('\u0000').update(bytes).digest('hex');
   const hit = parseCache.get(db);
   if (hit?.key === key) return hit;
-  let read = await readScheduleFile(fileName, bytes);
-  const result = read.ok ? tableToOpenings(read.table) : null;
-  // A clean file's raw cells are not needed again (only a rejected file's rows are counted):
-  // keeping 50,000 rows of strings beside their openings would double the import's memory.
-  if (read.ok && result?.errors.length === 0) read = { ...read, table: { ...read.table, rows: [] } };
+  // Each row goes from the reader straight into the openings builder: a table of every cell of a
+  // 50,000-row file is never held beside its openings.
+  let builder: OpeningsBuilder | undefined;
+  const read = await readScheduleFile(fileName, bytes, {
+    header: (cells, headerRow) => (builder = new OpeningsBuilder(cells, headerRow)),
+    row: (r) => builder!.add(r),
+  });
+  const result = read.ok ? (builder ?? new OpeningsBuilder([], 1)).finish() : null;
   const entry = { key, read, result };
   parseCache.set(db, entry);
   return entry;
-}
-
-function countRows(rows: { cells: string[] }[]): number {
-  return rows.filter((r) => r.cells.some((c) => c.trim() !== '')).length;
 }
 
 export interface ApplyResult {
@@ -192,15 +194,7 @@ export async function applyImport(
       'stale',
     );
   }
-  // A bigger page cache for this transaction: a 50,000-opening import otherwise spills dirty
-  // index pages to the WAL before the commit (about a tenth of the insert time). Restored after.
-  const cacheSize = (db.pragma('cache_size') as { cache_size: number }[])[0]?.cache_size;
-  db.pragma('cache_size = -32768');
-  try {
-    return writeImport(db, preview, input.editor, input.now);
-  } finally {
-    if (cacheSize !== undefined) db.pragma(`cache_size = ${cacheSize}`);
-  }
+  return writeImport(db, preview, input.editor, input.now);
 }
 
 function writeImport(db: Db, preview: Preview, editor: string, now: Date): ApplyResult {
@@ -212,29 +206,35 @@ function writeImport(db: Db, preview: Preview, editor: string, now: Date): Apply
       insertOpenings(db, site.id, preview.openings, now);
       return site.id;
     }
-    const records = new Map(listOpeningRecords(db, existing.id).map((r) => [r.opening.opening_id, r]));
-    const changedIds = new Map(diff.changed.map((c) => [c.openingId, c.changes]));
-    preview.openings.forEach((o, position) => {
-      const rec = records.get(o.opening_id);
-      if (!rec) {
-        insertOpening(db, existing.id, o, position, now);
-        return;
-      }
-      const changes = changedIds.get(o.opening_id);
-      if (changes) {
-        replaceOpening(db, rec.ref, existing.id, o, now);
-        for (const c of changes) recordEdit(db, { siteId: existing.id, openingId: o.opening_id, at: now, editor, source: 'import', ...c });
-      }
-      if (rec.position !== position) setOpeningPosition(db, rec.ref, position);
-    });
-    for (const id of diff.removed) {
-      const rec = records.get(id);
-      if (rec) deleteOpening(db, rec.ref);
-    }
-    touchSite(db, existing.id, now);
-    return existing.id;
+    // A re-import updates rows and indexes all over the table: a bigger page cache keeps their dirty
+    // pages from spilling to the WAL before the commit (see withPageCache).
+    return withPageCache(db, () => applyDiff(db, existing, preview, diff, editor, now));
   });
   return { siteId, added: diff.added.length, changed: diff.changed.length, removed: diff.removed.length, preview };
+}
+
+function applyDiff(db: Db, existing: { id: number }, preview: Preview, diff: Diff, editor: string, now: Date): number {
+  const records = new Map(listOpeningRecords(db, existing.id).map((r) => [r.opening.opening_id, r]));
+  const changedIds = new Map(diff.changed.map((c) => [c.openingId, c.changes]));
+  preview.openings.forEach((o, position) => {
+    const rec = records.get(o.opening_id);
+    if (!rec) {
+      insertOpening(db, existing.id, o, position, now);
+      return;
+    }
+    const changes = changedIds.get(o.opening_id);
+    if (changes) {
+      replaceOpening(db, rec.ref, existing.id, o, now);
+      for (const c of changes) recordEdit(db, { siteId: existing.id, openingId: o.opening_id, at: now, editor, source: 'import', ...c });
+    }
+    if (rec.position !== position) setOpeningPosition(db, rec.ref, position);
+  });
+  for (const id of diff.removed) {
+    const rec = records.get(id);
+    if (rec) deleteOpening(db, rec.ref);
+  }
+  touchSite(db, existing.id, now);
+  return existing.id;
 }
 
 // ---- export ----------------------------------------------------------------

@@ -72,6 +72,7 @@ test('the built CLI imports a schedule and checks it: migrations and data files 
   assert.match(imported.stdout, /Imported \d+ openings into new site "A"/);
   assert.ok(!imported.loaded.some((u) => /tsx/.test(u)), 'no TypeScript compiler at run time');
   assert.ok(!imported.loaded.some((u) => /exceljs/.test(u)), 'a CSV import does not load the XLSX reader');
+  assert.ok(!imported.loaded.some((u) => /serialport|pino|pdfkit/.test(u)), 'an import loads no serial, log or report code');
   const checked = runTraced(t, join(out, 'cli.mjs'), ['check', '--db', db, '--json']);
   assert.equal(checked.status, 0, checked.stderr);
   const report = JSON.parse(checked.stdout) as { sites: { name: string; openingCount: number }[] };

@@ -86,6 +86,22 @@ test('a rejected file: exit 1, every problem on stderr, database unchanged', asy
   assert.equal((await cli('check', '--db', db, '--json')).out, before.out);
 });
 
+test('import checks the site name and editor as the API does: too long exits 1 naming the field, nothing is written', async (t) => {
+  const dir = tempDir(t);
+  const db = join(dir, 'site.sqlite');
+  const file = join(FIX, 'excel-utf8-bom-crlf.csv');
+  let r = await cli('import', file, '--db', db, '--site', 'S'.repeat(201));
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^doorcx import: Invalid input to previewImport: siteName: .*200/);
+  r = await cli('import', file, '--db', db, '--site', 'S', '--editor', 'E'.repeat(101));
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^doorcx import: Invalid input to applyImport: editor: .*100/);
+  r = await cli('check', '--db', db, '--json');
+  assert.deepEqual((JSON.parse(r.out) as { sites: unknown[] }).sites, [], 'no site was created');
+  r = await cli('import', file, '--db', db, '--site', 'S', '--editor', 'E'.repeat(100));
+  assert.equal(r.code, 0, r.err);
+});
+
 test('usage errors exit 2; a missing database or site exits 1 with a message', async (t) => {
   const dir = tempDir(t);
   let r = await cli('import', join(FIX, 'excel-utf8-bom-crlf.csv'));
