@@ -4,7 +4,6 @@
 // 400 bad input, 401 no/wrong/revoked token, 403 site not granted, 409/422 push refused,
 // 413 body too large.
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import Papa from 'papaparse';
 import type pg from 'pg';
@@ -241,7 +240,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     const known = (await pool.query('SELECT 1 FROM blobs WHERE sha256 = $1', [hash])).rowCount! > 0;
     if (known && (await blobs.has(hash))) return reply.code(200).send({ sha256: hash, stored: false });
     try {
-      const { size } = await blobs.put(hash, Readable.from([req.body]));
+      const { size } = await blobs.put(hash, req.body);
       await pool.query('INSERT INTO blobs (sha256, size) VALUES ($1, $2) ON CONFLICT DO NOTHING', [hash, size]);
     } catch (err) {
       if (err instanceof BlobMismatch) throw new HttpError(400, 'hash-mismatch', `Photo ${err.message}.`);

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { runCli } from '../../cli/main';
 import { MAX_PUSH_BYTES } from '../../core/sync/wire';
+import { createDeficiency } from '../../db/runs';
 import { editOpening, getOpeningRecord, listOpenings } from '../../db/schedule';
 import { acceptOffer, enrollDevice, listOffers, listRemoteAttempts, runSync, SyncEngine, SyncHttpError } from '../../sync';
 import { api } from '../../sync/http';
@@ -189,6 +190,48 @@ test('the same batch twice is a no-op; the same UUID with other content is refus
     err.problems[0]!.uuid,
   ]);
   assert.equal(stored[0]!.verdict, 'pass', 'the first content stays');
+});
+
+test("text that the server's bulk load treats specially (backslash, tab, newline, \\N, quotes, emoji) arrives exactly and re-sends as a no-op", async (t) => {
+  const { databaseUrl, device } = await setup(t);
+  const a = await device('A');
+  recordResults(a, { attempts: 1, steps: 1, technician: 'Ana' });
+  const nasty = 'back\\slash \\N tab\there\nnew line\r\n"quoted" {braces} ,comma é 🔥 \u2028';
+  const run = a.db.prepare<{ id: number }>('SELECT id FROM runs').get()!;
+  const def = createDeficiency(
+    a.db,
+    {
+      siteId: a.siteId,
+      runId: run.id,
+      openingId: listOpenings(a.db, a.siteId)[0]!.opening_id,
+      procedureId: null,
+      stepResultId: null,
+      severity: 'security',
+      description: nasty,
+      source: 'manual',
+      createdBy: 'Ana\tB',
+    },
+    new Date(),
+  );
+  const r = await runSync(a.db, { dataDir: a.dataDir });
+  assert.ok(r.pushed > 0);
+  const stored = await query<{ description: string; created_by: string }>(
+    databaseUrl,
+    "SELECT body->>'description' AS description, body->>'created_by' AS created_by FROM records WHERE uuid = $1",
+    [def.uuid],
+  );
+  assert.deepEqual(stored, [{ description: nasty, created_by: 'Ana\tB' }]);
+  // The event that recorded it (its hash covers the text) continued the chain on the server.
+  const cmp = await compareWithServer(a.db, databaseUrl);
+  assert.deepEqual(cmp.lost, []);
+  assert.deepEqual(cmp.countsServer, Object.fromEntries(Object.entries(cmp.countsLocal).filter(([, n]) => n > 0)));
+  // Sent again from the start: every record is recognised as the same content.
+  const e = getEnrolment(a.db)!;
+  const origin = getOrigin(a.db);
+  const zero = Object.fromEntries(Object.keys(readCursors(a.db, e.deviceId)).map((k) => [k, 0]));
+  const batch = nextBatch(a.db, origin, zero, snapshot(a.db), 10_000, MAX_PUSH_BYTES);
+  const again = await api.push({ url: e.serverUrl, token: e.token }, { origin, records: batch.records });
+  assert.deepEqual([again.inserted, again.duplicates], [0, batch.records.length]);
 });
 
 test('a push whose parents are missing is refused whole; so is one whose photo was never uploaded', async (t) => {
