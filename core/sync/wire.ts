@@ -10,6 +10,8 @@ export const RECORD_KINDS = [
   'attempt-end',
   'step-result',
   'deficiency',
+  // A repeat failure of an open deficiency: refers to the deficiency, the attempt and the step result.
+  'deficiency-occurrence',
   'deficiency-status',
   'attachment',
   'event',
