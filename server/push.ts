@@ -42,21 +42,7 @@ function copyText(v: string | null): string {
   return v === null ? '\\N' : v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
-/** The fresh records as COPY text, in chunks of about 1,000 rows. */
-function* copyLines(fresh: number[], req: PushRequest, hashes: string[], deviceId: string): Generator<string> {
-  const origin = copyText(req.origin);
-  let chunk = '';
-  for (const [n, i] of fresh.entries()) {
-    const r = req.records[i]!;
-    // uuids and hex hashes need no escaping; kinds are from a fixed list.
-    chunk += `${r.uuid}\t${r.kind}\t${r.site ?? '\\N'}\t${origin}\t${deviceId}\t{${r.refs.join(',')}}\t${copyText(JSON.stringify(r.body))}\t${hashes[i]}\n`;
-    if (n % 1000 === 999) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk) yield chunk;
-}
+const COPY_CHUNK = 500;
 
 export async function pushRecords(pool: pg.Pool, device: { id: string }, req: PushRequest): Promise<PushResult> {
   const sites = [...new Set(req.records.flatMap((r) => (r.site ? [r.site] : [])))];
@@ -69,11 +55,14 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
     const denied = sites.filter((s) => !ok.has(s));
     if (denied.length > 0) throw new PushRefused(403, 'forbidden', `this device is not granted site ${denied.join(', ')}`);
   }
-  const hashes = req.records.map((r) => contentHash(sha256, r));
+  // Content hashes are computed when needed: for a UUID sent twice or already on the
+  // server here, for fresh records while they stream into PostgreSQL (below).
+  const hashes: (string | undefined)[] = new Array<string | undefined>(req.records.length);
+  const hashOf = (i: number): string => (hashes[i] ??= contentHash(sha256, req.records[i]!));
   const seen = new Map<string, number>();
   for (const [i, r] of req.records.entries()) {
     const prev = seen.get(r.uuid);
-    if (prev !== undefined && hashes[prev] !== hashes[i])
+    if (prev !== undefined && hashOf(prev) !== hashOf(i))
       throw new PushRefused(409, 'conflict', `record ${r.uuid} appears twice in the push with different content`, [
         { uuid: r.uuid, kind: r.kind, reason: 'sent twice with different content' },
       ]);
@@ -81,6 +70,7 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
   }
 
   const client = await pool.connect();
+  let copying = false;
   try {
     await client.query('BEGIN');
     // One push at a time commits records: arrival order (seq) is then commit order, so a
@@ -96,16 +86,14 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
     );
     const conflicts: PushProblem[] = [];
     const fresh: number[] = [];
-    const inBatch = new Set<string>();
     for (const [i, r] of req.records.entries()) {
       if (seen.get(r.uuid) !== i) continue; // same record twice in one push
       const had = existing.get(r.uuid);
       if (had === undefined) {
         fresh.push(i);
-      } else if (had !== hashes[i]) {
+      } else if (had !== hashOf(i)) {
         conflicts.push({ uuid: r.uuid, kind: r.kind, reason: 'already on the server with different content' });
       }
-      inBatch.add(r.uuid);
     }
     if (conflicts.length > 0)
       throw new PushRefused(
@@ -167,37 +155,67 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
         );
     }
 
-    const events = fresh.map((i) => req.records[i]!).flatMap((r) => (r.kind === 'event' ? [r.body] : []));
-    if (events.length > 0) {
-      events.sort((a, b) => a.seq - b.seq);
-      const head = (
-        await client.query<{ head_seq: string; head_hash: string }>('SELECT head_seq, head_hash FROM chains WHERE origin = $1 FOR UPDATE', [
-          req.origin,
-        ])
-      ).rows[0];
-      const headSeq = head ? Number(head.head_seq) : 0;
-      const bad = checkChainSegment(headSeq, head?.head_hash ?? GENESIS, events, eventHash);
-      if (bad) {
-        const r = req.records.find((x) => x.kind === 'event' && x.body.seq === bad.seq) ?? req.records.find((x) => x.kind === 'event')!;
-        throw new PushRefused(422, 'broken-chain', `the event log of this device is broken: ${bad.reason}; nothing was stored`, [
-          { uuid: r.uuid, kind: 'event', reason: bad.reason },
-        ]);
+    // Events go in after the other records, in chain order.
+    const isEvent = (i: number) => req.records[i]!.kind === 'event';
+    const eventBody = (i: number) => req.records[i]!.body as WireEvent;
+    const events = fresh.filter(isEvent).sort((x, y) => eventBody(x).seq - eventBody(y).seq);
+    const rows = [...fresh.filter((i) => !isEvent(i)), ...events];
+    const head =
+      events.length > 0
+        ? (
+            await client.query<{ head_seq: string; head_hash: string }>(
+              'SELECT head_seq, head_hash FROM chains WHERE origin = $1 FOR UPDATE',
+              [req.origin],
+            )
+          ).rows[0]
+        : undefined;
+    let chain = { seq: head ? Number(head.head_seq) : 0, hash: head?.head_hash ?? GENESIS };
+
+    // The fresh rows as COPY text, made a chunk at a time while PostgreSQL takes in the
+    // previous one: their content hashes, and the device's chain (each event continuing
+    // the one before, its hash recomputed), are checked here. A break refuses the whole
+    // push: the COPY is abandoned and the transaction rolled back, so nothing is stored.
+    const origin = copyText(req.origin);
+    function* copyLines(): Generator<string> {
+      for (let at = 0; at < rows.length; at += COPY_CHUNK) {
+        const part = rows.slice(at, at + COPY_CHUNK);
+        const chainPart = part.filter(isEvent).map(eventBody);
+        if (chainPart.length > 0) {
+          const bad = checkChainSegment(chain.seq, chain.hash, chainPart, eventHash);
+          if (bad) {
+            const r = req.records.find((x) => x.kind === 'event' && x.body.seq === bad.seq) ?? req.records[events[0]!]!;
+            throw new PushRefused(422, 'broken-chain', `the event log of this device is broken: ${bad.reason}; nothing was stored`, [
+              { uuid: r.uuid, kind: 'event', reason: bad.reason },
+            ]);
+          }
+          const last = chainPart[chainPart.length - 1]!;
+          chain = { seq: last.seq, hash: last.hash };
+        }
+        let text = '';
+        for (const i of part) {
+          const r = req.records[i]!;
+          // UUIDs and hex hashes need no escaping; kinds are from a fixed list.
+          text += `${r.uuid}\t${r.kind}\t${r.site ?? '\\N'}\t${origin}\t${device.id}\t{${r.refs.join(',')}}\t${copyText(JSON.stringify(r.body))}\t${hashOf(i)}\n`;
+        }
+        yield text;
       }
-      const last = events[events.length - 1]!;
+    }
+    // COPY, not INSERT: rows travel as one stream and PostgreSQL parses no statement or
+    // array literal per row (seq and received_at come from their defaults). Under the
+    // advisory lock nothing else inserts, so the checks above still hold.
+    if (rows.length > 0) {
+      copying = true;
+      await pipeline(
+        Readable.from(copyLines()),
+        client.query(copyFrom('COPY records (uuid, kind, site_id, origin, device_id, refs, body, content_hash) FROM STDIN')),
+      );
+      copying = false;
+    }
+    if (events.length > 0)
       await client.query(
         `INSERT INTO chains (origin, head_seq, head_hash) VALUES ($1, $2, $3)
          ON CONFLICT (origin) DO UPDATE SET head_seq = EXCLUDED.head_seq, head_hash = EXCLUDED.head_hash`,
-        [req.origin, last.seq, last.hash],
-      );
-    }
-
-    // COPY, not INSERT: the rows travel as one text stream and PostgreSQL parses no
-    // statement or array literal per row (seq and received_at come from their defaults).
-    // Under the advisory lock nothing else inserts, so the checks above still hold.
-    if (fresh.length > 0)
-      await pipeline(
-        Readable.from(copyLines(fresh, req, hashes, device.id)),
-        client.query(copyFrom('COPY records (uuid, kind, site_id, origin, device_id, refs, body, content_hash) FROM STDIN')),
+        [req.origin, chain.seq, chain.hash],
       );
     const at = (
       await client.query<{ now: Date }>('UPDATE devices SET last_seen_at = now() WHERE id = $1 RETURNING now() AS now', [device.id])
@@ -208,6 +226,7 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    // A connection whose COPY was abandoned midway is not given back to the pool.
+    client.release(copying);
   }
 }

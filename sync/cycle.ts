@@ -4,7 +4,7 @@
 // takes a record it already has as a no-op.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MAX_PUSH_BYTES } from '../core/sync/wire';
+import { MAX_PUSH_BYTES, MAX_PUSH_RECORDS } from '../core/sync/wire';
 import { attachmentsDir } from '../db/runs';
 import type { Db } from '../db/sqlite';
 import { api, type ServerConnection } from './http';
@@ -122,7 +122,7 @@ export async function runSync(db: Db, o: SyncOptions): Promise<SyncReport> {
     let done = 0;
     o.onProgress?.({ phase: 'push', done, total });
     const prepare = (from: typeof cursors) => {
-      const size = typeof o.batchRecords === 'function' ? o.batchRecords() : (o.batchRecords ?? 2000);
+      const size = typeof o.batchRecords === 'function' ? o.batchRecords() : (o.batchRecords ?? MAX_PUSH_RECORDS);
       return nextBatch(db, origin, from, upTo, size, MAX_PUSH_BYTES / 2);
     };
     let batch = prepare(cursors);

@@ -383,6 +383,33 @@ test('a tampered event log is refused with the event named, and nothing of that 
   assert.equal(n[0]!.n, '0', 'the push carrying the broken chain stored nothing');
 });
 
+test('a break deep in a large push (found while its first rows are already streaming in) stores nothing, and the server carries on', async (t) => {
+  const { server, databaseUrl, device } = await setup(t);
+  const a = await device('A');
+  const b = await device('B');
+  recordResults(a, { attempts: 80, steps: 6, technician: 'Ana' });
+  a.db.exec('DROP TRIGGER event_log_no_update');
+  const last = a.db.prepare<{ seq: number }>('SELECT max(seq) AS seq FROM event_log').get()!.seq;
+  assert.ok(last > 600, 'more events than one chunk of the bulk load');
+  const seq = last - 3;
+  assert.equal(a.db.prepare("UPDATE event_log SET at = '2001-01-01T00:00:00.000Z' WHERE seq = ?").run(seq).changes, 1);
+  const err = await runSync(a.db, { dataDir: a.dataDir, batchRecords: 5000 }).catch((x: unknown) => x);
+  assert.ok(err instanceof SyncHttpError);
+  assert.equal(err.status, 422);
+  assert.equal(err.code, 'broken-chain');
+  assert.match(err.message, new RegExp(`event ${seq} was altered`));
+  assert.deepEqual(await query(databaseUrl, 'SELECT count(*)::int AS n FROM records'), [{ n: 0 }], 'nothing of that push is stored');
+  assert.deepEqual(await query(databaseUrl, 'SELECT count(*)::int AS n FROM chains'), [{ n: 0 }], 'the chain head did not move');
+  // The abandoned bulk load leaves the server able to take other pushes (its connections are sound).
+  const sites = await admin<{ id: string }[]>(server, 'GET', '/admin/sites');
+  await admin(server, 'POST', '/admin/grants', { deviceId: b.deviceId, siteId: sites[0]!.id });
+  recordResults(b, { attempts: 3, steps: 2, technician: 'Ben' });
+  for (let i = 0; i < 12; i++) await runSync(b.db, { dataDir: b.dataDir });
+  const cmp = await compareWithServer(b.db, databaseUrl);
+  assert.deepEqual(cmp.lost, []);
+  assert.deepEqual(cmp.countsServer, cmp.countsLocal);
+});
+
 test('a token revoked mid-sync stops it with 401; what was acknowledged stays, and a new enrolment finishes with nothing lost or doubled', async (t) => {
   const { server, databaseUrl, device } = await setup(t);
   const a = await device('A');
