@@ -8,6 +8,7 @@ import canonicalize from 'canonicalize';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
+  canonicalBodyAndHash,
   checkChainSegment,
   contentHash,
   GENESIS,
@@ -194,8 +195,9 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
         let text = '';
         for (const i of part) {
           const r = req.records[i]!;
+          const { body, hash } = canonicalBodyAndHash(sha256, r);
           // UUIDs and hex hashes need no escaping; kinds are from a fixed list.
-          text += `${r.uuid}\t${r.kind}\t${r.site ?? '\\N'}\t${origin}\t${device.id}\t{${r.refs.join(',')}}\t${copyText(JSON.stringify(r.body))}\t${hashOf(i)}\n`;
+          text += `${r.uuid}\t${r.kind}\t${r.site ?? '\\N'}\t${origin}\t${device.id}\t{${r.refs.join(',')}}\t${copyText(body)}\t${hash}\n`;
         }
         yield text;
       }

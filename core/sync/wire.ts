@@ -131,6 +131,22 @@ export function contentHash(sha256: Sha256, r: Pick<WireRecord, 'kind' | 'site' 
 }
 
 /**
+ * The body's canonical JSON and the record's content hash, serialising the body once:
+ * the hashed text is the one contentHash hashes (its keys sorted: body, kind, refs,
+ * site), put together around the body's text, which the server then stores as it is.
+ */
+export function canonicalBodyAndHash(
+  sha256: Sha256,
+  r: Pick<WireRecord, 'kind' | 'site' | 'refs' | 'body'>,
+): { body: string; hash: string } {
+  const body = canonicalJson(r.body);
+  return {
+    body,
+    hash: sha256(`{"body":${body},"kind":${JSON.stringify(r.kind)},"refs":${canonicalJson(r.refs)},"site":${JSON.stringify(r.site)}}`),
+  };
+}
+
+/**
  * Checks that `events` continue a chain whose last known link is (headSeq, headHash):
  * consecutive seqs, each linking to the one before, each hash recomputed from its content
  * by `eventHash` (the same function the device used). Returns the first problem, or null.

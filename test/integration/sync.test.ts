@@ -5,11 +5,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { runCli } from '../../cli/main';
 import { MAX_PUSH_BYTES, type WireRecord } from '../../core/sync/wire';
-import { createDeficiency } from '../../db/runs';
+import { attachmentsDir, createDeficiency } from '../../db/runs';
 import { editOpening, getOpeningRecord, listOpenings } from '../../db/schedule';
 import { acceptOffer, enrollDevice, listOffers, listRemoteAttempts, runSync, SyncEngine, SyncHttpError } from '../../sync';
 import { api } from '../../sync/http';
@@ -364,6 +365,27 @@ test('a push whose parents are missing is refused whole; so is one whose photo w
   assert.ok(noPhoto instanceof SyncHttpError);
   assert.equal(noPhoto.code, 'missing-photo');
   assert.equal((await query<{ n: string }>(databaseUrl, 'SELECT count(*) AS n FROM records'))[0]!.n, n0, 'nothing stored');
+});
+
+test('a photo whose record the server lost (its file kept) counts as missing, is sent again and recorded; its attachment then goes up', async (t) => {
+  const { databaseUrl, device } = await setup(t);
+  const a = await device('A');
+  recordResults(a, { attempts: 1, steps: 1, technician: 'Ana', defectEvery: 1, photoBytes: 3000 });
+  const sha = a.db.prepare<{ sha256: string }>('SELECT sha256 FROM attachments').get()!.sha256;
+  const e = getEnrolment(a.db)!;
+  const c = { url: e.serverUrl, token: e.token };
+  const bytes = readFileSync(join(attachmentsDir(a.dataDir), sha));
+  assert.deepEqual(await api.putPhoto(c, sha, bytes), { sha256: sha, stored: true });
+  // The row is written without waiting for the disk: after a crash it may be gone while the file stays.
+  await query(databaseUrl, 'DELETE FROM blobs WHERE sha256 = $1', [sha]);
+  assert.deepEqual(await api.missingPhotos(c, [sha]), { missing: [sha] });
+  const r = await runSync(a.db, { dataDir: a.dataDir });
+  assert.equal(r.photosUploaded, 1, 'sent again');
+  assert.deepEqual(await query(databaseUrl, 'SELECT sha256, size::int AS size FROM blobs'), [{ sha256: sha, size: 3000 }]);
+  assert.deepEqual(await api.putPhoto(c, sha, bytes), { sha256: sha, stored: false }, 'the file was already there');
+  const cmp = await compareWithServer(a.db, databaseUrl);
+  assert.deepEqual(cmp.lost, []);
+  assert.deepEqual(cmp.countsServer, cmp.countsLocal);
 });
 
 test('a tampered event log is refused with the event named, and nothing of that push is stored', async (t) => {
