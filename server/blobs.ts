@@ -44,8 +44,9 @@ export function folderBlobStore(dir: string): BlobStore {
       try {
         await writeFile(tmp, bytes, { flush: true });
         await rename(tmp, final);
-      } finally {
+      } catch (err) {
         await rm(tmp, { force: true });
+        throw err;
       }
       return { size: bytes.byteLength };
     },
