@@ -1,15 +1,15 @@
 // Where photos live on the server, by SHA-256. A folder by default; the interface is
 // small so an S3-compatible store can stand in (see docs/sync.md).
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 
 export interface BlobStore {
   has(sha256: string): Promise<boolean>;
-  /** Stores the stream if its SHA-256 is `sha256`; throws BlobMismatch (and keeps nothing) otherwise. */
-  put(sha256: string, body: Readable): Promise<{ size: number }>;
+  /** Stores the bytes if their SHA-256 is `sha256`; throws BlobMismatch (and keeps nothing) otherwise. */
+  put(sha256: string, bytes: Uint8Array): Promise<{ size: number }>;
   get(sha256: string): Readable;
 }
 
@@ -25,24 +25,30 @@ export class BlobMismatch extends Error {
 export function folderBlobStore(dir: string): BlobStore {
   mkdirSync(dir, { recursive: true });
   const path = (sha: string) => join(dir, sha.slice(0, 2), sha);
+  const made = new Set<string>();
   return {
     has: async (sha) => existsSync(path(sha)),
-    put: async (sha, body) => {
-      const final = path(sha);
-      mkdirSync(join(dir, sha.slice(0, 2)), { recursive: true });
-      // A temp file per upload: an interrupted or wrong upload never becomes the blob.
-      const tmp = `${final}.${randomBytes(6).toString('hex')}.part`;
-      const hash = createHash('sha256');
-      body.on('data', (chunk: Buffer) => hash.update(chunk));
-      try {
-        await pipeline(body, createWriteStream(tmp, { flush: true }));
-        const actual = hash.digest('hex');
-        if (actual !== sha) throw new BlobMismatch(sha, actual);
-        renameSync(tmp, final);
-      } finally {
-        rmSync(tmp, { force: true });
+    put: async (sha, bytes) => {
+      // Checked before anything is written: a wrong upload never touches the folder.
+      const actual = createHash('sha256').update(bytes).digest('hex');
+      if (actual !== sha) throw new BlobMismatch(sha, actual);
+      const sub = join(dir, sha.slice(0, 2));
+      if (!made.has(sub)) {
+        await mkdir(sub, { recursive: true });
+        made.add(sub);
       }
-      return { size: statSync(final).size };
+      // A temp file per upload, flushed to disk before it is renamed into place: an
+      // interrupted write never becomes the blob.
+      const final = path(sha);
+      const tmp = `${final}.${randomBytes(6).toString('hex')}.part`;
+      try {
+        await writeFile(tmp, bytes, { flush: true });
+        await rename(tmp, final);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+      return { size: bytes.byteLength };
     },
     get: (sha) => createReadStream(path(sha)),
   };

@@ -64,9 +64,20 @@ export async function officeSitePage(pool: pg.Pool, siteId: string): Promise<str
     )
   ).rows;
   const defs = (
-    await pool.query<{ opening_id: string; severity: string; description: string; status: string | null; device: string }>(
+    await pool.query<{
+      opening_id: string;
+      severity: string;
+      description: string;
+      status: string | null;
+      repeats: string;
+      last_repeat: string | null;
+      device: string;
+    }>(
+      // Status changes and repeat failures (occurrences) refer to their deficiency first in refs (indexed).
       `SELECT d.body->>'opening_id' AS opening_id, d.body->>'severity' AS severity, d.body->>'description' AS description,
-         (SELECT s.body->>'status' FROM records s WHERE s.kind = 'deficiency-status' AND s.body->>'deficiency_uuid' = d.uuid::text ORDER BY s.seq DESC LIMIT 1) AS status,
+         (SELECT s.body->>'status' FROM records s WHERE s.kind = 'deficiency-status' AND s.refs[1] = d.uuid ORDER BY s.seq DESC LIMIT 1) AS status,
+         (SELECT count(*) FROM records o WHERE o.kind = 'deficiency-occurrence' AND o.refs[1] = d.uuid) AS repeats,
+         (SELECT max(o.body->>'at') FROM records o WHERE o.kind = 'deficiency-occurrence' AND o.refs[1] = d.uuid) AS last_repeat,
          dv.name AS device
        FROM records d JOIN devices dv ON dv.id = d.device_id WHERE d.site_id = $1 AND d.kind = 'deficiency' ORDER BY d.seq`,
       [siteId],
@@ -111,7 +122,7 @@ export async function officeSitePage(pool: pg.Pool, siteId: string): Promise<str
   const defRows = defs
     .map(
       (d) =>
-        `<tr><td>${esc(d.opening_id)}</td><td>${esc(d.severity)}</td><td>${esc(d.description)}</td><td>${esc(d.status ?? 'open')}</td><td>${esc(d.device)}</td></tr>`,
+        `<tr><td>${esc(d.opening_id)}</td><td>${esc(d.severity)}</td><td>${esc(d.description)}</td><td>${esc(d.status ?? 'open')}</td><td>${Number(d.repeats) === 0 ? 'none' : `<span class="fail">${esc(d.repeats)}</span>, last ${esc(d.last_repeat)}`}</td><td>${esc(d.device)}</td></tr>`,
     )
     .join('');
   const devRows = devices
@@ -124,7 +135,7 @@ export async function officeSitePage(pool: pg.Pool, siteId: string): Promise<str
     site.name,
     `<p><a href="/office">All sites</a></p><h1>${esc(site.name)}</h1>
 <h2>Progress by floor (latest attempt per procedure)</h2><table><thead><tr><th>Floor</th><th>Openings tested</th><th>Pass</th><th>Fail</th><th>Inconclusive</th><th>Not ended</th></tr></thead><tbody>${floorRows}</tbody></table>
-<h2>Deficiencies</h2><table><thead><tr><th>Opening</th><th>Severity</th><th>Description</th><th>Status</th><th>Device</th></tr></thead><tbody>${defRows}</tbody></table>
+<h2>Deficiencies</h2><table><thead><tr><th>Opening</th><th>Severity</th><th>Description</th><th>Status</th><th>Failed again</th><th>Device</th></tr></thead><tbody>${defRows}</tbody></table>
 <h2>Schedule edits proposed from devices</h2><table><thead><tr><th>Opening</th><th>Field</th><th>Was</th><th>Proposed</th><th>Base version</th><th>State</th><th>Device</th></tr></thead><tbody>${proposalRows}</tbody></table>
 <h2>Devices</h2><table><thead><tr><th>Device</th><th>Last sync</th><th>State</th></tr></thead><tbody>${devRows}</tbody></table>`,
   );

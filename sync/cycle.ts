@@ -2,9 +2,9 @@
 // in acknowledged batches, other devices' results pulled. Safe to kill at any point:
 // a cursor moves only after the server has committed what it covers, and the server
 // takes a record it already has as a no-op.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MAX_PUSH_BYTES } from '../core/sync/wire';
+import { MAX_PUSH_BYTES, MAX_PUSH_RECORDS } from '../core/sync/wire';
 import { attachmentsDir } from '../db/runs';
 import type { Db } from '../db/sqlite';
 import { api, type ServerConnection } from './http';
@@ -45,7 +45,15 @@ export interface SyncReport {
   at: string;
 }
 
-async function uploadPhotos(db: Db, c: ServerConnection, dataDir: string, fromId: number, toId: number, o: SyncOptions): Promise<number> {
+async function uploadPhotos(
+  db: Db,
+  c: ServerConnection,
+  dataDir: string,
+  fromId: number,
+  toId: number,
+  o: SyncOptions,
+  onUploaded: (done: number, total: number) => void,
+): Promise<number> {
   const hashes = [
     ...new Set(
       db
@@ -61,15 +69,20 @@ async function uploadPhotos(db: Db, c: ServerConnection, dataDir: string, fromId
     const worker = async () => {
       while (next < missing.length) {
         const sha = missing[next++]!;
-        const file = join(attachmentsDir(dataDir), sha);
-        // A photo whose file is gone cannot be sent; its record is then refused by the server and reported.
-        if (!existsSync(file)) continue;
-        await api.putPhoto(c, sha, readFileSync(file));
+        let bytes: Buffer;
+        try {
+          bytes = await readFile(join(attachmentsDir(dataDir), sha));
+        } catch (err) {
+          // A photo whose file is gone cannot be sent; its record is then refused by the server and reported.
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+          throw err;
+        }
+        await api.putPhoto(c, sha, bytes);
         uploaded++;
-        o.onProgress?.({ phase: 'photos', done: uploaded, total: missing.length });
+        onUploaded(uploaded, missing.length);
       }
     };
-    await Promise.all(Array.from({ length: o.photoConcurrency ?? 4 }, worker));
+    await Promise.all(Array.from({ length: o.photoConcurrency ?? 8 }, worker));
   }
   return uploaded;
 }
@@ -88,26 +101,54 @@ export async function runSync(db: Db, o: SyncOptions): Promise<SyncReport> {
 
   const upTo = snapshot(db);
   let cursors = readCursors(db, e.deviceId);
-  report.photosUploaded = await uploadPhotos(db, c, o.dataDir, cursors.attachments!, upTo.attachments!, o);
+  // Photos go up while the records that come before attachments are pushed; the first
+  // batch holding an attachment waits for them (the server refuses one whose photo it lacks).
+  let waitingForPhotos = false;
+  const photos = uploadPhotos(db, c, o.dataDir, cursors.attachments!, upTo.attachments!, o, (done, total) => {
+    if (waitingForPhotos) o.onProgress?.({ phase: 'photos', done, total });
+  });
+  photos.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+  let photosSent = false;
+  const awaitPhotos = async () => {
+    if (photosSent) return;
+    waitingForPhotos = true;
+    o.onProgress?.({ phase: 'photos', done: 0, total: 0 });
+    report.photosUploaded = await photos;
+    photosSent = true;
+  };
 
-  const total = pendingCounts(db, e.deviceId).reduce((n, p) => n + p.pending, 0);
-  let done = 0;
-  o.onProgress?.({ phase: 'push', done, total });
-  for (;;) {
-    const size = typeof o.batchRecords === 'function' ? o.batchRecords() : (o.batchRecords ?? 2000);
-    const batch = nextBatch(db, origin, cursors, upTo, size, MAX_PUSH_BYTES / 2);
-    if (batch.unlinkedSites) throw new Error('some results belong to a site that is not on the server yet; sync again');
-    if (batch.records.length === 0) {
+  try {
+    const total = pendingCounts(db, e.deviceId).reduce((n, p) => n + p.pending, 0);
+    let done = 0;
+    o.onProgress?.({ phase: 'push', done, total });
+    const prepare = (from: typeof cursors) => {
+      const size = typeof o.batchRecords === 'function' ? o.batchRecords() : (o.batchRecords ?? MAX_PUSH_RECORDS);
+      return nextBatch(db, origin, from, upTo, size, MAX_PUSH_BYTES / 2);
+    };
+    let batch = prepare(cursors);
+    for (;;) {
+      if (batch.unlinkedSites) throw new Error('some results belong to a site that is not on the server yet; sync again');
+      if (batch.records.length === 0) {
+        storeCursors(db, e.deviceId, batch.advance);
+        break;
+      }
+      if (batch.records.some((r) => r.kind === 'attachment')) await awaitPhotos();
+      const sending = api.push(c, { origin, records: batch.records });
+      // The next batch is read while the server works on this one; it starts where this one
+      // ends, and is only sent (and its cursors stored) after this one is acknowledged.
+      const next = prepare(batch.advance);
+      const r = await sending;
       storeCursors(db, e.deviceId, batch.advance);
-      break;
+      cursors = batch.advance;
+      report.pushed += r.inserted;
+      report.duplicates += r.duplicates;
+      done += batch.records.length;
+      o.onProgress?.({ phase: 'push', done: Math.min(done, total), total });
+      batch = next;
     }
-    const r = await api.push(c, { origin, records: batch.records });
-    storeCursors(db, e.deviceId, batch.advance);
-    cursors = batch.advance;
-    report.pushed += r.inserted;
-    report.duplicates += r.duplicates;
-    done += batch.records.length;
-    o.onProgress?.({ phase: 'push', done: Math.min(done, total), total });
+    await awaitPhotos(); // photos of attachments already acknowledged earlier are still checked and sent
+  } finally {
+    await photos.catch(() => undefined); // never leave uploads running behind a failed sync
   }
 
   let since = getStatus(db).pullSeq;

@@ -2,6 +2,7 @@
 // backoff and jitter after a failure, one at a time, never awaited by a running test.
 // The state it reports is what the header pill and the Sync page show.
 import type { SyncState } from '../core/sync/state';
+import { MAX_PUSH_RECORDS } from '../core/sync/wire';
 import type { Db } from '../db/sqlite';
 import { NotEnrolled, runSync, type SyncReport } from './cycle';
 import { SyncHttpError, SyncOffline } from './http';
@@ -96,7 +97,7 @@ export class SyncEngine {
       const report = await runSync(this.db, {
         dataDir: this.o.dataDir,
         now,
-        batchRecords: () => (this.o.testRunning?.() ? 100 : 2000),
+        batchRecords: () => (this.o.testRunning?.() ? 100 : MAX_PUSH_RECORDS),
         onProgress: (p) => this.set({ kind: 'syncing', ...p }),
       });
       this.failures = 0;

@@ -44,6 +44,8 @@ async function call<T>(
   idempotent = true,
 ): Promise<T> {
   let res: Response | undefined;
+  // Encoded once (a retry sends the same bytes); a Buffer spares fetch re-scanning a large string.
+  const payload = raw ? new Uint8Array(raw.bytes) : body !== undefined ? Buffer.from(JSON.stringify(body)) : undefined;
   for (let attempt = 0; !res; attempt++) {
     try {
       res = await fetch(new URL(path, c.url), {
@@ -52,7 +54,7 @@ async function call<T>(
           ...(c.token ? { authorization: `Bearer ${c.token}` } : {}),
           ...(raw ? { 'content-type': raw.type } : body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
-        body: raw ? new Uint8Array(raw.bytes) : body !== undefined ? JSON.stringify(body) : undefined,
+        body: payload,
         signal: AbortSignal.timeout(c.timeoutMs ?? 60_000),
       });
     } catch (err) {

@@ -102,6 +102,28 @@ export const SOURCES: Source[] = [
     },
   },
   {
+    // A repeat failure of the same risk at the same opening, recorded against the deficiency
+    // still open from an earlier attempt (its parents are all older rows of the tables above).
+    table: 'deficiency_occurrences',
+    kind: 'deficiency-occurrence',
+    label: 'repeat failures of open deficiencies',
+    maxSql: 'SELECT coalesce(max(id), 0) AS m FROM deficiency_occurrences',
+    rowsSql: `SELECT o.id AS _id, ss.server_site AS _site, d.uuid AS deficiency_uuid, a.uuid AS attempt_uuid, st.uuid AS step_result_uuid, o.at
+      FROM deficiency_occurrences o JOIN deficiencies d ON d.id = o.deficiency_id JOIN attempts a ON a.id = o.attempt_id
+      JOIN step_results st ON st.id = o.step_result_id LEFT JOIN sync_sites ss ON ss.site_id = d.site_id
+      WHERE o.id > ? AND o.id <= ? ORDER BY o.id LIMIT ?`,
+    toRecord: (r, origin) => {
+      const { _id, _site, ...body } = r;
+      return {
+        kind: 'deficiency-occurrence',
+        uuid: derivedUuid(sha256, origin, 'deficiency_occurrences', Number(_id)),
+        site: s(_site),
+        refs: refs(r.deficiency_uuid, r.attempt_uuid, r.step_result_uuid),
+        body,
+      };
+    },
+  },
+  {
     table: 'deficiency_status',
     kind: 'deficiency-status',
     label: 'deficiency status changes',

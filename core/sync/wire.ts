@@ -10,6 +10,8 @@ export const RECORD_KINDS = [
   'attempt-end',
   'step-result',
   'deficiency',
+  // A repeat failure of an open deficiency: refers to the deficiency, the attempt and the step result.
+  'deficiency-occurrence',
   'deficiency-status',
   'attachment',
   'event',
@@ -126,6 +128,22 @@ export type Sha256 = (text: string) => string;
 /** What the server compares when a UUID arrives twice. */
 export function contentHash(sha256: Sha256, r: Pick<WireRecord, 'kind' | 'site' | 'refs' | 'body'>): string {
   return sha256(canonicalJson({ kind: r.kind, site: r.site, refs: r.refs, body: r.body }));
+}
+
+/**
+ * The body's canonical JSON and the record's content hash, serialising the body once:
+ * the hashed text is the one contentHash hashes (its keys sorted: body, kind, refs,
+ * site), put together around the body's text, which the server then stores as it is.
+ */
+export function canonicalBodyAndHash(
+  sha256: Sha256,
+  r: Pick<WireRecord, 'kind' | 'site' | 'refs' | 'body'>,
+): { body: string; hash: string } {
+  const body = canonicalJson(r.body);
+  return {
+    body,
+    hash: sha256(`{"body":${body},"kind":${JSON.stringify(r.kind)},"refs":${canonicalJson(r.refs)},"site":${JSON.stringify(r.site)}}`),
+  };
 }
 
 /**

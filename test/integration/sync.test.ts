@@ -5,10 +5,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { runCli } from '../../cli/main';
-import { MAX_PUSH_BYTES } from '../../core/sync/wire';
+import { MAX_PUSH_BYTES, type WireRecord } from '../../core/sync/wire';
+import { attachmentsDir, createDeficiency } from '../../db/runs';
 import { editOpening, getOpeningRecord, listOpenings } from '../../db/schedule';
 import { acceptOffer, enrollDevice, listOffers, listRemoteAttempts, runSync, SyncEngine, SyncHttpError } from '../../sync';
 import { api } from '../../sync/http';
@@ -136,7 +138,7 @@ test("two devices on one site sync both ways; each sees the other's results mark
     const cmp = await compareWithServer(d.db, databaseUrl);
     assert.deepEqual(cmp.lost, []);
     assert.equal(cmp.extra, 0);
-    assert.deepEqual(cmp.countsServer, Object.fromEntries(Object.entries(cmp.countsLocal).filter(([, n]) => n > 0)));
+    assert.deepEqual(cmp.countsServer, cmp.countsLocal);
     assert.deepEqual(
       pendingCounts(d.db, d.deviceId).filter((p) => p.pending > 0),
       [],
@@ -191,6 +193,141 @@ test('the same batch twice is a no-op; the same UUID with other content is refus
   assert.equal(stored[0]!.verdict, 'pass', 'the first content stays');
 });
 
+test("text that the server's bulk load treats specially (backslash, tab, newline, \\N, quotes, emoji) arrives exactly and re-sends as a no-op", async (t) => {
+  const { databaseUrl, device } = await setup(t);
+  const a = await device('A');
+  recordResults(a, { attempts: 1, steps: 1, technician: 'Ana' });
+  const nasty = 'back\\slash \\N tab\there\nnew line\r\n"quoted" {braces} ,comma é 🔥 \u2028';
+  const run = a.db.prepare<{ id: number }>('SELECT id FROM runs').get()!;
+  const def = createDeficiency(
+    a.db,
+    {
+      siteId: a.siteId,
+      runId: run.id,
+      openingId: listOpenings(a.db, a.siteId)[0]!.opening_id,
+      procedureId: null,
+      stepResultId: null,
+      severity: 'security',
+      description: nasty,
+      source: 'manual',
+      createdBy: 'Ana\tB',
+    },
+    new Date(),
+  );
+  const r = await runSync(a.db, { dataDir: a.dataDir });
+  assert.ok(r.pushed > 0);
+  const stored = await query<{ description: string; created_by: string }>(
+    databaseUrl,
+    "SELECT body->>'description' AS description, body->>'created_by' AS created_by FROM records WHERE uuid = $1",
+    [def.uuid],
+  );
+  assert.deepEqual(stored, [{ description: nasty, created_by: 'Ana\tB' }]);
+  // The event that recorded it (its hash covers the text) continued the chain on the server.
+  const cmp = await compareWithServer(a.db, databaseUrl);
+  assert.deepEqual(cmp.lost, []);
+  assert.deepEqual(cmp.countsServer, cmp.countsLocal);
+  // Sent again from the start: every record is recognised as the same content.
+  const e = getEnrolment(a.db)!;
+  const origin = getOrigin(a.db);
+  const zero = Object.fromEntries(Object.keys(readCursors(a.db, e.deviceId)).map((k) => [k, 0]));
+  const batch = nextBatch(a.db, origin, zero, snapshot(a.db), 10_000, MAX_PUSH_BYTES);
+  const again = await api.push({ url: e.serverUrl, token: e.token }, { origin, records: batch.records });
+  assert.deepEqual([again.inserted, again.duplicates], [0, batch.records.length]);
+});
+
+test('repeat failures (deficiency occurrences) go up once with their parents, are refused whole without them, reach other devices and the office view', async (t) => {
+  const { server, databaseUrl, device } = await setup(t);
+  const a = await device('Tablet A');
+  const b = await device('Tablet B');
+  // Two runs each fail the same door the same way: the second failure is an occurrence of the open deficiency.
+  recordResults(a, { attempts: 1, steps: 2, technician: 'Ana', defectEvery: 1, sameRisk: true });
+  recordResults(a, { attempts: 1, steps: 2, technician: 'Ana', defectEvery: 1, sameRisk: true });
+  const local = a.db
+    .prepare<{ deficiency_uuid: string; attempt_uuid: string; step_uuid: string; at: string }>(
+      `SELECT d.uuid AS deficiency_uuid, a.uuid AS attempt_uuid, s.uuid AS step_uuid, o.at FROM deficiency_occurrences o
+       JOIN deficiencies d ON d.id = o.deficiency_id JOIN attempts a ON a.id = o.attempt_id JOIN step_results s ON s.id = o.step_result_id`,
+    )
+    .all();
+  assert.equal(local.length, 1, 'the repeat failure is an occurrence, not a second deficiency');
+  assert.equal(
+    pendingCounts(a.db, a.deviceId).find((p) => p.table === 'deficiency_occurrences')?.pending,
+    1,
+    'the Sync page counts it as pending',
+  );
+
+  const r = await runSync(a.db, { dataDir: a.dataDir });
+  assert.ok(r.pushed > 0);
+  const onServer = await query<{ uuid: string; refs: string[]; body: Record<string, unknown>; site_id: string }>(
+    databaseUrl,
+    "SELECT uuid, refs::text[] AS refs, body, site_id FROM records WHERE kind = 'deficiency-occurrence'",
+  );
+  assert.equal(onServer.length, 1);
+  assert.deepEqual(onServer[0]!.refs, [local[0]!.deficiency_uuid, local[0]!.attempt_uuid, local[0]!.step_uuid]);
+  assert.deepEqual(onServer[0]!.body, {
+    deficiency_uuid: local[0]!.deficiency_uuid,
+    attempt_uuid: local[0]!.attempt_uuid,
+    step_result_uuid: local[0]!.step_uuid,
+    at: local[0]!.at,
+  });
+  const cmp = await compareWithServer(a.db, databaseUrl);
+  assert.deepEqual(cmp.lost, []);
+  assert.equal(cmp.extra, 0);
+  assert.deepEqual(cmp.countsServer, cmp.countsLocal);
+  assert.equal(pendingCounts(a.db, a.deviceId).find((p) => p.table === 'deficiency_occurrences')?.pending, 0);
+
+  // Sent again: a no-op. Its content changed: refused and named. Its deficiency unknown: refused whole.
+  const e = getEnrolment(a.db)!;
+  const origin = getOrigin(a.db);
+  const c = { url: e.serverUrl, token: e.token };
+  const zero = Object.fromEntries(Object.keys(readCursors(a.db, e.deviceId)).map((k) => [k, 0]));
+  const all = nextBatch(a.db, origin, zero, snapshot(a.db), 10_000, MAX_PUSH_BYTES).records;
+  const occ = all.find((x) => x.kind === 'deficiency-occurrence') as Extract<WireRecord, { site: string }>;
+  const again = await api.push(c, { origin, records: [occ] });
+  assert.deepEqual([again.inserted, again.duplicates], [0, 1]);
+  const changed = await api
+    .push(c, { origin, records: [{ ...occ, body: { ...occ.body, at: '2020-01-01T00:00:00.000Z' } }] })
+    .catch((x: unknown) => x);
+  assert.ok(changed instanceof SyncHttpError);
+  assert.equal(changed.status, 409);
+  assert.deepEqual(
+    changed.problems.map((p) => [p.uuid, p.kind]),
+    [[occ.uuid, 'deficiency-occurrence']],
+  );
+  const ghost = '0b0e0e0e-0000-4000-8000-000000000001';
+  const orphan = {
+    ...occ,
+    uuid: '0b0e0e0e-0000-4000-8000-000000000002',
+    refs: [ghost, ...occ.refs.slice(1)],
+    body: { ...occ.body, deficiency_uuid: ghost },
+  };
+  const before = await query<{ n: string }>(databaseUrl, 'SELECT count(*) AS n FROM records');
+  const refused = await api.push(c, { origin, records: [all.find((x) => x.kind === 'run')!, orphan] }).catch((x: unknown) => x);
+  assert.ok(refused instanceof SyncHttpError);
+  assert.equal(refused.status, 422);
+  assert.equal(refused.code, 'missing-parent');
+  assert.match(refused.problems[0]!.reason, new RegExp(`parent ${ghost} is not on the server`));
+  assert.deepEqual(await query<{ n: string }>(databaseUrl, 'SELECT count(*) AS n FROM records'), before, 'nothing of that push is stored');
+
+  // Another device on the site pulls it, marked with the device it came from.
+  const sites = await admin<{ id: string }[]>(server, 'GET', '/admin/sites');
+  await admin(server, 'POST', '/admin/grants', { deviceId: b.deviceId, siteId: sites[0]!.id });
+  await runSync(b.db, { dataDir: b.dataDir });
+  const pulled = b.db
+    .prepare<{ uuid: string; device_name: string }>(
+      "SELECT uuid, device_name FROM sync_remote_records WHERE kind = 'deficiency-occurrence'",
+    )
+    .all();
+  assert.deepEqual(pulled, [{ uuid: occ.uuid, device_name: 'Tablet A' }]);
+
+  // The office sees that the open deficiency failed again, and when.
+  const auth = `Basic ${Buffer.from(`office:${server.adminToken}`).toString('base64')}`;
+  const page = await (await fetch(`${server.url}/office/sites/${sites[0]!.id}`, { headers: { authorization: auth } })).text();
+  const row = /<tr><td>[^<]*<\/td><td>life-safety<\/td><td>Lock held on power loss[^<]*<\/td><td>open<\/td><td>(.*?)<\/td>/.exec(page);
+  assert.ok(row, 'the deficiency is listed as open');
+  assert.equal(row[1], `<span class="fail">1</span>, last ${local[0]!.at}`);
+  assert.match(page, /<th>Failed again<\/th>/);
+});
+
 test('a push whose parents are missing is refused whole; so is one whose photo was never uploaded', async (t) => {
   const { server, databaseUrl, device } = await setup(t);
   const a = await device('A');
@@ -230,6 +367,27 @@ test('a push whose parents are missing is refused whole; so is one whose photo w
   assert.equal((await query<{ n: string }>(databaseUrl, 'SELECT count(*) AS n FROM records'))[0]!.n, n0, 'nothing stored');
 });
 
+test('a photo whose record the server lost (its file kept) counts as missing, is sent again and recorded; its attachment then goes up', async (t) => {
+  const { databaseUrl, device } = await setup(t);
+  const a = await device('A');
+  recordResults(a, { attempts: 1, steps: 1, technician: 'Ana', defectEvery: 1, photoBytes: 3000 });
+  const sha = a.db.prepare<{ sha256: string }>('SELECT sha256 FROM attachments').get()!.sha256;
+  const e = getEnrolment(a.db)!;
+  const c = { url: e.serverUrl, token: e.token };
+  const bytes = readFileSync(join(attachmentsDir(a.dataDir), sha));
+  assert.deepEqual(await api.putPhoto(c, sha, bytes), { sha256: sha, stored: true });
+  // The row is written without waiting for the disk: after a crash it may be gone while the file stays.
+  await query(databaseUrl, 'DELETE FROM blobs WHERE sha256 = $1', [sha]);
+  assert.deepEqual(await api.missingPhotos(c, [sha]), { missing: [sha] });
+  const r = await runSync(a.db, { dataDir: a.dataDir });
+  assert.equal(r.photosUploaded, 1, 'sent again');
+  assert.deepEqual(await query(databaseUrl, 'SELECT sha256, size::int AS size FROM blobs'), [{ sha256: sha, size: 3000 }]);
+  assert.deepEqual(await api.putPhoto(c, sha, bytes), { sha256: sha, stored: false }, 'the file was already there');
+  const cmp = await compareWithServer(a.db, databaseUrl);
+  assert.deepEqual(cmp.lost, []);
+  assert.deepEqual(cmp.countsServer, cmp.countsLocal);
+});
+
 test('a tampered event log is refused with the event named, and nothing of that push is stored', async (t) => {
   const { databaseUrl, device } = await setup(t);
   const a = await device('A');
@@ -245,6 +403,33 @@ test('a tampered event log is refused with the event named, and nothing of that 
   assert.match((engine.state as { reason: string }).reason, new RegExp(`event log of this device is broken: event ${seq} was altered`));
   const n = await query<{ n: string }>(databaseUrl, 'SELECT count(*) AS n FROM records');
   assert.equal(n[0]!.n, '0', 'the push carrying the broken chain stored nothing');
+});
+
+test('a break deep in a large push (found while its first rows are already streaming in) stores nothing, and the server carries on', async (t) => {
+  const { server, databaseUrl, device } = await setup(t);
+  const a = await device('A');
+  const b = await device('B');
+  recordResults(a, { attempts: 80, steps: 6, technician: 'Ana' });
+  a.db.exec('DROP TRIGGER event_log_no_update');
+  const last = a.db.prepare<{ seq: number }>('SELECT max(seq) AS seq FROM event_log').get()!.seq;
+  assert.ok(last > 600, 'more events than one chunk of the bulk load');
+  const seq = last - 3;
+  assert.equal(a.db.prepare("UPDATE event_log SET at = '2001-01-01T00:00:00.000Z' WHERE seq = ?").run(seq).changes, 1);
+  const err = await runSync(a.db, { dataDir: a.dataDir, batchRecords: 5000 }).catch((x: unknown) => x);
+  assert.ok(err instanceof SyncHttpError);
+  assert.equal(err.status, 422);
+  assert.equal(err.code, 'broken-chain');
+  assert.match(err.message, new RegExp(`event ${seq} was altered`));
+  assert.deepEqual(await query(databaseUrl, 'SELECT count(*)::int AS n FROM records'), [{ n: 0 }], 'nothing of that push is stored');
+  assert.deepEqual(await query(databaseUrl, 'SELECT count(*)::int AS n FROM chains'), [{ n: 0 }], 'the chain head did not move');
+  // The abandoned bulk load leaves the server able to take other pushes (its connections are sound).
+  const sites = await admin<{ id: string }[]>(server, 'GET', '/admin/sites');
+  await admin(server, 'POST', '/admin/grants', { deviceId: b.deviceId, siteId: sites[0]!.id });
+  recordResults(b, { attempts: 3, steps: 2, technician: 'Ben' });
+  for (let i = 0; i < 12; i++) await runSync(b.db, { dataDir: b.dataDir });
+  const cmp = await compareWithServer(b.db, databaseUrl);
+  assert.deepEqual(cmp.lost, []);
+  assert.deepEqual(cmp.countsServer, cmp.countsLocal);
 });
 
 test('a token revoked mid-sync stops it with 401; what was acknowledged stays, and a new enrolment finishes with nothing lost or doubled', async (t) => {

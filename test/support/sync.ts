@@ -111,7 +111,16 @@ export async function makeDevice(
  */
 export function recordResults(
   d: { db: Db; dataDir: string; siteId: number },
-  o: { attempts: number; steps: number; technician: string; defectEvery?: number; photoBytes?: number; now?: Date },
+  o: {
+    attempts: number;
+    steps: number;
+    technician: string;
+    defectEvery?: number;
+    photoBytes?: number;
+    now?: Date;
+    /** Failures describe the risk without the attempt number, so a repeat at the same opening is an occurrence of the open deficiency. */
+    sameRisk?: boolean;
+  },
 ): void {
   const { db } = d;
   const now = o.now ?? new Date();
@@ -143,7 +152,12 @@ export function recordResults(
             startedAt: now.getTime() + s * 1000,
             endedAt: now.getTime() + s * 1000 + 500,
             deficiency:
-              fails && last ? { severity: 'life-safety', description: `Lock held on power loss at ${opening.opening_id} (#${i})` } : null,
+              fails && last
+                ? {
+                    severity: 'life-safety',
+                    description: `Lock held on power loss at ${opening.opening_id}${o.sameRisk ? '' : ` (#${i})`}`,
+                  }
+                : null,
             personEvidence: false,
             evidence: {
               trace: [
@@ -199,7 +213,7 @@ const LOCAL_UUID_TABLES = ['runs', 'attempts', 'step_results', 'deficiencies'] a
 /** Every record a device holds that the server should have: [kind-ish table, uuid or derived key]. */
 export function localRecordCounts(db: Db): Record<string, number> {
   const n = (sql: string) => db.prepare<{ n: number }>(sql).get()!.n;
-  return {
+  const counts: Record<string, number> = {
     run: n('SELECT count(*) AS n FROM runs'),
     attempt: n('SELECT count(*) AS n FROM attempts'),
     'attempt-end': n('SELECT count(*) AS n FROM attempt_ends'),
@@ -208,7 +222,10 @@ export function localRecordCounts(db: Db): Record<string, number> {
     'deficiency-status': n('SELECT count(*) AS n FROM deficiency_status'),
     attachment: n('SELECT count(*) AS n FROM attachments'),
     event: n('SELECT count(*) AS n FROM event_log'),
+    'deficiency-occurrence': n('SELECT count(*) AS n FROM deficiency_occurrences'),
   };
+  // Kinds this device has none of are absent, as they are from the server's counts.
+  return Object.fromEntries(Object.entries(counts).filter(([, c]) => c > 0));
 }
 
 /**

@@ -2,7 +2,15 @@
 // chains the device's own event log wrote), derived UUIDs, and the retry schedule.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalJson, checkChainSegment, contentHash, derivedUuid, GENESIS, type WireEvent } from '../../core/sync/wire';
+import {
+  canonicalBodyAndHash,
+  canonicalJson,
+  checkChainSegment,
+  contentHash,
+  derivedUuid,
+  GENESIS,
+  type WireEvent,
+} from '../../core/sync/wire';
 import { appendEvent } from '../../db/runs';
 import { migrate } from '../../db/migrate';
 import { openSqlite } from '../../db/sqlite';
@@ -15,6 +23,24 @@ test('canonical JSON: key order and undefined fields do not change a record; any
   assert.equal(contentHash(sha256, r), contentHash(sha256, { ...r, body: { started_at: 't', technician: 'Ana' } }));
   assert.notEqual(contentHash(sha256, r), contentHash(sha256, { ...r, body: { ...r.body, technician: 'Ann' } }));
   assert.notEqual(contentHash(sha256, r), contentHash(sha256, { ...r, refs: ['b'] }));
+});
+
+test('the body text the server stores and its content hash, made in one pass, match canonicalJson and contentHash', () => {
+  const records = [
+    { kind: 'run' as const, site: 's', refs: [], body: { technician: 'Ana', started_at: 't' } },
+    { kind: 'event' as const, site: null, refs: [], body: { seq: 1, payload: { z: [1, { b: 2, a: 'é"\\' }], '10': 1, '9': 2 } } },
+    {
+      kind: 'step-result' as const,
+      site: 's',
+      refs: ['a', 'b'],
+      body: { evidence: '{"x":1}', deficiency: null, n: 1.5e-7, skip: undefined },
+    },
+  ];
+  for (const r of records) {
+    const one = canonicalBodyAndHash(sha256, r);
+    assert.equal(one.body, canonicalJson(r.body));
+    assert.equal(one.hash, contentHash(sha256, r));
+  }
 });
 
 function deviceChain(n: number): WireEvent[] {
