@@ -41,19 +41,18 @@ export function migrate(db: Db, migrations: Migration[] = loadMigrations()): { a
   const known = new Map(migrations.map((m) => [m.version, m.name]));
   const unknown = done.filter((d) => known.get(d.version) !== d.name).map((d) => d.name);
   if (unknown.length > 0) throw new UnknownMigrationError(db.file, unknown);
-  const applied: string[] = [];
   const doneVersions = new Set(done.map((d) => d.version));
-  for (const m of migrations) {
-    if (doneVersions.has(m.version)) continue;
-    db.transaction(() => {
+  const pending = migrations.filter((m) => !doneVersions.has(m.version));
+  if (pending.length === 0) return { applied: [] };
+  // All pending migrations in one transaction: an upgrade lands whole or not at all, and a new
+  // database costs one commit (one fsync), not one per migration.
+  db.transaction(() => {
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    const at = new Date().toISOString();
+    for (const m of pending) {
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
-    });
-    applied.push(m.name);
-  }
-  return { applied };
+      record.run(m.version, m.name, at);
+    }
+  });
+  return { applied: pending.map((m) => m.name) };
 }
