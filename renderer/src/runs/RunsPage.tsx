@@ -8,7 +8,7 @@ import { href, navigate } from '../shell/router';
 import { useSites } from '../shell/sites';
 import { ErrorBanner } from '../ui/errors';
 import { formatWhen } from '../ui/format';
-import { useAsync } from '../ui/useAsync';
+import { useApi } from '../query/useApi';
 import { defaultLink, linkWords, loadRunLink, saveRunLink, type RunLink } from './link';
 import './runs.css';
 
@@ -84,7 +84,7 @@ export function LinkPicker({ value, onChange, idPrefix }: { value: RunLink | nul
 export function RunsPage({ siteId }: { siteId: number }) {
   const { sites } = useSites();
   const site = sites?.find((s) => s.id === siteId);
-  const runs = useAsync(() => api.listRuns({ siteId }), [siteId]);
+  const runs = useApi('listRuns', { siteId });
   const [technician, setTechnician] = useState(() => localStorage.getItem(TECH_KEY) ?? '');
   const [chosenLink, setLink] = useState<RunLink | null>(null);
   const link = chosenLink ?? defaultLink(site?.name);
