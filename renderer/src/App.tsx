@@ -1,6 +1,6 @@
 // The app shell: header (name, breadcrumb with site picker, offline status,
 // theme toggle) and the page chosen by the hash route from routes.tsx.
-import { useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { DEFAULT_PATH, routes, type AppRoute } from './routes';
 import { EngineBanner } from './shell/EngineBanner';
 import { PageBoundary } from './shell/PageBoundary';
@@ -23,6 +23,9 @@ export function App() {
   const path = useHashPath();
   const { theme, toggle } = useTheme();
   const sites = useApi('listSites', {});
+  // One function for the app's lifetime: pages refetch on visit with it (a new one per answer would loop).
+  const { refetch: refetchSites } = sites;
+  const reloadSites = useCallback(() => void refetchSites(), [refetchSites]);
   const match = useMemo(() => findRoute(path), [path]);
   const mainRef = useRef<HTMLElement>(null);
   const firstPath = useRef(path);
@@ -54,10 +57,7 @@ export function App() {
   }, [path]);
 
   const crumb = match?.route.crumb?.(match.params);
-  const sitesState = useMemo(
-    () => ({ sites: sites.data, error: sites.error, reloadSites: () => void sites.refetch() }),
-    [sites.data, sites.error, sites.refetch],
-  );
+  const sitesState = useMemo(() => ({ sites: sites.data, error: sites.error, reloadSites }), [sites.data, sites.error, reloadSites]);
 
   return (
     <SitesContext.Provider value={sitesState}>
