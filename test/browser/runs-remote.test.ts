@@ -36,9 +36,20 @@ test('runs views: other devices’ results marked with device and technician, ne
   const run = (await app.call('listRuns', { siteId: here.siteId }))[0]!;
   pullAsRemote(there, here, 'Tablet A');
 
-  await h.goto(`/sites/${here.siteId}/runs/${run.id}`);
+  // The site's runs: this laptop's run, and apart from it what the other device has covered.
+  await h.goto(`/sites/${here.siteId}/runs`);
+  const summary = page.getByTestId('remote-summary');
+  await summary.waitFor();
+  assert.equal(await summary.locator('li').textContent(), 'Tablet A · Ana: 3 openings · 2 FAIL · 1 PASS');
+  const ownRuns = page.locator('.run-list li');
+  assert.equal(await ownRuns.count(), 1, 'the other device’s run is not listed as one of this laptop’s');
+  assert.match((await ownRuns.textContent()) ?? '', /Continue run #\d+ · Bo.*1\/\d+ tested · 0 passed · 1 failed/);
+  await ownRuns.getByRole('link').click();
   await page.getByRole('heading', { level: 1, name: `Run #${run.id}` }).waitFor();
-  await page.getByRole('group', { name: 'Floor' }).getByRole('button', { name: `Floor ${floor}` }).click();
+  await page
+    .getByRole('group', { name: 'Floor' })
+    .getByRole('button', { name: `Floor ${floor}` })
+    .click();
   const row = (id: string) => page.locator(`a.match[data-opening-id="${id}"]`);
   await row(o0).getByTestId('remote-mark').filter({ hasText: 'Other device: Tablet A · Ana — FAIL' }).waitFor();
   assert.equal(await row(o2).getByTestId('remote-mark').textContent(), 'Other device: Tablet A · Ana — FAIL');

@@ -62,3 +62,31 @@ export function RemoteResults({ results, titleOf }: { results: RemoteResult[]; t
     </section>
   );
 }
+
+/** The site's results from other devices, per device and technician: what they have covered so far. */
+export function RemoteSummary({ results }: { results: RemoteResult[] }) {
+  if (results.length === 0) return null;
+  const groups = new Map<string, { deviceName: string; technician: string; openings: Set<string>; counts: Map<string, number> }>();
+  for (const r of results) {
+    const k = `${r.deviceName}\u0000${r.technician}`;
+    const g = groups.get(k) ?? { deviceName: r.deviceName, technician: r.technician, openings: new Set(), counts: new Map() };
+    g.openings.add(r.openingId);
+    g.counts.set(verdictWord(r), (g.counts.get(verdictWord(r)) ?? 0) + 1);
+    groups.set(k, g);
+  }
+  return (
+    <section className="panel remote-results" aria-labelledby="remote-sum-title" data-testid="remote-summary">
+      <h2 id="remote-sum-title">Other devices on this site</h2>
+      <p className="muted">Pulled by sync; not part of this laptop&apos;s runs. Each opening&apos;s marks are in the run.</p>
+      <ul>
+        {[...groups.values()].map((g) => (
+          <li key={`${g.deviceName}/${g.technician}`} data-device={g.deviceName}>
+            <strong>{g.deviceName}</strong>
+            {g.technician ? ` · ${g.technician}` : ''}: {g.openings.size} opening{g.openings.size === 1 ? '' : 's'} ·{' '}
+            {[...g.counts].map(([w, n]) => `${n} ${w}`).join(' · ')}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
