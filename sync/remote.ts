@@ -6,31 +6,34 @@ import type { Db } from '../db/sqlite';
 
 export type RemoteAttempt = RemoteResult;
 
-// Ends and runs are looked up by uuid inside one site's records; the CTEs are built once per
-// query (SQLite indexes them itself), not re-scanned per attempt.
+// One pass over the site's attempts and ends, grouped by attempt (an end names its attempt
+// inside its body, so no index can join them: a per-attempt lookup made this quadratic);
+// the run, for its technician, by its uuid (the primary key).
 const REMOTE_ATTEMPTS = `
-  WITH site AS (SELECT server_site FROM sync_sites WHERE site_id = @siteId),
-  ends AS MATERIALIZED (
-    SELECT json_extract(body, '$.attempt_uuid') AS attempt_uuid, json_extract(body, '$.verdict') AS verdict,
-      json_extract(body, '$.reason') AS reason
-    FROM sync_remote_records WHERE kind = 'attempt-end' AND server_site = (SELECT server_site FROM site)),
-  runs AS MATERIALIZED (
-    SELECT uuid, json_extract(body, '$.technician') AS technician
-    FROM sync_remote_records WHERE kind = 'run' AND server_site = (SELECT server_site FROM site)),
-  attempts AS (
-    SELECT a.uuid, json_extract(a.body, '$.opening_id') AS openingId, json_extract(a.body, '$.procedure_id') AS procedureId,
-      json_extract(a.body, '$.started_at') AS startedAt, e.verdict, e.reason, coalesce(r.technician, '') AS technician,
-      a.device_name AS deviceName, a.server_seq
-    FROM sync_remote_records a
-    LEFT JOIN ends e ON e.attempt_uuid = a.uuid
-    LEFT JOIN runs r ON r.uuid = json_extract(a.body, '$.run_uuid')
-    WHERE a.kind = 'attempt' AND a.server_site = (SELECT server_site FROM site))`;
+  WITH attempts AS (
+    SELECT CASE kind WHEN 'attempt' THEN uuid ELSE json_extract(body, '$.attempt_uuid') END AS uuid,
+      max(CASE kind WHEN 'attempt' THEN json_extract(body, '$.opening_id') END) AS openingId,
+      max(CASE kind WHEN 'attempt' THEN json_extract(body, '$.procedure_id') END) AS procedureId,
+      max(CASE kind WHEN 'attempt' THEN json_extract(body, '$.started_at') END) AS startedAt,
+      max(CASE kind WHEN 'attempt' THEN json_extract(body, '$.run_uuid') END) AS runUuid,
+      max(CASE kind WHEN 'attempt' THEN device_name END) AS deviceName,
+      max(CASE kind WHEN 'attempt' THEN server_seq END) AS server_seq,
+      max(CASE kind WHEN 'attempt-end' THEN json_extract(body, '$.verdict') END) AS verdict,
+      max(CASE kind WHEN 'attempt-end' THEN json_extract(body, '$.reason') END) AS reason
+    FROM sync_remote_records
+    WHERE kind IN ('attempt', 'attempt-end') AND server_site = (SELECT server_site FROM sync_sites WHERE site_id = @siteId)
+    GROUP BY 1
+    HAVING server_seq IS NOT NULL),
+  remote AS (
+    SELECT a.uuid, a.openingId, a.procedureId, a.startedAt, a.verdict, a.reason, coalesce(json_extract(r.body, '$.technician'), '') AS technician,
+      a.deviceName, a.server_seq
+    FROM attempts a LEFT JOIN sync_remote_records r ON r.uuid = a.runUuid AND r.kind = 'run')`;
 
 export function listRemoteAttempts(db: Db, siteId: number): RemoteAttempt[] {
   return db
     .prepare<RemoteAttempt>(
       `${REMOTE_ATTEMPTS}
-       SELECT uuid, openingId, procedureId, startedAt, verdict, reason, technician, deviceName FROM attempts ORDER BY server_seq`,
+       SELECT uuid, openingId, procedureId, startedAt, verdict, reason, technician, deviceName FROM remote ORDER BY server_seq`,
     )
     .all({ siteId });
 }
@@ -46,7 +49,7 @@ export function listRemoteLatest(db: Db, siteId: number, openingId?: string): Re
       `${REMOTE_ATTEMPTS},
        ranked AS (
          SELECT *, row_number() OVER (PARTITION BY openingId, procedureId ORDER BY startedAt DESC, server_seq DESC) AS n
-         FROM attempts WHERE @openingId IS NULL OR openingId = @openingId)
+         FROM remote WHERE @openingId IS NULL OR openingId = @openingId)
        SELECT uuid, openingId, procedureId, startedAt, verdict, reason, technician, deviceName FROM ranked
        WHERE n = 1 ORDER BY openingId, procedureId`,
     )
