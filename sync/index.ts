@@ -3,6 +3,6 @@ export { SyncEngine, backoffDelay, describeSyncError, type SyncState } from './e
 export { enrollDevice, normaliseServerUrl } from './enroll';
 export { SyncHttpError, SyncOffline } from './http';
 export { pendingCounts, getOrigin } from './outbox';
-export { listRemoteAttempts, type RemoteAttempt } from './remote';
+export { listRemoteAttempts, listRemoteLatest, type RemoteAttempt } from './remote';
 export { acceptOffer, listOffers, type ScheduleOffer } from './schedule';
 export { getEnrolment, getServerUrl, getStatus, setServerUrl } from './state';

@@ -17,6 +17,8 @@ export const syncInputs = {
     .object({ serverSite: z.string().uuid(), diffHash: z.string().regex(/^[0-9a-f]{64}$/), editor: z.string().trim().min(1).max(100) })
     .strict(),
   syncRemoteResults: z.object({ siteId: z.number().int().positive() }).strict(),
+  /** The latest result other devices sent per opening and procedure (the runs views mark them as theirs). */
+  syncRemoteLatest: z.object({ siteId: z.number().int().positive(), openingId: z.string().trim().min(1).max(100).optional() }).strict(),
 };
 
 export interface SyncStatusView {
@@ -50,6 +52,7 @@ export interface SyncOutputs {
   syncEnroll: SyncStatusView;
   syncAcceptSchedule: { siteId: number; added: number; changed: number; removed: number };
   syncRemoteResults: RemoteResult[];
+  syncRemoteLatest: RemoteResult[];
 }
 
 export interface SyncEvents {

@@ -11,6 +11,7 @@ import {
   getStatus,
   listOffers,
   listRemoteAttempts,
+  listRemoteLatest,
   normaliseServerUrl,
   pendingCounts,
   setServerUrl,
@@ -81,6 +82,10 @@ export function createSyncHandlers(ctx: AppContext, engine: SyncEngine): Feature
     syncRemoteResults: ({ siteId }) => {
       if (!getSite(db, siteId)) throw new ApiError('not-found', `There is no site with id ${siteId}.`);
       return listRemoteAttempts(db, siteId);
+    },
+    syncRemoteLatest: ({ siteId, openingId }) => {
+      if (!getSite(db, siteId)) throw new ApiError('not-found', `There is no site with id ${siteId}.`);
+      return listRemoteLatest(db, siteId, openingId);
     },
   };
 }

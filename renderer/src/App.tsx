@@ -1,7 +1,6 @@
 // The app shell: header (name, breadcrumb with site picker, offline status,
 // theme toggle) and the page chosen by the hash route from routes.tsx.
-import { useEffect, useMemo, useRef } from 'react';
-import { api } from './api';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { DEFAULT_PATH, routes, type AppRoute } from './routes';
 import { EngineBanner } from './shell/EngineBanner';
 import { PageBoundary } from './shell/PageBoundary';
@@ -10,7 +9,7 @@ import { href, matchPath, navigate, useHashPath } from './shell/router';
 import { SitesContext } from './shell/sites';
 import { useTheme } from './shell/theme';
 import { SyncPill } from './sync/SyncPill';
-import { useAsync } from './ui/useAsync';
+import { useApi } from './query/useApi';
 
 function findRoute(path: string): { route: AppRoute; params: Record<string, string> } | null {
   for (const route of routes) {
@@ -23,7 +22,10 @@ function findRoute(path: string): { route: AppRoute; params: Record<string, stri
 export function App() {
   const path = useHashPath();
   const { theme, toggle } = useTheme();
-  const sites = useAsync(() => api.listSites({}), []);
+  const sites = useApi('listSites', {});
+  // One function for the app's lifetime: pages refetch on visit with it (a new one per answer would loop).
+  const { refetch: refetchSites } = sites;
+  const reloadSites = useCallback(() => void refetchSites(), [refetchSites]);
   const match = useMemo(() => findRoute(path), [path]);
   const mainRef = useRef<HTMLElement>(null);
   const firstPath = useRef(path);
@@ -55,10 +57,7 @@ export function App() {
   }, [path]);
 
   const crumb = match?.route.crumb?.(match.params);
-  const sitesState = useMemo(
-    () => ({ sites: sites.data, error: sites.error, reloadSites: sites.reload }),
-    [sites.data, sites.error, sites.reload],
-  );
+  const sitesState = useMemo(() => ({ sites: sites.data, error: sites.error, reloadSites }), [sites.data, sites.error, reloadSites]);
 
   return (
     <SitesContext.Provider value={sitesState}>

@@ -4,6 +4,7 @@ import './api';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { QueryProvider } from './query/QueryProvider';
 import { installErrorReporting } from './shell/errorReporting';
 import { initialTheme } from './shell/theme';
 import './styles.css';
@@ -14,6 +15,8 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <App />
+    <QueryProvider>
+      <App />
+    </QueryProvider>
   </StrictMode>,
 );

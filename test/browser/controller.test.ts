@@ -88,7 +88,7 @@ test('controller page: scan progress and cancel, stop at the first PD, a tamper 
     await page.getByLabel('Stop at the first PD').check();
     await page.getByRole('button', { name: 'Scan 0–126' }).click();
     await page.waitForFunction(
-      () => /2 of 127 probes/.test(document.querySelector('[data-testid="scan-summary"]')?.textContent ?? ''),
+      () => /\(2 of 127 probes\)/.test(document.querySelector('[data-testid="scan-summary"]')?.textContent ?? ''),
       undefined,
       {
         timeout: 30_000,

@@ -712,6 +712,15 @@ test('app API: syncStatus counts pending records per kind, syncNow syncs and pus
       ['A', 'Ana', 'fail'],
     ],
   );
+  // The runs views' answer over the real wire format: three openings tested once each, so every attempt is the latest.
+  const latest = await b.app.call('syncRemoteLatest', { siteId: b.siteId });
+  const every = await b.app.call('syncRemoteResults', { siteId: b.siteId });
+  assert.deepEqual(latest.map((r) => r.uuid).sort(), every.map((r) => r.uuid).sort());
+  assert.deepEqual(new Set(latest.map((r) => `${r.deviceName}/${r.technician}`)), new Set(['A/Ana']));
+  assert.deepEqual(
+    latest.map((r) => r.openingId),
+    [...latest.map((r) => r.openingId)].sort(),
+  );
   await assert.rejects(a.app.call('syncEnroll', { serverUrl: 'ftp://x', code: 'ABCDEFGH' }), /must start with https:\/\//);
   await assert.rejects(a.app.call('syncSetServer', { serverUrl: 'not a url' }), /not a server address/);
 });

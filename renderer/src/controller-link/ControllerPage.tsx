@@ -1,7 +1,9 @@
 // The controller link page: pick a connection (the simulated controller or a serial
 // port), scan the bus, and watch one PD live — its inputs and outputs as large
 // indicators, a timed output drop the PD undoes by itself, and the command log.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   INPUT_STATE,
   STANDARD_BAUDS as BAUDS,
@@ -14,7 +16,8 @@ import {
 import { api } from '../api';
 import { useSites } from '../shell/sites';
 import { ErrorBanner } from '../ui/errors';
-import { useAsync } from '../ui/useAsync';
+import { apiKey } from '../query/keys';
+import { useApi } from '../query/useApi';
 import './controller.css';
 
 type Baud = (typeof BAUDS)[number];
@@ -23,7 +26,7 @@ const INPUT_NAMES = ['lock status', 'door position', 'REX', 'input 3'];
 const OUTPUT_NAMES = ['lock power', 'fire alarm'];
 
 function ConnectionPicker({ status, onChange }: { status: ControllerStatus | undefined; onChange: (s: ControllerStatus) => void }) {
-  const ports = useAsync(() => api.controllerListPorts({}), []);
+  const ports = useApi('controllerListPorts', {});
   const [kind, setKind] = useState<'simulated' | 'serial'>('simulated');
   const [port, setPort] = useState('');
   const [baud, setBaud] = useState<Baud>(9600);
@@ -94,7 +97,7 @@ function ConnectionPicker({ status, onChange }: { status: ControllerStatus | und
                   </option>
                 ))}
               </datalist>
-              {ports.error ? <span className="field-error">{String((ports.error as Error).message)}</span> : null}
+              {ports.error ? <span className="field-error">{ports.error.message}</span> : null}
             </label>
           )}
           <label className="field">
@@ -238,38 +241,34 @@ function Indicator({ label, on, text, testId }: { label: string; on: boolean; te
 }
 
 function LivePanel({ address, simulated }: { address: number; simulated: boolean }) {
-  const [reading, setReading] = useState<PointReading | null>(null);
+  const client = useQueryClient();
   const [error, setError] = useState<unknown>(null);
   const [duration, setDuration] = useState(5);
   const [lastDrop, setLastDrop] = useState<string | null>(null);
   const [local, setLocal] = useState<{ tamper: boolean; powerFailure: boolean; at: string } | null>(null);
-  const status = useAsync(() => api.controllerPdStatus({ address }), [address]);
-
-  const refresh = useCallback(async () => {
-    try {
-      setReading(await api.controllerReadPoints({ address }));
-      setError(null);
-    } catch (e) {
-      setError(e);
-    }
-  }, [address]);
+  const status = useApi('controllerPdStatus', { address });
+  // Outputs change on the PD's own timer: re-read them every second while the panel is open.
+  const points = useApi('controllerReadPoints', { address }, { refetchInterval: 1000 });
+  const reading = points.data ?? null;
+  const refresh = async () => {
+    setError(null);
+    await points.refetch();
+  };
 
   useEffect(() => {
-    void refresh();
+    const key = apiKey('controllerReadPoints', { address });
     const off = api.subscribe('controllerInput', (e) => {
-      if (e.address === address) setReading((r) => ({ address, at: e.at, inputs: e.inputs, outputs: r?.outputs ?? [] }));
+      if (e.address === address)
+        client.setQueryData<PointReading>(key, (r) => ({ address, at: e.at, inputs: e.inputs, outputs: r?.outputs ?? [] }));
     });
     const offLocal = api.subscribe('controllerPdLocalStatus', (e) => {
       if (e.address === address) setLocal({ tamper: e.tamper, powerFailure: e.powerFailure, at: e.at });
     });
-    // Outputs change on the PD's own timer; re-read them while the panel is open.
-    const timer = setInterval(() => void refresh(), 1000);
     return () => {
       off();
       offLocal();
-      clearInterval(timer);
     };
-  }, [address, refresh]);
+  }, [address, client]);
 
   const drop = async (state: 'off' | 'on') => {
     setError(null);
@@ -302,7 +301,7 @@ function LivePanel({ address, simulated }: { address: number; simulated: boolean
         {status.data?.openingId ? ` · opening ${status.data.openingId}` : ''}
         {status.data?.identity ? ` · s/n ${status.data.identity.serial}` : ''}
       </h2>
-      <ErrorBanner error={error ?? status.error} title="PD not answering" />
+      <ErrorBanner error={error ?? points.error ?? status.error} title="PD not answering" />
       {local && (local.tamper || local.powerFailure) && (
         <p className="ctl-disconnected" role="alert" data-testid="pd-local-status">
           {local.tamper && <strong>TAMPER: the PD reports its enclosure open. </strong>}
@@ -377,25 +376,33 @@ function LivePanel({ address, simulated }: { address: number; simulated: boolean
   );
 }
 
+const LOG_KEY = apiKey('controllerLog', { limit: 200 });
+const LOG_KEEP = 1000;
+
 function CommandLogPanel() {
-  const initial = useAsync(() => api.controllerLog({ limit: 200 }), []);
-  const [entries, setEntries] = useState<CommandLogEntry[]>([]);
-  useEffect(() => {
-    if (initial.data) setEntries(initial.data);
-  }, [initial.data]);
+  const client = useQueryClient();
+  const log = useApi('controllerLog', { limit: 200 });
   useEffect(
     () =>
       api.subscribe('controllerLog', (e) =>
-        setEntries((list) => {
-          const next = list.length >= 1000 ? list.slice(-999) : list.slice();
-          next.push(e);
-          return next;
-        }),
+        client.setQueryData<CommandLogEntry[]>(LOG_KEY, (list) => (list ? [...list.slice(-(LOG_KEEP - 1)), e] : list)),
       ),
-    [],
+    [client],
   );
   const [hideIdle, setHideIdle] = useState(true);
-  const rows = useMemo(() => entries.filter((e) => !(hideIdle && e.idle)).reverse(), [entries, hideIdle]);
+  const rows = useMemo(() => (log.data ?? []).filter((e) => !(hideIdle && e.idle)).reverse(), [log.data, hideIdle]);
+  // Up to a thousand entries, a few a second while a PD is watched: only the rows in view are in the DOM.
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => 38,
+    overscan: 20,
+    getItemKey: (i) => rows[i]!.seq,
+  });
+  const items = virtualizer.getVirtualItems();
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = Math.max(0, virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0));
   return (
     <section className="panel" aria-labelledby="ctl-log-h">
       <div className="ctl-row">
@@ -405,8 +412,9 @@ function CommandLogPanel() {
           Hide idle polls
         </label>
       </div>
-      <div className="table-wrap ctl-log">
-        <table className="ctl-table" data-testid="command-log">
+      <ErrorBanner error={log.error} title="The command log could not be loaded" />
+      <div className="table-wrap ctl-log" ref={scrollRef}>
+        <table className="ctl-table" data-testid="command-log" aria-rowcount={rows.length + 1}>
           <thead>
             <tr>
               <th>Time</th>
@@ -417,15 +425,34 @@ function CommandLogPanel() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((e) => (
-              <tr key={e.seq} className={`ctl-dir-${e.direction}`}>
-                <td>{new Date(e.at).toISOString().slice(11, 23)}</td>
-                <td>{e.direction === 'tx' ? 'ACU → PD' : e.direction === 'rx' ? 'PD → ACU' : 'dropped'}</td>
-                <td>{e.address ?? ''}</td>
-                <td>{e.meaning}</td>
-                <td className="ctl-hex">{e.hex}</td>
+            {padTop > 0 && (
+              <tr aria-hidden="true">
+                <td colSpan={5} className="ctl-pad" style={{ height: padTop }} />
               </tr>
-            ))}
+            )}
+            {items.map((item) => {
+              const e = rows[item.index]!;
+              return (
+                <tr
+                  key={item.key}
+                  ref={virtualizer.measureElement}
+                  data-index={item.index}
+                  aria-rowindex={item.index + 2}
+                  className={`ctl-dir-${e.direction}`}
+                >
+                  <td>{new Date(e.at).toISOString().slice(11, 23)}</td>
+                  <td>{e.direction === 'tx' ? 'ACU → PD' : e.direction === 'rx' ? 'PD → ACU' : 'dropped'}</td>
+                  <td>{e.address ?? ''}</td>
+                  <td>{e.meaning}</td>
+                  <td className="ctl-hex">{e.hex}</td>
+                </tr>
+              );
+            })}
+            {padBottom > 0 && (
+              <tr aria-hidden="true">
+                <td colSpan={5} className="ctl-pad" style={{ height: padBottom }} />
+              </tr>
+            )}
           </tbody>
         </table>
       </div>
@@ -515,14 +542,13 @@ function KeysetControl({ address, keys }: { address: number; keys: SiteKeys | nu
 }
 
 export function ControllerPage() {
-  const initial = useAsync(() => api.controllerStatus({}), []);
-  const [status, setStatus] = useState<ControllerStatus | undefined>(undefined);
+  const client = useQueryClient();
+  // Kept current by the controllerStatus push event (query/push.ts).
+  const initial = useApi('controllerStatus', {});
+  const status = initial.data;
+  const setStatus = (s: ControllerStatus) => client.setQueryData(apiKey('controllerStatus', {}), s);
   const [address, setAddress] = useState<number | null>(null);
   const [keys, setKeys] = useState<SiteKeys | null>(null);
-  useEffect(() => {
-    if (initial.data) setStatus(initial.data);
-  }, [initial.data]);
-  useEffect(() => api.subscribe('controllerStatus', (s) => setStatus(s)), []);
   const connected = status?.connected === true;
   return (
     <div className="page ctl-page">

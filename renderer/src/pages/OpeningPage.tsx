@@ -1,5 +1,6 @@
 // One opening: the validated edit form, its findings (with the requirement each
 // comes from) and the history of every edit.
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useWatch } from 'react-hook-form';
 import { ApiError } from '../../../app/contract';
@@ -14,14 +15,16 @@ import { setNavigationGuard } from '../shell/router';
 import { ErrorBanner, issuesOf, messageOf } from '../ui/errors';
 import { formatWhen } from '../ui/format';
 import { SeverityBadge } from '../ui/severity';
-import { useAsync } from '../ui/useAsync';
+import { apiKey } from '../query/keys';
+import { useApi } from '../query/useApi';
 
 const EDITOR_KEY = 'doorcx-editor';
 /** Opening ids are the stable key across visits and re-imports; the form does not rename them. */
 const READ_ONLY: ReadonlySet<OpeningField> = new Set(['opening_id']);
 
 export function OpeningPage({ siteId, openingId }: { siteId: number; openingId: string }) {
-  const detail = useAsync(() => api.getOpening({ siteId, openingId }), [siteId, openingId]);
+  const client = useQueryClient();
+  const detail = useApi('getOpening', { siteId, openingId });
   const [saved, setSaved] = useState(false);
 
   return (
@@ -46,17 +49,17 @@ export function OpeningPage({ siteId, openingId }: { siteId: number; openingId: 
         </a>
       </div>
       <ErrorBanner error={detail.error} title="The opening could not be loaded" />
-      {detail.loading && !detail.data && <p className="muted">Loading…</p>}
+      {detail.isPending && <p className="muted">Loading…</p>}
       {detail.data && (
         <OpeningEditor
           key={detail.data.version}
           detail={detail.data}
           saved={saved}
           onSaved={(d) => {
-            detail.set(d);
+            client.setQueryData(apiKey('getOpening', { siteId, openingId }), d);
             setSaved(true);
           }}
-          onReload={detail.reload}
+          onReload={() => void detail.refetch()}
         />
       )}
     </div>

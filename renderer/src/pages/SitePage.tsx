@@ -4,7 +4,6 @@
 import type { SortingState } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { CATEGORIES, FAIL_MODES, LOCK_TYPES, LOCKING_ARRANGEMENTS, SEVERITIES } from '../../../core/schedule/types';
-import { api } from '../api';
 import { PowerSupplyFilter, powerSupplyQuery } from '../power/PowerSupplyFilter';
 import { ImportDialog } from '../schedule/ImportDialog';
 import { rememberScheduleView } from '../schedule/lastView';
@@ -16,7 +15,7 @@ import { useSites } from '../shell/sites';
 import { ErrorBanner } from '../ui/errors';
 import { formatCount, humanize } from '../ui/format';
 import { SEVERITY_LABEL } from '../ui/severity';
-import { useAsync } from '../ui/useAsync';
+import { useApi } from '../query/useApi';
 
 const FILTERS = [
   { key: 'category', label: 'Category', options: CATEGORIES, text: humanize },
@@ -75,7 +74,7 @@ function SiteSchedule({ siteId, onReimported }: { siteId: number; onReimported: 
   }, [siteId, filters, sorting]);
   const pages = useOpeningPages(query);
   // Asked after the table's first page, so the backend answers the rows first.
-  const summary = useAsync(() => api.getSiteSummary({ siteId }), [siteId]);
+  const summary = useApi('getSiteSummary', { siteId });
 
   const update = (next: Filters, nextSorting = sorting) => {
     setFilters(next);

@@ -1,9 +1,11 @@
 // On site: the lock voltage and current measured at the door, typed with their units,
 // compared with the schedule within the site's tolerance. Every reading is kept as part
 // of the opening's record; a difference beyond tolerance is a power finding.
-import { useEffect, useId, useState } from 'react';
-import type { PowerMeasurementView } from '../../../app/contract/power';
+import { useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
 import { api } from '../api';
+import { methodKey } from '../query/keys';
+import { useApi } from '../query/useApi';
 import { issuesOf, messageOf } from '../ui/errors';
 import { formatWhen } from '../ui/format';
 
@@ -14,19 +16,11 @@ export function MeterReading({ siteId, onRecorded, openingId: fixedId }: { siteI
   const [current, setCurrent] = useState('');
   const [technician, setTechnician] = useState('');
   const [error, setError] = useState<unknown>(null);
-  const [history, setHistory] = useState<PowerMeasurementView[] | null>(null);
-  // At a given door (the checklist item), its earlier readings are its record: show them at once.
-  useEffect(() => {
-    if (fixedId === undefined) return;
-    let live = true;
-    api.listPowerMeasurements({ siteId, openingId: fixedId }).then(
-      (h) => live && setHistory(h),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [siteId, fixedId]);
+  // The readings shown: at a given door (the checklist item) its earlier readings at once, they are its
+  // record; otherwise those of the door last recorded here.
+  const [shownFor, setShownFor] = useState<string | undefined>(fixedId);
+  const client = useQueryClient();
+  const history = useApi('listPowerMeasurements', { siteId, openingId: shownFor ?? '' }, { enabled: shownFor !== undefined });
   const issues = issuesOf(error);
   const issue = (f: string) => issues.find((i) => i.field === f)?.reason;
 
@@ -36,7 +30,8 @@ export function MeterReading({ siteId, onRecorded, openingId: fixedId }: { siteI
       setError(null);
       setVoltage('');
       setCurrent('');
-      setHistory(await api.listPowerMeasurements({ siteId, openingId }));
+      await client.invalidateQueries({ queryKey: methodKey('listPowerMeasurements', { siteId, openingId }) });
+      setShownFor(openingId);
       onRecorded?.();
     } catch (err) {
       setError(err);
@@ -95,9 +90,9 @@ export function MeterReading({ siteId, onRecorded, openingId: fixedId }: { siteI
           {messageOf(error)}
         </p>
       )}
-      {history && (
-        <ul className="history" aria-label={`Readings at ${openingId}`}>
-          {history.map((m) => (
+      {history.data && (
+        <ul className="history" aria-label={`Readings at ${shownFor ?? openingId}`}>
+          {history.data.map((m) => (
             <li key={m.id}>
               <strong>{m.voltage !== null ? `${m.voltage} V` : '— V'}</strong> ·{' '}
               <strong>{m.currentMa !== null ? `${m.currentMa} mA` : '— mA'}</strong>{' '}

@@ -15,7 +15,7 @@ import { href } from '../shell/router';
 import { ErrorBanner, issuesOf, messageOf } from '../ui/errors';
 import { formatCount } from '../ui/format';
 import { SEVERITY_LABEL, SeverityBadge, SeverityCounts } from '../ui/severity';
-import { useAsync } from '../ui/useAsync';
+import { useApi } from '../query/useApi';
 import { amps, download, hours, percent } from './format';
 import { LoadBar } from './LoadBar';
 import { MeterReading } from './MeterReading';
@@ -23,8 +23,9 @@ import { SupplyForm } from './SupplyForm';
 import './power.css';
 
 export function PowerPage({ siteId }: { siteId: number }) {
-  const power = useAsync(() => api.getPower({ siteId }), [siteId]);
-  const summary = useAsync(() => api.getSiteSummary({ siteId }), [siteId]);
+  const power = useApi('getPower', { siteId });
+  const summary = useApi('getSiteSummary', { siteId });
+  const reload = () => void power.refetch();
   const [adding, setAdding] = useState(false);
   const [onlyProblems, setOnlyProblems] = useState(false);
   const p = power.data;
@@ -54,7 +55,7 @@ export function PowerPage({ siteId }: { siteId: number }) {
       </div>
       <ErrorBanner error={power.error} title="The power analysis could not be loaded" />
 
-      <SupplyImport siteId={siteId} onImported={power.reload} hasSupplies={(p?.supplies.length ?? 0) > 0} />
+      <SupplyImport siteId={siteId} onImported={reload} hasSupplies={(p?.supplies.length ?? 0) > 0} />
 
       {adding && (
         <section className="panel" aria-label="New supply">
@@ -65,7 +66,7 @@ export function PowerPage({ siteId }: { siteId: number }) {
             onCancel={() => setAdding(false)}
             onSaved={() => {
               setAdding(false);
-              power.reload();
+              reload();
             }}
           />
         </section>
@@ -77,7 +78,7 @@ export function PowerPage({ siteId }: { siteId: number }) {
             <div className="power-summary-row">
               <h2>Findings</h2>
               <SeverityCounts counts={p.findingsBySeverity} />
-              <Settings siteId={siteId} view={p} onSaved={power.reload} />
+              <Settings siteId={siteId} view={p} onSaved={reload} />
             </div>
             {siteFindings.length > 0 && <FindingList findings={siteFindings} siteId={siteId} />}
           </section>
@@ -96,10 +97,10 @@ export function PowerPage({ siteId }: { siteId: number }) {
           )}
           <div className="supplies" aria-live="polite">
             {shown.map((r) => (
-              <SupplyCard key={r.supply.supply_id} siteId={siteId} report={r} findings={findingsOf(r)} onChanged={power.reload} />
+              <SupplyCard key={r.supply.supply_id} siteId={siteId} report={r} findings={findingsOf(r)} onChanged={reload} />
             ))}
           </div>
-          <MeterReading siteId={siteId} onRecorded={power.reload} />
+          <MeterReading siteId={siteId} onRecorded={reload} />
         </>
       )}
     </div>

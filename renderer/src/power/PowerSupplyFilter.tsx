@@ -1,7 +1,6 @@
 // The schedule's "power supply" filter: the site's supplies, plus openings on no supply.
 // Value '' = all; NO_SUPPLY = openings whose power_supply is empty.
-import { api } from '../api';
-import { useAsync } from '../ui/useAsync';
+import { useApi } from '../query/useApi';
 
 export const NO_SUPPLY = '-';
 
@@ -12,7 +11,7 @@ export function powerSupplyQuery(value: string): string | null | undefined {
 }
 
 export function PowerSupplyFilter({ siteId, value, onChange }: { siteId: number; value: string; onChange: (v: string) => void }) {
-  const supplies = useAsync(() => api.listSupplies({ siteId }), [siteId]);
+  const supplies = useApi('listSupplies', { siteId });
   const ids = supplies.data?.map((s) => s.supply_id) ?? [];
   // A value from the URL that is not (or not yet) in the list stays selectable.
   if (value !== '' && value !== NO_SUPPLY && !ids.some((i) => i.toLowerCase() === value.toLowerCase())) ids.push(value);

@@ -2,14 +2,15 @@
 // warnings and anything that blocks it), both hand signatures, build the signed
 // PDF with a progress bar, open it, verify it, and the reports built with their
 // hashes. Exports of the JSON and the results CSV.
+import { keepPreviousData } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
-import type { ReportPreview, ReportSummary, ReportVerification } from '../../../app/contract/reports';
+import type { ReportSummary, ReportVerification } from '../../../app/contract/reports';
 import { api } from '../api';
 import { href } from '../shell/router';
 import { useSites } from '../shell/sites';
 import { ErrorBanner } from '../ui/errors';
 import { formatWhen } from '../ui/format';
-import { useAsync } from '../ui/useAsync';
+import { useApi } from '../query/useApi';
 import { SignaturePadField } from './SignaturePadField';
 import './reports.css';
 
@@ -67,11 +68,12 @@ export function ReportsPage({ siteId }: { siteId: number }) {
     }),
     [siteId, kind, runIds, floors, openingsText, witnessName, witnessTitle],
   );
-  const preview = useAsync<ReportPreview>(() => api.previewReport(scope), [scope]);
-  const allFloors = useAsync(() => api.previewReport({ siteId }).then((p) => p.model.summary.byFloor.map((f) => f.floor)), [siteId]);
-  const runs = useAsync(() => api.listRuns({ siteId }), [siteId]);
-  const signatures = useAsync(() => api.listHandwrittenSignatures({ siteId }), [siteId]);
-  const reports = useAsync(() => api.listReports({ siteId }), [siteId]);
+  // The last preview stays on screen while the one for a changed scope is made.
+  const preview = useApi('previewReport', scope, { placeholderData: keepPreviousData });
+  const allFloors = useApi('previewReport', { siteId }, { select: (p) => p.model.summary.byFloor.map((f) => f.floor) });
+  const runs = useApi('listRuns', { siteId });
+  const signatures = useApi('listHandwrittenSignatures', { siteId });
+  const reports = useApi('listReports', { siteId });
 
   useEffect(
     () =>
@@ -95,7 +97,7 @@ export function ReportsPage({ siteId }: { siteId: number }) {
       });
       setBuilt(r);
       setPassphrase('');
-      reports.reload();
+      void reports.refetch();
     } catch (err) {
       setBuildError(err);
       setProgress(null);
@@ -205,7 +207,7 @@ export function ReportsPage({ siteId }: { siteId: number }) {
           </div>
         </section>
 
-        <section className="panel" aria-labelledby="preview-title" aria-busy={preview.loading}>
+        <section className="panel" aria-labelledby="preview-title" aria-busy={preview.isFetching}>
           <h2 id="preview-title">What the report will say</h2>
           <ErrorBanner error={preview.error} title="The preview could not be made" />
           {m && (
@@ -286,8 +288,8 @@ export function ReportsPage({ siteId }: { siteId: number }) {
             role="technician"
             current={sigs.find((s) => s.role === 'technician')}
             onSaved={() => {
-              signatures.reload();
-              preview.reload();
+              void signatures.refetch();
+              void preview.refetch();
             }}
           />
           <SignaturePadField
@@ -296,8 +298,8 @@ export function ReportsPage({ siteId }: { siteId: number }) {
             role="witness"
             current={sigs.find((s) => s.role === 'witness')}
             onSaved={() => {
-              signatures.reload();
-              preview.reload();
+              void signatures.refetch();
+              void preview.refetch();
             }}
           />
         </section>

@@ -10,17 +10,17 @@ import { useSites } from '../shell/sites';
 import { ErrorBanner } from '../ui/errors';
 import { humanize } from '../ui/format';
 import { SeverityBadge } from '../ui/severity';
-import { useAsync } from '../ui/useAsync';
+import { useApi } from '../query/useApi';
 import { ChecklistItemForm } from './ChecklistItemForm';
 import { MeterReading } from '../power/MeterReading';
 import { defaultLink, linkProblem, linkWords, loadRunLink, resolveLink, saveRunLink, type RunLink } from './link';
 import { useLiveRun } from './live';
 import { OpeningFinder } from './OpeningFinder';
 import { ProgressStrip } from './ProgressStrip';
+import { RemoteResults } from './remote';
 import { ResultCard } from './ResultCard';
 import { LinkPicker } from './RunsPage';
 import { TestPanel } from './TestPanel';
-import { useRunDetail } from './useRun';
 import { DEFICIENCY_STATUS_WORD, StatusPill, VerdictPill } from './words';
 import './runs.css';
 
@@ -44,8 +44,9 @@ function ModeHero({ c }: { c: OpeningChecklist }) {
 }
 
 export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; runId: number; openingId: string }) {
-  const detail = useRunDetail(runId);
-  const checklist = useAsync(() => api.getOpeningChecklist({ runId, openingId }), [runId, openingId]);
+  const detail = useApi('getRun', { runId });
+  const checklist = useApi('getOpeningChecklist', { runId, openingId });
+  const remote = useApi('syncRemoteLatest', { siteId, openingId });
   const { live, dispatch } = useLiveRun(runId);
   const { sites } = useSites();
   const siteName = sites?.find((s) => s.id === siteId)?.name;
@@ -63,8 +64,10 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
   };
 
   const c = checklist.data;
-  const reload = checklist.reload;
-  const reloadRun = detail.reload;
+  const { refetch: refetchChecklist } = checklist;
+  const { refetch: refetchRun } = detail;
+  const reload = useCallback(() => void refetchChecklist(), [refetchChecklist]);
+  const reloadRun = useCallback(() => void refetchRun(), [refetchRun]);
 
   const start = async (p: ChecklistProcedure, mode: 'run' | 'retest') => {
     setError(null);
@@ -269,6 +272,8 @@ export function ChecklistPage({ siteId, runId, openingId }: { siteId: number; ru
           </ul>
         </section>
       )}
+
+      {c && remote.data && <RemoteResults results={remote.data} titleOf={(id) => c.procedures.find((p) => p.id === id)?.title ?? id} />}
 
       {c && c.deficiencies.length > 0 && (
         <section className="panel" aria-labelledby="odef-title">

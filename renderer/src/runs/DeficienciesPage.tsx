@@ -9,10 +9,9 @@ import { useInitialQuery } from '../shell/router';
 import { ErrorBanner } from '../ui/errors';
 import { formatWhen } from '../ui/format';
 import { SEVERITY_LABEL, SeverityBadge } from '../ui/severity';
-import { useAsync } from '../ui/useAsync';
+import { useApi } from '../query/useApi';
 import { openingHref } from './OpeningFinder';
 import { ProgressStrip } from './ProgressStrip';
-import { useRunDetail } from './useRun';
 import { DEFICIENCY_STATUS_WORD } from './words';
 import './runs.css';
 
@@ -30,7 +29,7 @@ function readBase64(file: File): Promise<string> {
 }
 
 function Photo({ sha256, name }: { sha256: string; name: string }) {
-  const p = useAsync(() => api.getPhoto({ sha256 }), [sha256]);
+  const p = useApi('getPhoto', { sha256 }, { staleTime: Infinity });
   if (!p.data) return <span className="photo-ph">{name}</span>;
   return <img className="photo" src={`data:${p.data.attachment.mimeType};base64,${p.data.contentBase64}`} alt={`Photo ${name}`} />;
 }
@@ -216,24 +215,20 @@ function AddDeficiency({ siteId, runId, by, onAdded }: { siteId: number; runId: 
 
 export function DeficienciesPage({ siteId, runId }: { siteId: number; runId: number }) {
   const initial = useInitialQuery();
-  const detail = useRunDetail(runId);
+  const detail = useApi('getRun', { runId });
   const [scope, setScope] = useState<'run' | 'site'>('run');
   const [status, setStatus] = useState<DeficiencyStatus | ''>('');
   const opening = initial.get('opening') ?? undefined;
-  const list = useAsync(
-    () =>
-      api.listDeficiencies({
-        siteId,
-        ...(scope === 'run' ? { runId } : {}),
-        ...(opening ? { openingId: opening } : {}),
-        ...(status ? { status } : {}),
-      }),
-    [siteId, runId, scope, status, opening],
-  );
+  const list = useApi('listDeficiencies', {
+    siteId,
+    ...(scope === 'run' ? { runId } : {}),
+    ...(opening ? { openingId: opening } : {}),
+    ...(status ? { status } : {}),
+  });
   const by = detail.data?.run.technician ?? 'technician';
   const changed = () => {
-    list.reload();
-    detail.reload();
+    void list.refetch();
+    void detail.refetch();
   };
 
   return (

@@ -3,17 +3,32 @@
 // floor route ("next untested on this floor" in schedule order).
 import { useState, type FormEvent } from 'react';
 import type { NextOpeningResult, OpeningProgressRow } from '../../../app/contract/runs';
+import type { RemoteResult } from '../../../app/contract/sync';
 import { api } from '../api';
 import { href, navigate } from '../shell/router';
 import { ErrorBanner } from '../ui/errors';
 import { humanize } from '../ui/format';
+import { RemoteMark } from './remote';
 import { StatusPill } from './words';
 
 export function openingHref(siteId: number, runId: number, openingId: string): string {
   return href('/sites/:siteId/runs/:runId/openings/:openingId', { siteId, runId, openingId });
 }
 
-export function MatchList({ rows, siteId, runId, label }: { rows: OpeningProgressRow[]; siteId: number; runId: number; label: string }) {
+export function MatchList({
+  rows,
+  siteId,
+  runId,
+  label,
+  remote,
+}: {
+  rows: OpeningProgressRow[];
+  siteId: number;
+  runId: number;
+  label: string;
+  /** Other devices' latest results by opening, marked as theirs beside this run's status. */
+  remote?: Map<string, RemoteResult[]>;
+}) {
   return (
     <ul className="match-list" aria-label={label}>
       {rows.map((r) => (
@@ -26,6 +41,7 @@ export function MatchList({ rows, siteId, runId, label }: { rows: OpeningProgres
                 {' '}
                 · Floor {r.floor} · {humanize(r.failMode)} · {humanize(r.lockType)}
               </span>
+              {remote?.get(r.openingId) && <RemoteMark results={remote.get(r.openingId)!} />}
             </span>
             <StatusPill status={r.status} />
           </a>

@@ -1,19 +1,19 @@
 // One run: progress by floor (always on top), attempts interrupted by a crash to
 // resume first, the opening finder, and the floor's openings with their status.
-import { useRef, useState } from 'react';
-import { api } from '../api';
+import { keepPreviousData } from '@tanstack/react-query';
+import { useMemo, useRef, useState } from 'react';
 import { ErrorBanner } from '../ui/errors';
-import { useAsync } from '../ui/useAsync';
+import { useApi } from '../query/useApi';
 import { useSites } from '../shell/sites';
 import { CloseOut } from './CloseOut';
 import { defaultLink, linkWords, loadRunLink } from './link';
 import { MatchList, OpeningFinder, openingHref } from './OpeningFinder';
 import { ProgressStrip } from './ProgressStrip';
-import { useRunDetail } from './useRun';
+import { remoteByOpening } from './remote';
 import './runs.css';
 
 export function RunPage({ siteId, runId }: { siteId: number; runId: number }) {
-  const detail = useRunDetail(runId);
+  const detail = useApi('getRun', { runId });
   const { sites } = useSites();
   const siteName = sites?.find((s) => s.id === siteId)?.name;
   const floors = (detail.data?.byFloor ?? []).map((f) => f.floor);
@@ -21,10 +21,10 @@ export function RunPage({ siteId, runId }: { siteId: number; runId: number }) {
   const [closing, setClosing] = useState(false);
   const finishButton = useRef<HTMLButtonElement>(null);
   const shownFloor = floor ?? floors[0] ?? '';
-  const rows = useAsync(
-    () => api.listRunOpenings({ runId, ...(shownFloor ? { floor: shownFloor } : {}) }),
-    [runId, shownFloor, detail.data],
-  );
+  // Refetched whenever an attempt ends (query/push.ts); the last floor stays shown while the next loads.
+  const rows = useApi('listRunOpenings', { runId, ...(shownFloor ? { floor: shownFloor } : {}) }, { placeholderData: keepPreviousData });
+  const remoteResults = useApi('syncRemoteLatest', { siteId });
+  const remote = useMemo(() => remoteByOpening(remoteResults.data), [remoteResults.data]);
 
   return (
     <div className="page run-page">
@@ -85,7 +85,9 @@ export function RunPage({ siteId, runId }: { siteId: number; runId: number }) {
             </div>
           </div>
           <ErrorBanner error={rows.error} title="The openings could not be loaded" />
-          {rows.data && <MatchList rows={rows.data} siteId={siteId} runId={runId} label={`Openings on floor ${shownFloor}`} />}
+          {rows.data && (
+            <MatchList rows={rows.data} siteId={siteId} runId={runId} label={`Openings on floor ${shownFloor}`} remote={remote} />
+          )}
         </section>
       )}
     </div>

@@ -8,8 +8,9 @@ import { href, navigate } from '../shell/router';
 import { useSites } from '../shell/sites';
 import { ErrorBanner } from '../ui/errors';
 import { formatWhen } from '../ui/format';
-import { useAsync } from '../ui/useAsync';
+import { useApi } from '../query/useApi';
 import { defaultLink, linkWords, loadRunLink, saveRunLink, type RunLink } from './link';
+import { RemoteSummary } from './remote';
 import './runs.css';
 
 const TECH_KEY = 'doorcx-technician';
@@ -84,7 +85,8 @@ export function LinkPicker({ value, onChange, idPrefix }: { value: RunLink | nul
 export function RunsPage({ siteId }: { siteId: number }) {
   const { sites } = useSites();
   const site = sites?.find((s) => s.id === siteId);
-  const runs = useAsync(() => api.listRuns({ siteId }), [siteId]);
+  const runs = useApi('listRuns', { siteId });
+  const remote = useApi('syncRemoteLatest', { siteId });
   const [technician, setTechnician] = useState(() => localStorage.getItem(TECH_KEY) ?? '');
   const [chosenLink, setLink] = useState<RunLink | null>(null);
   const link = chosenLink ?? defaultLink(site?.name);
@@ -197,26 +199,29 @@ export function RunsPage({ siteId }: { siteId: number }) {
           </div>
         </form>
 
-        <section className="panel" aria-labelledby="runs-title">
-          <h2 id="runs-title">Runs on this site</h2>
-          <ErrorBanner error={runs.error} title="The runs could not be loaded" />
-          {runs.data && runs.data.length === 0 && <p className="muted">No runs yet.</p>}
-          <ul className="run-list">
-            {(runs.data ?? []).map((r) => (
-              <li key={r.id}>
-                <a className="run-link" href={href('/sites/:siteId/runs/:runId', { siteId, runId: r.id })}>
-                  <span className="run-title">
-                    Continue run #{r.id} · {r.technician}
-                  </span>
-                  <span className="muted">
-                    {formatWhen(r.startedAt)} · {r.progress.tested}/{r.progress.total} tested · {r.progress.passed} passed ·{' '}
-                    {r.progress.failed} failed · {r.progress.inconclusive} inconclusive · {linkWords(loadRunLink(r.id))}
-                  </span>
-                </a>
-              </li>
-            ))}
-          </ul>
-        </section>
+        <div className="runs-side">
+          <section className="panel" aria-labelledby="runs-title">
+            <h2 id="runs-title">Runs on this site</h2>
+            <ErrorBanner error={runs.error} title="The runs could not be loaded" />
+            {runs.data && runs.data.length === 0 && <p className="muted">No runs yet.</p>}
+            <ul className="run-list">
+              {(runs.data ?? []).map((r) => (
+                <li key={r.id}>
+                  <a className="run-link" href={href('/sites/:siteId/runs/:runId', { siteId, runId: r.id })}>
+                    <span className="run-title">
+                      Continue run #{r.id} · {r.technician}
+                    </span>
+                    <span className="muted">
+                      {formatWhen(r.startedAt)} · {r.progress.tested}/{r.progress.total} tested · {r.progress.passed} passed ·{' '}
+                      {r.progress.failed} failed · {r.progress.inconclusive} inconclusive · {linkWords(loadRunLink(r.id))}
+                    </span>
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </section>
+          {remote.data && <RemoteSummary results={remote.data} />}
+        </div>
       </div>
     </div>
   );

@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AttemptDetail, ChecklistProcedure, Prompt, PromptAnswer } from '../../../app/contract/runs';
 import { api } from '../api';
+import { useApi } from '../query/useApi';
 import { ErrorBanner } from '../ui/errors';
 import { formatTime } from '../ui/format';
 import type { LiveAttempt, LiveDispatch, LiveStep, Reading } from './live';
@@ -312,30 +313,21 @@ export function TestPanel({
   const finishedRef = useRef(onFinished);
   finishedRef.current = onFinished;
 
-  // Poll as a safety net for missed events; finish when the backend says so.
+  // Poll as a safety net for missed events (faster once an event said it ended); finish when the backend says so.
   const status = live?.status ?? 'running';
+  const polled = useApi('getAttempt', { attemptId }, { refetchInterval: status === 'running' ? 500 : 150 });
   useEffect(() => {
-    let alive = true;
-    const check = async () => {
-      try {
-        const a = await api.getAttempt({ attemptId });
-        if (!alive) return;
-        dispatch({ type: 'snapshot', a });
-        if (a.status !== 'running' && !done.current) {
-          done.current = true;
-          finishedRef.current(a);
-        }
-      } catch (err) {
-        if (alive) setError(err);
-      }
-    };
-    void check();
-    const t = setInterval(() => void check(), status === 'running' ? 500 : 150);
-    return () => {
-      alive = false;
-      clearInterval(t);
-    };
-  }, [attemptId, dispatch, status]);
+    const a = polled.data;
+    if (!a) return;
+    dispatch({ type: 'snapshot', a });
+    if (a.status !== 'running' && !done.current) {
+      done.current = true;
+      finishedRef.current(a);
+    }
+  }, [polled.data, dispatch]);
+  useEffect(() => {
+    if (polled.error) setError(polled.error);
+  }, [polled.error]);
 
   const stop = async () => {
     setStopping(true);

@@ -1,13 +1,15 @@
 // Sync: the state, what is waiting to go up (per kind), last success and last error,
 // "Sync now", schedule versions offered by the server (diff first, applied on accept),
 // results other devices sent, and the server address with enrolment.
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { SyncStatusView } from '../../../app/contract/sync';
 import { api } from '../api';
 import { useSites } from '../shell/sites';
 import { ErrorBanner } from '../ui/errors';
 import { formatWhen } from '../ui/format';
-import { useAsync } from '../ui/useAsync';
+import { apiKey, methodKey } from '../query/keys';
+import { useApi } from '../query/useApi';
 import { useSyncState } from './useSyncState';
 import { syncStateWords } from './words';
 import './sync.css';
@@ -134,7 +136,7 @@ function OthersResults() {
   useEffect(() => {
     if (siteId === null && sites?.[0]) setSiteId(sites[0].id);
   }, [sites, siteId]);
-  const results = useAsync(() => (siteId === null ? Promise.resolve([]) : api.syncRemoteResults({ siteId })), [siteId]);
+  const results = useApi('syncRemoteResults', { siteId: siteId ?? 0 }, { enabled: siteId !== null });
   return (
     <section className="card" aria-labelledby="others-h">
       <h2 id="others-h">Results from other devices</h2>
@@ -180,21 +182,23 @@ function OthersResults() {
 }
 
 export function SyncPage() {
-  const status = useAsync(() => api.syncStatus({}), []);
+  const client = useQueryClient();
+  // Refetched by query/push.ts whenever a sync ends.
+  const status = useApi('syncStatus', {});
   const live = useSyncState();
   const [error, setError] = useState<unknown>(null);
   const state = live ?? status.data?.state ?? null;
-  // Refresh counts whenever a sync ends.
-  const ended = state?.kind === 'synced' || state?.kind === 'error' || state?.kind === 'offline';
-  const reload = status.reload;
-  useEffect(() => {
-    if (ended) reload();
-  }, [ended, state, reload]);
+  const setStatus = (v: SyncStatusView) => client.setQueryData(apiKey('syncStatus', {}), v);
+  const applied = () => {
+    void status.refetch();
+    // An accepted schedule can add a site or change its openings.
+    void client.invalidateQueries({ queryKey: methodKey('listSites') });
+  };
 
   const syncNow = async () => {
     setError(null);
     try {
-      status.set(await api.syncNow({}));
+      setStatus(await api.syncNow({}));
     } catch (err) {
       setError(err);
     }
@@ -242,9 +246,9 @@ export function SyncPage() {
               </tbody>
             </table>
           </section>
-          <Offers status={s} onApplied={status.reload} />
+          <Offers status={s} onApplied={applied} />
           <OthersResults />
-          <Enrolment status={s} onChanged={status.set} />
+          <Enrolment status={s} onChanged={setStatus} />
         </>
       )}
     </div>
