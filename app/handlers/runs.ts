@@ -488,7 +488,7 @@ export function createRunsHandlers(ctx: AppContext, state: RunsState = createRun
     nextOpening: (input) => {
       const run = runOrThrow(input.runId);
       const rows = allRows(run);
-      return findOpening(rows, input);
+      return findOpening(rows, input, getSite(db, run.siteId)?.name);
     },
     getOpeningChecklist: (input) => {
       const run = runOrThrow(input.runId);
