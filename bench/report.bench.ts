@@ -128,6 +128,7 @@ function record(dir: string): void {
 
 async function child(mode: string, dir: string): Promise<void> {
   const start = process.hrtime.bigint();
+  const startCpu = process.cpuUsage();
   const figures: Record<string, unknown> = {};
   if (mode === 'build') {
     const db = openSqlite(join(dir, 'doorcx.sqlite'));
@@ -159,6 +160,8 @@ async function child(mode: string, dir: string): Promise<void> {
   figures.ms = Number(process.hrtime.bigint() - start) / 1e6;
   const cpu = process.cpuUsage();
   figures.cpuMs = (cpu.user + cpu.system) / 1000;
+  const work = process.cpuUsage(startCpu);
+  figures.workCpuMs = (work.user + work.system) / 1000;
   figures.peakRssMb = process.resourceUsage().maxRSS / 1024;
   console.log(JSON.stringify(figures));
 }

@@ -3,6 +3,7 @@
 // ESS signing-certificate-v2 and no signingTime attribute (the time is the
 // signature dictionary's /M). node-forge provides the ASN.1 and RSA; its pkcs7
 // signer cannot add signing-certificate-v2, so the structure is built here.
+import { createHash } from 'node:crypto';
 import forge from 'node-forge';
 
 const { asn1 } = forge;
@@ -41,7 +42,8 @@ export function buildPadesCms(
 ): Buffer {
   const certAsn1 = forge.pki.certificateToAsn1(cert);
   const certDer = der(certAsn1);
-  const digest = forge.md.sha256.create().update(content.toString('binary')).digest().getBytes();
+  // The content is the whole PDF: node's native SHA-256, not forge's over a binary string.
+  const digest = createHash('sha256').update(content).digest('binary');
   const certHash = forge.md.sha256.create().update(certDer).digest().getBytes();
   const attrs = [
     seq([oid(OID.contentType), set([oid(OID.data)])]),
@@ -142,6 +144,15 @@ export function parseCms(bytes: Buffer): ParsedCms {
   const signatureOid = oidOf(kids(si[i])[0]!);
   const signature = si[i + 1]?.value as string;
   return { certificates, signer, digestOid, signatureOid, signedAttrsDer, messageDigest, signingTime, hasSigningCertificateV2, signature };
+}
+
+/** Node's name for a digest OID, for hashing large content natively. */
+export function nodeDigestName(o: string): 'sha256' | 'sha384' | 'sha512' | 'sha1' | null {
+  if (o === OID.sha256) return 'sha256';
+  if (o === OID.sha384) return 'sha384';
+  if (o === OID.sha512) return 'sha512';
+  if (o === OID.sha1) return 'sha1';
+  return null;
 }
 
 export function digestFor(o: string): forge.md.MessageDigest | null {

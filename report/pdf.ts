@@ -12,12 +12,11 @@ import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import type { ReportAttempt, ReportModel, ReportOpening, OpeningResult } from '../core/report/model';
 import { woffToSfnt } from './woff';
+import { EMBEDDED_JSON_NAME, INFO_MODEL_HASH } from './embedded';
 
 // Beside this module (or, in the Electron bundle, beside main.cjs: scripts/build-electron.mjs copies them).
 export const FONTS_DIR = fileURLToPath(new URL('./fonts/', import.meta.url));
-export const EMBEDDED_JSON_NAME = 'doorcx-report.json';
-/** Document-info key carrying the SHA-256 of the embedded model JSON. */
-export const INFO_MODEL_HASH = 'DoorCxModelSha256';
+export { EMBEDDED_JSON_NAME, INFO_MODEL_HASH };
 
 export interface PhotoSource {
   /** The photo's bytes (already checked against its hash), or null when it cannot be drawn. */
