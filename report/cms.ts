@@ -3,7 +3,6 @@
 // ESS signing-certificate-v2 and no signingTime attribute (the time is the
 // signature dictionary's /M). node-forge provides the ASN.1 and RSA; its pkcs7
 // signer cannot add signing-certificate-v2, so the structure is built here.
-import { createHash } from 'node:crypto';
 import forge from 'node-forge';
 
 const { asn1 } = forge;
@@ -33,17 +32,16 @@ const int = (n: number) => asn1.create(U, T.INTEGER, false, asn1.integerToDer(n)
 const algo = (o: string, nullParams = true) => seq(nullParams ? [oid(o), asn1.create(U, T.NULL, false, '')] : [oid(o)]);
 const der = (a: forge.asn1.Asn1): string => asn1.toDer(a).getBytes();
 
-/** The CMS (DER) signing `content` (the PDF's byte ranges, concatenated). */
+/** The CMS (DER) over content whose SHA-256 is `contentSha256` (the PDF's byte ranges, hashed where they lie). */
 export function buildPadesCms(
-  content: Buffer,
+  contentSha256: Buffer,
   key: forge.pki.rsa.PrivateKey,
   cert: forge.pki.Certificate,
   chain: forge.pki.Certificate[],
 ): Buffer {
   const certAsn1 = forge.pki.certificateToAsn1(cert);
   const certDer = der(certAsn1);
-  // The content is the whole PDF: node's native SHA-256, not forge's over a binary string.
-  const digest = createHash('sha256').update(content).digest('binary');
+  const digest = contentSha256.toString('binary');
   const certHash = forge.md.sha256.create().update(certDer).digest().getBytes();
   const attrs = [
     seq([oid(OID.contentType), set([oid(OID.data)])]),
