@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { canonicalJson } from '../core/canonical-json';
 import { buildReportModel, type BuiltModel, type InputAttempt, type ReportScope } from '../core/report/model';
 import type { Opening } from '../core/schedule/types';
-import { attachmentsDir, committedSteps, listAttachments, listAttempts, listDeficiencies, listRuns, verifyEventLog } from '../db/runs';
+import {
+  attachmentsDir,
+  committedSteps,
+  listAttachments,
+  listAttemptHeadlines,
+  listDeficiencies,
+  listRuns,
+  verifyEventLog,
+} from '../db/runs';
 import { currentHandwrittenSignatures } from '../db/reports/repository';
 import { getSite, listOpenings } from '../db/schedule';
 import type { Db } from '../db/sqlite';
@@ -40,7 +48,7 @@ export function loadReportModel(db: Db, o: LoadOptions): BuiltModel {
     if (!allRuns.some((r) => r.id === id)) throw new ReportError(`Run ${id} is not a run of site "${site.name}".`);
   const runs = o.scope.runIds.length ? allRuns.filter((r) => o.scope.runIds.includes(r.id)) : allRuns;
   const attempts: InputAttempt[] = runs.flatMap((run) =>
-    listAttempts(db, run.id).map((a) => ({
+    listAttemptHeadlines(db, run.id).map((a) => ({
       id: a.id,
       uuid: a.uuid,
       runId: a.runId,
@@ -52,7 +60,20 @@ export function loadReportModel(db: Db, o: LoadOptions): BuiltModel {
       supersedes: a.supersedes,
       end: a.end,
       running: !a.end && (o.running?.has(a.id) ?? false),
-      steps: committedSteps(db, a.id, a.procedureId),
+      // The fields a report prints (a step's evidence trace is not one of them).
+      steps: committedSteps(db, a.id, a.procedureId).map((s) => ({
+        stepIndex: s.stepIndex,
+        stepId: s.stepId,
+        kind: s.kind,
+        title: s.title,
+        verdict: s.verdict,
+        reason: s.reason,
+        measuredMs: s.measuredMs,
+        resolutionMs: s.resolutionMs,
+        startedAt: s.startedAt,
+        endedAt: s.endedAt,
+        personEvidence: s.personEvidence,
+      })),
     })),
   );
   const deficiencies = listDeficiencies(db, { siteId: o.siteId }).map((d) => ({

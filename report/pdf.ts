@@ -459,6 +459,12 @@ function appendix(w: Writer, model: ReportModel): void {
     );
 }
 
+/** Resolves once the pages written so far have left the document's buffer for `out` (which then writes them). */
+async function drained(doc: Doc): Promise<void> {
+  do await new Promise((resolve) => setImmediate(resolve));
+  while (doc.readableLength > 256 * 1024);
+}
+
 /** Renders the whole report into `out`; resolves when the last byte is written. */
 export async function renderReportPdf(
   model: ReportModel,
@@ -508,10 +514,14 @@ export async function renderReportPdf(
   summaryTable(w, model);
   doc.addPage();
   w.heading('Openings in detail');
-  model.openings.forEach((o, i) => {
+  for (const [i, o] of model.openings.entries()) {
     openingSection(w, o, model);
-    if (progress && i % 50 === 0) progress(i, model.openings.length);
-  });
+    if (i % 25 === 24) {
+      progress?.(i + 1, model.openings.length);
+      // Let the finished pages reach the file (and progress reach the screen) instead of piling up in memory.
+      await drained(doc);
+    }
+  }
   deficiencies(w, model, photos);
   appendix(w, model);
   progress?.(model.openings.length, model.openings.length);
