@@ -188,7 +188,15 @@ function infoModelHash(text: string): string | null {
   return new RegExp(`\\n${ref[1]} 0 obj\\s*\\(([0-9a-f]{64})\\)`).exec(text)?.[1] ?? null;
 }
 
-export function verifyReport(pdf: Buffer, file: string, db?: Db): VerifyResult {
+export interface VerifyOptions {
+  /**
+   * The builder's own check of the file it just signed: the embedded data must be exactly the JSON it rendered
+   * (this SHA-256), so it is hashed and compared, not parsed a second time. Everything else is checked as always.
+   */
+  builtModelSha256?: string;
+}
+
+export function verifyReport(pdf: Buffer, file: string, db?: Db, options: VerifyOptions = {}): VerifyResult {
   const result: VerifyResult = {
     ok: false,
     file,
@@ -238,9 +246,11 @@ export function verifyReport(pdf: Buffer, file: string, db?: Db): VerifyResult {
     if (infoHash === null) problems.push(`The report has no ${INFO_MODEL_HASH} entry to compare the embedded data with.`);
     else if (infoHash !== sha)
       problems.push('The embedded report data does not match the report pages (its SHA-256 differs from the one printed on the cover).');
+    if (options.builtModelSha256 !== undefined && options.builtModelSha256 !== sha)
+      problems.push('The embedded report data is not the data that was rendered.');
     let model: ReportModel | null = null;
     try {
-      model = reportModelSchema.parse(JSON.parse(json.toString('utf8')));
+      if (options.builtModelSha256 === undefined) model = reportModelSchema.parse(JSON.parse(json.toString('utf8')));
     } catch (err) {
       problems.push(`The embedded report data is not a valid report model: ${(err as Error).message.slice(0, 300)}.`);
     }
