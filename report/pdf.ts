@@ -472,7 +472,7 @@ export async function renderReportPdf(
   out: Writable,
   progress?: RenderProgress,
 ): Promise<{ jsonSha256: string }> {
-  const json = modelJson(model);
+  let json: Buffer | null = modelJson(model);
   const jsonSha = sha256(json);
   const at = new Date(model.generatedAt);
   const doc = new PDFDocument({
@@ -508,6 +508,7 @@ export async function renderReportPdf(
     modifiedDate: at,
     relationship: 'Data',
   } as PDFKit.Mixins.PDFAttachmentOptions);
+  json = null; // written out (compressed) already: not held while the pages are drawn
   const w = new Writer(doc, `${model.site.name} · commissioning report ${when(model.generatedAt)}`, model.draft);
   cover(w, model, jsonSha);
   doc.addPage();
