@@ -72,6 +72,8 @@ export function ReportsPage({ siteId }: { siteId: number }) {
   const runs = useAsync(() => api.listRuns({ siteId }), [siteId]);
   const signatures = useAsync(() => api.listHandwrittenSignatures({ siteId }), [siteId]);
   const reports = useAsync(() => api.listReports({ siteId }), [siteId]);
+  const keychain = useAsync(() => api.signingKeychain({}), []);
+  const kept = (keychain.data?.kept ?? false) && !p12;
 
   useEffect(
     () =>
@@ -90,7 +92,8 @@ export function ReportsPage({ siteId }: { siteId: number }) {
       const r = await api.buildReport({
         ...scope,
         technician,
-        passphrase,
+        // Left out when this computer's keychain keeps it (the desktop app fills it in).
+        ...(passphrase || !kept ? { passphrase } : {}),
         ...(p12 ? { p12Base64: await fileToBase64(p12) } : {}),
       });
       setBuilt(r);
@@ -318,7 +321,13 @@ export function ReportsPage({ siteId }: { siteId: number }) {
                 value={passphrase}
                 onChange={(e) => setPassphrase(e.target.value)}
               />
-              <span className="hint">Protects the signing key; created on first use (8 characters or more). Never stored.</span>
+              <span className="hint">
+                {kept
+                  ? "Kept in this computer's keychain: leave it blank, or type it to use another."
+                  : keychain.data?.available && !p12
+                    ? "Protects the signing key; created on first use (8 characters or more). Kept in this computer's keychain after the first build."
+                    : 'Protects the signing key; created on first use (8 characters or more). Never stored.'}
+              </span>
             </div>
             <div className="field">
               <label htmlFor="build-p12">Organisation certificate (.p12, optional)</label>
@@ -337,7 +346,7 @@ export function ReportsPage({ siteId }: { siteId: number }) {
               className="btn primary big-btn"
               disabled={
                 !technician.trim() ||
-                !passphrase ||
+                (!passphrase && !kept) ||
                 (progress !== null && progress.phase !== 'done') ||
                 (preview.data?.blockers.length ?? 1) > 0
               }
