@@ -151,15 +151,25 @@ class Writer {
     d.y = y + size + 4;
   }
 
+  /** Measured widths by font, size and text: table cells repeat (verdicts, times, step titles) across thousands of rows. */
+  private readonly widths = new Map<string, number>();
+
+  private widthOf(text: string): number {
+    const d = this.doc as Doc & { _font: { name: string }; _fontSize: number };
+    const key = `${d._font.name}\u0000${d._fontSize}\u0000${text}`;
+    let w = this.widths.get(key);
+    if (w === undefined) this.widths.set(key, (w = d.widthOfString(text)));
+    return w;
+  }
+
   /** The text cut with an ellipsis to fit `width` in the current font (no line wrapper: tables have many cells). */
   private fit(text: string, width: number): string {
-    const d = this.doc;
-    if (d.widthOfString(text) <= width) return text;
+    if (this.widthOf(text) <= width) return text;
     let lo = 0;
     let hi = text.length;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (d.widthOfString(`${text.slice(0, mid)}…`) <= width) lo = mid;
+      if (this.widthOf(`${text.slice(0, mid)}…`) <= width) lo = mid;
       else hi = mid - 1;
     }
     return `${text.slice(0, lo)}…`;
