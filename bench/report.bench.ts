@@ -128,6 +128,7 @@ function record(dir: string): void {
 
 async function child(mode: string, dir: string): Promise<void> {
   const start = process.hrtime.bigint();
+  const startCpu = process.cpuUsage();
   const figures: Record<string, unknown> = {};
   if (mode === 'build') {
     const db = openSqlite(join(dir, 'doorcx.sqlite'));
@@ -159,6 +160,8 @@ async function child(mode: string, dir: string): Promise<void> {
   figures.ms = Number(process.hrtime.bigint() - start) / 1e6;
   const cpu = process.cpuUsage();
   figures.cpuMs = (cpu.user + cpu.system) / 1000;
+  const work = process.cpuUsage(startCpu);
+  figures.workCpuMs = (work.user + work.system) / 1000;
   figures.peakRssMb = process.resourceUsage().maxRSS / 1024;
   console.log(JSON.stringify(figures));
 }
@@ -178,6 +181,7 @@ if (mode && dirArg) {
       return JSON.parse(r.stdout.trim().split('\n').pop()!) as {
         ms: number;
         cpuMs: number;
+        workCpuMs: number;
         peakRssMb: number;
         bytes?: number;
         ok?: boolean;
@@ -193,10 +197,10 @@ if (mode && dirArg) {
         .join(' ')} (2 cores, shared)`,
     );
     console.log(
-      `build + sign: ${build.ms.toFixed(0)} ms wall (${build.cpuMs.toFixed(0)} ms CPU incl. module loading), peak RSS ${build.peakRssMb.toFixed(0)} MB, ${pages} pages, ${((build.bytes ?? 0) / 1e6).toFixed(1)} MB (target ≤ 5000 ms, ≤ 300 MB)`,
+      `build + sign: ${build.ms.toFixed(0)} ms wall (${build.workCpuMs.toFixed(0)} ms CPU; ${build.cpuMs.toFixed(0)} ms incl. module loading), peak RSS ${build.peakRssMb.toFixed(0)} MB, ${pages} pages, ${((build.bytes ?? 0) / 1e6).toFixed(1)} MB (target ≤ 5000 ms, ≤ 300 MB)`,
     );
     console.log(
-      `verify (with the database): ${verify.ms.toFixed(0)} ms wall (${verify.cpuMs.toFixed(0)} ms CPU), peak RSS ${verify.peakRssMb.toFixed(0)} MB, ok=${verify.ok} (target ≤ 1000 ms)`,
+      `verify (with the database): ${verify.ms.toFixed(0)} ms wall (${verify.workCpuMs.toFixed(0)} ms CPU; ${verify.cpuMs.toFixed(0)} ms incl. module loading), peak RSS ${verify.peakRssMb.toFixed(0)} MB, ok=${verify.ok} (target ≤ 1000 ms)`,
     );
     console.log(
       `baseline: empty 1,000-page pdfkit document ${empty.ms.toFixed(0)} ms wall (${empty.cpuMs.toFixed(0)} ms CPU), peak RSS ${empty.peakRssMb.toFixed(0)} MB`,

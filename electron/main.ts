@@ -2,11 +2,13 @@
 // in a utility process talking over a MessagePort. Nothing here opens the database or a serial
 // port, so a stall here never distorts a release-time measurement, and a crash of the engine is
 // shown and recovered from instead of taking the window down.
-import { app as electronApp, BrowserWindow, dialog, ipcMain, MessageChannelMain, utilityProcess } from 'electron';
-import { join } from 'node:path';
+import { app as electronApp, BrowserWindow, dialog, ipcMain, MessageChannelMain, safeStorage, utilityProcess } from 'electron';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { TRANSPORT } from '../app/contract';
 import { toApiError } from '../app/dispatch';
 import { superviseEngine, type EngineMessage, type EngineSupervisor } from '../app/engine';
+import { SigningKeychain } from '../app/signing-keychain';
 import { createMainWindow, lockDownSession } from './window';
 
 let engine: EngineSupervisor | undefined;
@@ -48,10 +50,35 @@ async function start(): Promise<void> {
   const dataDir = process.env.DOORCX_DATA_DIR ?? electronApp.getPath('userData');
   const live = (engine = startEngine(dataDir));
 
+  // The technician certificate's passphrase, kept by the OS keychain (safeStorage) beside the certificate.
+  const keptFile = join(dataDir, 'signing', 'technician.passphrase');
+  const keychain = new SigningKeychain(
+    {
+      protects: () =>
+        safeStorage.isEncryptionAvailable() && (process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text'),
+      encrypt: (text) => safeStorage.encryptString(text),
+      decrypt: (bytes) => safeStorage.decryptString(bytes),
+    },
+    {
+      read: () => (existsSync(keptFile) ? readFileSync(keptFile) : null),
+      write: (bytes) => {
+        mkdirSync(dirname(keptFile), { recursive: true, mode: 0o700 });
+        writeFileSync(keptFile, bytes, { mode: 0o600 });
+      },
+    },
+  );
+
   ipcMain.handle(TRANSPORT.ipcCall, async (event, method: unknown, input: unknown) => {
     // Only our own window's top frame may call.
     if (event.senderFrame?.parent !== null) return { ok: false, error: { code: 'unauthorized', message: 'Not allowed from a subframe.' } };
     try {
+      if (method === 'signingKeychain') return { ok: true, result: keychain.status() };
+      if (method === 'buildReport' && input && typeof input === 'object') {
+        const filled = await keychain.fill(input as Record<string, unknown>);
+        const result: unknown = await live.call('buildReport', filled);
+        keychain.learn(filled);
+        return { ok: true, result };
+      }
       return { ok: true, result: await live.call(String(method), input) };
     } catch (err) {
       return { ok: false, error: toApiError(err).toJSON() };

@@ -1,6 +1,7 @@
 // Every window is locked down here, in one place.
 import { BrowserWindow, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
+import { allowPermissionCheck, allowPermissionRequest } from '../app/permissions';
 
 export const RENDERER_CSP = [
   "default-src 'self'",
@@ -25,8 +26,10 @@ function lockDownContents(contents: WebContents, rendererIndexUrl: string): void
 
 export function lockDownSession(): void {
   const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(allowPermissionRequest(permission, 'mediaTypes' in details ? details : {})),
+  );
+  ses.setPermissionCheckHandler((_wc, permission, _origin, details) => allowPermissionCheck(permission, details));
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
   });

@@ -73,7 +73,7 @@ export async function buildReport(db: Db, o: BuildOptions): Promise<BuiltReport>
       signingTime: o.now,
     });
     // Check what was produced before it replaces anything.
-    const check = verifyReport(signed, o.outFile);
+    const check = verifyReport(signed, o.outFile, undefined, { builtModelSha256: modelSha256 });
     if (!check.ok) throw new ReportError(`The signed report did not verify: ${check.problems.join(' ')}`);
     writeFileDurably(o.outFile, signed);
     const row = recordReport(db, {

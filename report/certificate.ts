@@ -24,7 +24,7 @@ export interface SigningIdentity {
 
 /**
  * Where a passphrase comes from. The CLI and web host ask the person (or read DOORCX_P12_PASSPHRASE);
- * Electron can implement it with safeStorage (a random passphrase encrypted by the OS keychain).
+ * the desktop app's keychain (app/signing-keychain.ts, over Electron safeStorage) keeps the one that worked.
  */
 export interface PassphraseSource {
   passphrase(purpose: string): Promise<string>;

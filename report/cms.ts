@@ -32,16 +32,16 @@ const int = (n: number) => asn1.create(U, T.INTEGER, false, asn1.integerToDer(n)
 const algo = (o: string, nullParams = true) => seq(nullParams ? [oid(o), asn1.create(U, T.NULL, false, '')] : [oid(o)]);
 const der = (a: forge.asn1.Asn1): string => asn1.toDer(a).getBytes();
 
-/** The CMS (DER) signing `content` (the PDF's byte ranges, concatenated). */
+/** The CMS (DER) over content whose SHA-256 is `contentSha256` (the PDF's byte ranges, hashed where they lie). */
 export function buildPadesCms(
-  content: Buffer,
+  contentSha256: Buffer,
   key: forge.pki.rsa.PrivateKey,
   cert: forge.pki.Certificate,
   chain: forge.pki.Certificate[],
 ): Buffer {
   const certAsn1 = forge.pki.certificateToAsn1(cert);
   const certDer = der(certAsn1);
-  const digest = forge.md.sha256.create().update(content.toString('binary')).digest().getBytes();
+  const digest = contentSha256.toString('binary');
   const certHash = forge.md.sha256.create().update(certDer).digest().getBytes();
   const attrs = [
     seq([oid(OID.contentType), set([oid(OID.data)])]),
@@ -142,6 +142,15 @@ export function parseCms(bytes: Buffer): ParsedCms {
   const signatureOid = oidOf(kids(si[i])[0]!);
   const signature = si[i + 1]?.value as string;
   return { certificates, signer, digestOid, signatureOid, signedAttrsDer, messageDigest, signingTime, hasSigningCertificateV2, signature };
+}
+
+/** Node's name for a digest OID, for hashing large content natively. */
+export function nodeDigestName(o: string): 'sha256' | 'sha384' | 'sha512' | 'sha1' | null {
+  if (o === OID.sha256) return 'sha256';
+  if (o === OID.sha384) return 'sha384';
+  if (o === OID.sha512) return 'sha512';
+  if (o === OID.sha1) return 'sha1';
+  return null;
 }
 
 export function digestFor(o: string): forge.md.MessageDigest | null {

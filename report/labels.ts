@@ -1,11 +1,12 @@
 // Door labels: a printable sheet on common label stock (Letter 2×5 at 4"×2", as
 // Avery 5163; A4 2×7 at 99.1×38.1 mm, as L7163). Each label: the opening id, the
 // mode in large type, the code basis, the last test date and verdict, and a QR code
-// the opening finder reads ("DOORCX:<opening id>", what the finder's tag field takes).
+// with the site and opening the opening finder reads (core/runs/door-tag.ts).
 import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { ReportModel } from '../core/report/model';
+import { doorLabelPayload } from '../core/runs/door-tag';
 import { FONTS_DIR, cjkFontBytes } from './pdf';
 import { join } from 'node:path';
 
@@ -18,8 +19,6 @@ const STOCKS: Record<
   letter: { size: 'LETTER', cols: 2, rows: 5, w: 288, h: 144, left: 11.25, top: 36, gapX: 13.5, gapY: 0 },
   a4: { size: 'A4', cols: 2, rows: 7, w: 99.1 * MM, h: 38.1 * MM, left: 4.65 * MM, top: 15.15 * MM, gapX: 2.5 * MM, gapY: 0 },
 };
-
-export const qrPayload = (openingId: string): string => `DOORCX:${openingId}`;
 
 export interface DoorLabel {
   openingId: string;
@@ -76,7 +75,7 @@ export async function renderLabelsPdf(site: string, labels: DoorLabel[], stock: 
     const pad = 8;
     const qrSize = s.h - 2 * pad;
     // The QR code as vector squares (sharp at any printer resolution).
-    const qr = QRCode.create(qrPayload(l.openingId), { errorCorrectionLevel: 'M' });
+    const qr = QRCode.create(doorLabelPayload(site, l.openingId), { errorCorrectionLevel: 'M' });
     const n = qr.modules.size;
     const cell = qrSize / (n + 2);
     doc.save().fillColor('black');

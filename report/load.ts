@@ -3,10 +3,18 @@
 // the event log's head (after checking the whole chain), handwritten signatures.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../core/canonical-json';
 import { buildReportModel, type BuiltModel, type InputAttempt, type ReportScope } from '../core/report/model';
 import type { Opening } from '../core/schedule/types';
-import { attachmentsDir, committedSteps, listAttachments, listAttempts, listDeficiencies, listRuns, verifyEventLog } from '../db/runs';
+import {
+  attachmentsDir,
+  committedSteps,
+  listAttachments,
+  listAttemptHeadlines,
+  listDeficiencies,
+  listRuns,
+  verifyEventLog,
+} from '../db/runs';
 import { currentHandwrittenSignatures } from '../db/reports/repository';
 import { getSite, listOpenings } from '../db/schedule';
 import type { Db } from '../db/sqlite';
@@ -33,12 +41,14 @@ export interface LoadOptions {
 export function loadReportModel(db: Db, o: LoadOptions): BuiltModel {
   const site = getSite(db, o.siteId);
   if (!site) throw new ReportError(`There is no site ${o.siteId}.`);
+  // The whole log is replayed first: its garbage is collected before the report's rows are read (lower peak memory).
+  const chain = verifyEventLog(db);
   const allRuns = listRuns(db, o.siteId).reverse();
   for (const id of o.scope.runIds)
     if (!allRuns.some((r) => r.id === id)) throw new ReportError(`Run ${id} is not a run of site "${site.name}".`);
   const runs = o.scope.runIds.length ? allRuns.filter((r) => o.scope.runIds.includes(r.id)) : allRuns;
   const attempts: InputAttempt[] = runs.flatMap((run) =>
-    listAttempts(db, run.id).map((a) => ({
+    listAttemptHeadlines(db, run.id).map((a) => ({
       id: a.id,
       uuid: a.uuid,
       runId: a.runId,
@@ -50,7 +60,20 @@ export function loadReportModel(db: Db, o: LoadOptions): BuiltModel {
       supersedes: a.supersedes,
       end: a.end,
       running: !a.end && (o.running?.has(a.id) ?? false),
-      steps: committedSteps(db, a.id, a.procedureId),
+      // The fields a report prints (a step's evidence trace is not one of them).
+      steps: committedSteps(db, a.id, a.procedureId).map((s) => ({
+        stepIndex: s.stepIndex,
+        stepId: s.stepId,
+        kind: s.kind,
+        title: s.title,
+        verdict: s.verdict,
+        reason: s.reason,
+        measuredMs: s.measuredMs,
+        resolutionMs: s.resolutionMs,
+        startedAt: s.startedAt,
+        endedAt: s.endedAt,
+        personEvidence: s.personEvidence,
+      })),
     })),
   );
   const deficiencies = listDeficiencies(db, { siteId: o.siteId }).map((d) => ({
@@ -68,7 +91,6 @@ export function loadReportModel(db: Db, o: LoadOptions): BuiltModel {
     photos: listAttachments(db, d.id).map((p) => ({ sha256: p.sha256, fileName: p.fileName, mimeType: p.mimeType, size: p.size })),
   }));
   const openings = listOpenings(db, o.siteId);
-  const chain = verifyEventLog(db);
   const built = buildReportModel({
     generatedAt: o.generatedAt.toISOString(),
     site: { id: site.id, name: site.name },
@@ -80,7 +102,7 @@ export function loadReportModel(db: Db, o: LoadOptions): BuiltModel {
     deficiencies,
     signatures: currentHandwrittenSignatures(db, o.siteId),
     witness: o.witness ?? null,
-    scheduleHash: sha256(Buffer.from(canonicalize(openings) ?? '[]', 'utf8')),
+    scheduleHash: sha256(Buffer.from(canonicalJson(openings) ?? '[]', 'utf8')),
     eventLog: { head: chain.headHash, length: chain.count },
   });
   if (!chain.ok)

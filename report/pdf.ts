@@ -12,12 +12,11 @@ import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import type { ReportAttempt, ReportModel, ReportOpening, OpeningResult } from '../core/report/model';
 import { woffToSfnt } from './woff';
+import { EMBEDDED_JSON_NAME, INFO_MODEL_HASH } from './embedded';
 
 // Beside this module (or, in the Electron bundle, beside main.cjs: scripts/build-electron.mjs copies them).
 export const FONTS_DIR = fileURLToPath(new URL('./fonts/', import.meta.url));
-export const EMBEDDED_JSON_NAME = 'doorcx-report.json';
-/** Document-info key carrying the SHA-256 of the embedded model JSON. */
-export const INFO_MODEL_HASH = 'DoorCxModelSha256';
+export { EMBEDDED_JSON_NAME, INFO_MODEL_HASH };
 
 export interface PhotoSource {
   /** The photo's bytes (already checked against its hash), or null when it cannot be drawn. */
@@ -152,15 +151,25 @@ class Writer {
     d.y = y + size + 4;
   }
 
+  /** Measured widths by font, size and text: table cells repeat (verdicts, times, step titles) across thousands of rows. */
+  private readonly widths = new Map<string, number>();
+
+  private widthOf(text: string): number {
+    const d = this.doc as Doc & { _font: { name: string }; _fontSize: number };
+    const key = `${d._font.name}\u0000${d._fontSize}\u0000${text}`;
+    let w = this.widths.get(key);
+    if (w === undefined) this.widths.set(key, (w = d.widthOfString(text)));
+    return w;
+  }
+
   /** The text cut with an ellipsis to fit `width` in the current font (no line wrapper: tables have many cells). */
   private fit(text: string, width: number): string {
-    const d = this.doc;
-    if (d.widthOfString(text) <= width) return text;
+    if (this.widthOf(text) <= width) return text;
     let lo = 0;
     let hi = text.length;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (d.widthOfString(`${text.slice(0, mid)}…`) <= width) lo = mid;
+      if (this.widthOf(`${text.slice(0, mid)}…`) <= width) lo = mid;
       else hi = mid - 1;
     }
     return `${text.slice(0, lo)}…`;
@@ -460,6 +469,12 @@ function appendix(w: Writer, model: ReportModel): void {
     );
 }
 
+/** Resolves once the pages written so far have left the document's buffer for `out` (which then writes them). */
+async function drained(doc: Doc): Promise<void> {
+  do await new Promise((resolve) => setImmediate(resolve));
+  while (doc.readableLength > 256 * 1024);
+}
+
 /** Renders the whole report into `out`; resolves when the last byte is written. */
 export async function renderReportPdf(
   model: ReportModel,
@@ -467,7 +482,7 @@ export async function renderReportPdf(
   out: Writable,
   progress?: RenderProgress,
 ): Promise<{ jsonSha256: string }> {
-  const json = modelJson(model);
+  let json: Buffer | null = modelJson(model);
   const jsonSha = sha256(json);
   const at = new Date(model.generatedAt);
   const doc = new PDFDocument({
@@ -503,16 +518,21 @@ export async function renderReportPdf(
     modifiedDate: at,
     relationship: 'Data',
   } as PDFKit.Mixins.PDFAttachmentOptions);
+  json = null; // written out (compressed) already: not held while the pages are drawn
   const w = new Writer(doc, `${model.site.name} · commissioning report ${when(model.generatedAt)}`, model.draft);
   cover(w, model, jsonSha);
   doc.addPage();
   summaryTable(w, model);
   doc.addPage();
   w.heading('Openings in detail');
-  model.openings.forEach((o, i) => {
+  for (const [i, o] of model.openings.entries()) {
     openingSection(w, o, model);
-    if (progress && i % 50 === 0) progress(i, model.openings.length);
-  });
+    if (i % 25 === 24) {
+      progress?.(i + 1, model.openings.length);
+      // Let the finished pages reach the file (and progress reach the screen) instead of piling up in memory.
+      await drained(doc);
+    }
+  }
   deficiencies(w, model, photos);
   appendix(w, model);
   progress?.(model.openings.length, model.openings.length);

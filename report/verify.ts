@@ -6,17 +6,18 @@
 // certificate was in date and allowed to sign. Then the embedded report JSON
 // must match the hash printed on the pages, and its event-log head must be in
 // the database's chain. Never throws on bad input: every problem is a reason.
+import { createHash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import forge from 'node-forge';
 import { reportModelSchema, type ReportModel } from '../core/report/schema';
 import { eventLogSeqOf } from '../db/reports/repository';
-import { verifyEventLog } from '../db/runs';
-import { getSite } from '../db/schedule';
+import { verifyEventLog } from '../db/runs/verify';
+import { getSite } from '../db/schedule/repository';
 import type { Db } from '../db/sqlite';
-import { digestFor, OID, parseCms } from './cms';
+import { digestFor, nodeDigestName, OID, parseCms } from './cms';
 import { subjectName } from './certificate';
 import { sha256 } from './hash';
-import { EMBEDDED_JSON_NAME, INFO_MODEL_HASH } from './pdf';
+import { EMBEDDED_JSON_NAME, INFO_MODEL_HASH } from './embedded';
 
 export interface SignatureCheck {
   index: number;
@@ -110,10 +111,13 @@ function checkSignature(pdf: Buffer, index: number, range: number[], brPos: numb
   // Everything after the DER must be the zero padding the placeholder had.
   const derLen = derLength(Buffer.from(hex.slice(0, 32), 'hex'));
   if (!/^0*$/.test(hex.slice(derLen * 2))) problems.push('bytes after the signature value were changed');
-  const md = digestFor(cms.digestOid);
-  if (!md) return fail(`the signature uses a digest DoorCx does not know (${cms.digestOid})`);
-  md.update(latin1(pdf, a, b) + latin1(pdf, c, c + d));
-  const contentDigest = md.digest().getBytes();
+  const alg = nodeDigestName(cms.digestOid);
+  if (!alg) return fail(`the signature uses a digest DoorCx does not know (${cms.digestOid})`);
+  // Streamed over the two ranges in place (no copy of the file).
+  const contentDigest = createHash(alg)
+    .update(pdf.subarray(a, b))
+    .update(pdf.subarray(c, c + d))
+    .digest('binary');
   if (cms.messageDigest === null) problems.push('the signature has no message digest attribute');
   else if (cms.messageDigest !== contentDigest)
     problems.push(
@@ -184,7 +188,15 @@ function infoModelHash(text: string): string | null {
   return new RegExp(`\\n${ref[1]} 0 obj\\s*\\(([0-9a-f]{64})\\)`).exec(text)?.[1] ?? null;
 }
 
-export function verifyReport(pdf: Buffer, file: string, db?: Db): VerifyResult {
+export interface VerifyOptions {
+  /**
+   * The builder's own check of the file it just signed: the embedded data must be exactly the JSON it rendered
+   * (this SHA-256), so it is hashed and compared, not parsed a second time. Everything else is checked as always.
+   */
+  builtModelSha256?: string;
+}
+
+export function verifyReport(pdf: Buffer, file: string, db?: Db, options: VerifyOptions = {}): VerifyResult {
   const result: VerifyResult = {
     ok: false,
     file,
@@ -234,9 +246,11 @@ export function verifyReport(pdf: Buffer, file: string, db?: Db): VerifyResult {
     if (infoHash === null) problems.push(`The report has no ${INFO_MODEL_HASH} entry to compare the embedded data with.`);
     else if (infoHash !== sha)
       problems.push('The embedded report data does not match the report pages (its SHA-256 differs from the one printed on the cover).');
+    if (options.builtModelSha256 !== undefined && options.builtModelSha256 !== sha)
+      problems.push('The embedded report data is not the data that was rendered.');
     let model: ReportModel | null = null;
     try {
-      model = reportModelSchema.parse(JSON.parse(json.toString('utf8')));
+      if (options.builtModelSha256 === undefined) model = reportModelSchema.parse(JSON.parse(json.toString('utf8')));
     } catch (err) {
       problems.push(`The embedded report data is not a valid report model: ${(err as Error).message.slice(0, 300)}.`);
     }

@@ -39,16 +39,19 @@ export const reportsInputs = {
   listHandwrittenSignatures: z.object({ siteId }).strict(),
   /**
    * Builds and signs the report with the technician's certificate: the one in the data folder (created on first use with
-   * this passphrase) or an imported .p12. The passphrase is used for this call only and never stored.
+   * this passphrase) or an imported .p12. The engine uses the passphrase for this call only and never stores it; left
+   * out, the desktop app fills in the one this computer's keychain keeps (see signingKeychain), else it is refused.
    */
   buildReport: z
     .object({
       ...scope,
       technician: z.string().trim().min(1).max(100),
-      passphrase: z.string().min(1).max(1000),
+      passphrase: z.string().min(1).max(1000).optional(),
       p12Base64: z.string().min(1).max(1_000_000).optional(),
     })
     .strict(),
+  /** Whether this computer's keychain keeps the certificate passphrase (only the desktop app has one). */
+  signingKeychain: z.object({}).strict(),
   listReports: z.object({ siteId }).strict(),
   getReportFile: z.object({ reportId }).strict(),
   verifyReport: z.object({ reportId }).strict(),
@@ -96,6 +99,7 @@ export interface ReportsOutputs {
   addHandwrittenSignature: HandwrittenSignature;
   listHandwrittenSignatures: HandwrittenSignature[];
   buildReport: ReportSummary & { bytes: number; certificateCreated: boolean };
+  signingKeychain: { available: boolean; kept: boolean };
   listReports: ReportSummary[];
   getReportFile: { fileName: string; contentBase64: string };
   verifyReport: ReportVerification;

@@ -79,14 +79,15 @@ export const runsInputs = {
     })
     .strict(),
   /**
-   * Find the opening to work on: `tag` = typed or scanned door tag (exact id, also "DOORCX:<id>" QR payloads);
+   * Find the opening to work on: `tag` = typed or scanned door tag (exact id, a door label's QR payload, or an old
+   * "DOORCX:<id>" label; a label for another site finds nothing and names that site in `otherSite`);
    * `search` = id / location text; otherwise the floor route: the first not-yet-tested opening after `afterOpeningId`
    * in schedule order (on `floor` when given).
    */
   nextOpening: z
     .object({
       runId,
-      tag: z.string().trim().min(1).max(200).optional(),
+      tag: z.string().trim().min(1).max(2500).optional(),
       search: z.string().trim().min(1).max(200).optional(),
       floor: z.string().max(40).optional(),
       afterOpeningId: openingId.optional(),
@@ -248,6 +249,8 @@ export interface NextOpeningResult {
   how: 'tag' | 'search' | 'route';
   next: OpeningProgressRow | null;
   matches: OpeningProgressRow[];
+  /** The scanned label was printed for this other site: nothing was opened. */
+  otherSite?: string;
 }
 
 export interface StepView {

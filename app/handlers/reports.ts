@@ -98,11 +98,14 @@ export function createReportsHandlers(ctx: AppContext, runs: RunsState): Feature
         // a wrong passphrase or an unusable .p12 stops here, before anything is written.
         const { blockers } = preview(input, now);
         if (blockers.length) throw new ApiError('validation', `The report cannot be built: ${blockers.join(' ')}`);
+        const passphrase = input.passphrase;
+        if (passphrase === undefined)
+          throw new ApiError('validation', 'Enter the certificate passphrase: no keychain on this computer keeps it.');
         const { identity, created } = apiErrors(() =>
           technicianIdentity({
             dataDir: ctx.dataDir,
             technician: input.technician,
-            passphrase: input.passphrase,
+            passphrase,
             now,
             imported: input.p12Base64 ? Buffer.from(input.p12Base64, 'base64') : undefined,
           }),
@@ -126,6 +129,8 @@ export function createReportsHandlers(ctx: AppContext, runs: RunsState): Feature
         building.delete(site.id);
       }
     },
+    // The engine has no keychain; the desktop app answers this call itself (electron/main.ts).
+    signingKeychain: () => ({ available: false, kept: false }),
     listReports: ({ siteId }) => listReports(db, siteOrThrow(siteId).id),
     getReportFile: ({ reportId }) => {
       const r = reportOrThrow(reportId);

@@ -43,7 +43,8 @@ export interface InputAttempt {
   runId: number;
   openingId: string;
   procedureId: string;
-  plan: PlannedProcedure;
+  /** The plan's headline: what the report prints of it. */
+  plan: Pick<PlannedProcedure, 'title' | 'kind' | 'citation' | 'criteria'>;
   link: string | null;
   startedAt: string;
   supersedes: number | null;

@@ -6,6 +6,7 @@
 import { expectedModeWord, proceduresFor, type ProjectSettings } from '../procedures';
 import type { Opening } from '../schedule/types';
 import type { Verdict } from '../verdicts/types';
+import { parseDoorTag, sameSite } from './door-tag';
 
 export type OpeningStatus = 'untested' | 'pass' | 'fail' | 'inconclusive' | 'incomplete';
 
@@ -122,7 +123,7 @@ export function progressByFloor(rows: readonly { floor: string; status: OpeningS
 }
 
 export interface FindOpening {
-  /** A typed or scanned door tag: the exact id, also "DOORCX:<id>" QR payloads. */
+  /** A typed or scanned door tag: the exact id, a door label's QR payload (with its site), or an old "DOORCX:<id>" label. */
   tag?: string;
   /** Id or location text. */
   search?: string;
@@ -131,17 +132,22 @@ export interface FindOpening {
   afterOpeningId?: string;
 }
 
-/** Finds the opening to work on among the run's rows (in schedule order). */
+/**
+ * Finds the opening to work on among the run's rows (in schedule order). `site` is the
+ * run's site name: a label printed for another site finds nothing and names its site
+ * (`otherSite`), so the wrong door is never opened.
+ */
 export function findOpening<R extends { openingId: string; location: string; floor: string; status: OpeningStatus }>(
   rows: readonly R[],
   q: FindOpening,
-): { how: 'tag' | 'search' | 'route'; next: R | null; matches: R[] } {
+  site?: string,
+): { how: 'tag' | 'search' | 'route'; next: R | null; matches: R[]; otherSite?: string } {
   if (q.tag) {
-    const tag = q.tag
-      .replace(/^doorcx:/i, '')
-      .trim()
-      .toLowerCase();
-    const hit = rows.find((r) => r.openingId.toLowerCase() === tag) ?? null;
+    const tag = parseDoorTag(q.tag);
+    if (tag.site !== null && (site === undefined || !sameSite(tag.site, site)))
+      return { how: 'tag', next: null, matches: [], otherSite: tag.site };
+    const id = tag.openingId.toLowerCase();
+    const hit = rows.find((r) => r.openingId.toLowerCase() === id) ?? null;
     return { how: 'tag', next: hit, matches: hit ? [hit] : [] };
   }
   if (q.search) {

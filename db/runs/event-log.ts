@@ -4,7 +4,7 @@
 // every hash after it. The triggers of migration 002 refuse UPDATE and DELETE;
 // verify.ts checks the chain and that the tables still say what the log recorded.
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../../core/canonical-json';
 import type { Db } from '../sqlite';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -23,7 +23,7 @@ export interface LoggedEvent {
 }
 
 function canonical(value: unknown): string {
-  const text = canonicalize(value);
+  const text = canonicalJson(value);
   if (text === undefined) throw new Error('event payload cannot be represented as JSON');
   return text;
 }
@@ -32,10 +32,13 @@ export function eventHash(
   prevHash: string,
   e: { seq: number; at: string; type: string; runId: number | null; attemptId: number | null; payload: unknown },
 ): string {
-  return createHash('sha256')
-    .update(prevHash)
-    .update(canonical({ seq: e.seq, at: e.at, type: e.type, runId: e.runId, attemptId: e.attemptId, payload: e.payload }))
-    .digest('hex');
+  return (
+    createHash('sha256')
+      .update(prevHash)
+      // Keys in canonical order, so a payload already in canonical order takes canonicalJson's fast path.
+      .update(canonical({ at: e.at, attemptId: e.attemptId, payload: e.payload, runId: e.runId, seq: e.seq, type: e.type }))
+      .digest('hex')
+  );
 }
 
 /** Appends one event; call inside the transaction that records what it describes. */

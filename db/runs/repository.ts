@@ -212,6 +212,51 @@ export function listAttempts(db: Db, runId: number, openingId?: string): Attempt
   return rows.map(toAttempt);
 }
 
+/** An attempt as a report lists it: no opening snapshot, and of the plan only its headline. */
+export type AttemptHeadline = Omit<AttemptRow, 'opening' | 'plan'> & {
+  plan: Pick<PlannedProcedure, 'title' | 'kind' | 'citation' | 'criteria'>;
+};
+
+/**
+ * A run's attempts for a report. SQLite reads the plan's headline out of its JSON, so a report over thousands of
+ * attempts never holds (or parses) every plan and opening snapshot at once.
+ */
+export function listAttemptHeadlines(db: Db, runId: number): AttemptHeadline[] {
+  type Row = Omit<AttemptDbRow, 'opening_snapshot' | 'plan'> & {
+    title: string;
+    kind: PlannedProcedure['kind'];
+    citation: string;
+    criteria: string;
+  };
+  return db
+    .prepare<Row>(
+      `SELECT a.id, a.uuid, a.run_id, a.opening_id, a.procedure_id, a.link, a.started_at, a.supersedes,
+         json_extract(a.plan, '$.title') AS title, json_extract(a.plan, '$.kind') AS kind,
+         json_extract(a.plan, '$.citation') AS citation, json_extract(a.plan, '$.criteria') AS criteria,
+         e.verdict, e.reason, e.ended_at, (SELECT MIN(n.id) FROM attempts n WHERE n.supersedes = a.id) AS superseded_by
+       FROM attempts a LEFT JOIN attempt_ends e ON e.attempt_id = a.id WHERE a.run_id = ? ORDER BY a.id`,
+    )
+    .all(runId)
+    .map((r) => ({
+      id: r.id,
+      uuid: r.uuid,
+      runId: r.run_id,
+      openingId: r.opening_id,
+      procedureId: r.procedure_id,
+      plan: {
+        title: r.title,
+        kind: r.kind,
+        citation: r.citation,
+        criteria: r.criteria === null ? [] : (JSON.parse(r.criteria) as string[]),
+      },
+      link: r.link,
+      startedAt: r.started_at,
+      supersedes: r.supersedes,
+      supersededBy: r.superseded_by,
+      end: r.verdict ? { verdict: r.verdict, reason: r.reason ?? '', endedAt: r.ended_at ?? '' } : null,
+    }));
+}
+
 /** Attempts with no recorded end: DoorCx stopped while they ran. */
 export function unfinishedAttempts(db: Db, runId?: number): AttemptRow[] {
   const rows =

@@ -8,7 +8,7 @@
 // What this cannot see: a log and tables rewritten together with the hashes
 // recomputed, or the latest events removed together with their rows. Only a head
 // hash kept elsewhere (the signed report) shows those: pass it as `anchor`.
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../../core/canonical-json';
 import type { Db } from '../sqlite';
 import { eventHash, GENESIS_HASH } from './event-log';
 import type { ChainProblem, EventLogCheck, RowMismatch } from '../../core/runs/event-log-check';
@@ -41,12 +41,52 @@ const MAX_SHOWN = 60;
 
 /** A short rendering of a value for a message: never a whole cell. */
 export function shortValue(v: unknown): string {
-  const text = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'nothing' : (canonicalize(v) ?? 'a value that is not JSON');
+  const text = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'nothing' : (canonicalJson(v) ?? 'a value that is not JSON');
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}… (${text.length} characters)` : text;
 }
 
 function canonicalOf(v: unknown): string {
-  return canonicalize(v === undefined ? null : v) ?? 'null';
+  return canonicalJson(v === undefined ? null : v) ?? 'null';
+}
+
+/**
+ * Whether two parsed JSON values have the same canonical text, compared as trees (no text built):
+ * null when a value is not plain JSON data (then the canonical texts are compared).
+ */
+function jsonEqual(a: unknown, b: unknown): boolean | null {
+  if (a === b) return typeof a !== 'number' || Number.isFinite(a) ? true : null;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') {
+    const plain = (v: unknown) =>
+      v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+    return plain(a) && plain(b) ? false : null;
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    if (a.length !== bb.length) return false;
+    let same = true;
+    for (let i = 0; i < a.length; i++) {
+      const e = jsonEqual(a[i], bb[i]);
+      if (e === null) return null;
+      same &&= e;
+    }
+    return same;
+  }
+  for (const v of [a, b]) {
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (proto !== Object.prototype && proto !== null) return null;
+  }
+  const ka = Object.keys(a);
+  const ob = b as Record<string, unknown>;
+  if (ka.length !== Object.keys(ob).length) return false;
+  let same = true;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(ob, k)) return false;
+    const e = jsonEqual((a as Record<string, unknown>)[k], ob[k]);
+    if (e === null) return null;
+    same &&= e;
+  }
+  return same;
 }
 
 function sameValue(column: string, logged: unknown, stored: unknown): boolean {
@@ -54,7 +94,8 @@ function sameValue(column: string, logged: unknown, stored: unknown): boolean {
     if (stored === null || stored === undefined) return logged === null || logged === undefined;
     if (typeof stored !== 'string') return false;
     try {
-      return canonicalOf(JSON.parse(stored)) === canonicalOf(logged);
+      const parsed: unknown = JSON.parse(stored);
+      return jsonEqual(parsed, logged === undefined ? null : logged) ?? canonicalOf(parsed) === canonicalOf(logged);
     } catch {
       return false;
     }

@@ -1,19 +1,20 @@
 // Door labels from the demo site: every opening gets a label with its mode in
 // large type and code basis; the QR code, rasterised by poppler and decoded with
-// jsQR, carries the payload the opening finder's tag field takes; a tested
+// the decoder the app's camera scan uses, carries the site and opening, which the
+// opening finder's tag field takes (and refuses on another site's run); a tested
 // opening shows its last test. Letter and A4 stock lay out 10 and 14 per page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import jsQR from 'jsqr';
+import decodeQR from 'qr/decode.js';
 import { createApp } from '../../app/index';
 import { DEMO_SITE_NAME } from '../../app/demo';
 import { getSiteByName } from '../../db/schedule';
 import { tempDir } from '../support/tmp';
 
-/** Decodes a binary PPM (P6) from pdftoppm into RGBA for jsQR. */
+/** Decodes a binary PPM (P6) from pdftoppm into RGBA for the QR decoder. */
 function ppmToRgba(ppm: Buffer): { data: Uint8ClampedArray; width: number; height: number } {
   const header = /^P6\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(ppm.toString('latin1', 0, 40))!;
   const width = Number(header[1]);
@@ -59,10 +60,18 @@ test('door labels: mode, code basis, last test, and a QR code the opening finder
   spawnSync('pdftoppm', ['-r', '150', '-f', '1', '-l', '1', '-x', '0', '-y', '40', '-W', '330', '-H', '340', file, join(dir, 'qr')]);
   const ppm = readFileSync(join(dir, 'qr-1.ppm'));
   const img = ppmToRgba(ppm);
-  const code = jsQR(img.data, img.width, img.height);
-  assert.equal(code?.data, 'DOORCX:1-100');
-  const found = await app.call('nextOpening', { runId: run.id, tag: code.data });
+  const code = decodeQR(img);
+  assert.equal(code, `DOORCX:site=${encodeURIComponent(DEMO_SITE_NAME)};door=1-100`);
+  const found = await app.call('nextOpening', { runId: run.id, tag: code });
   assert.equal(found.next?.openingId, '1-100');
+  assert.equal(found.otherSite, undefined);
+
+  // The same door mark on another site's label opens nothing and names that site.
+  const other = await app.call('nextOpening', { runId: run.id, tag: code.replace('Riverside', 'Lakeside') });
+  assert.equal(other.next, null);
+  assert.equal(other.otherSite, DEMO_SITE_NAME.replace('Riverside', 'Lakeside'));
+  // Labels printed before sites were named still find their door.
+  assert.equal((await app.call('nextOpening', { runId: run.id, tag: 'DOORCX:1-100' })).next?.openingId, '1-100');
 
   const a4 = (await app.call('buildLabels', { siteId, floors: ['2'], stock: 'a4' })) as { contentBase64: string; count: number };
   assert.equal(a4.count, 13);

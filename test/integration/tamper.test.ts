@@ -142,6 +142,39 @@ test('tampering with a real database file is reported row by row', async (t) => 
     assert.ok(json.eventLog.rows.length >= 3);
   });
 
+  await t.test('JSON columns are compared as JSON: re-spaced or re-ordered keys pass, a nested change is named', () => {
+    const same = tampered((db) => {
+      dropTriggers(db);
+      // The same values, keys reversed and spaced out: the row still says what the log recorded.
+      const rev = (v: unknown): unknown =>
+        Array.isArray(v)
+          ? v.map(rev)
+          : v && typeof v === 'object'
+            ? Object.fromEntries(
+                Object.entries(v)
+                  .reverse()
+                  .map(([k, x]) => [k, rev(x)]),
+              )
+            : v;
+      for (const row of db.prepare<{ id: number; plan: string }>('SELECT id, plan FROM attempts').all())
+        db.prepare('UPDATE attempts SET plan = ? WHERE id = ?').run(JSON.stringify(rev(JSON.parse(row.plan)), null, 1), row.id);
+    });
+    const ok = check(same);
+    assert.deepEqual(ok.rows, []);
+    const changed = tampered((db) => {
+      dropTriggers(db);
+      const row = db.prepare<{ id: number; plan: string }>(`SELECT id, plan FROM attempts WHERE id = ${golden.failedAttempt}`).get()!;
+      // One number deep inside the plan: a watch window shortened.
+      db.prepare('UPDATE attempts SET plan = ? WHERE id = ?').run(
+        row.plan.replace(/("ms":)(\d+)/, (_m, k: string, v: string) => `${k}${Number(v) + 1}`),
+        row.id,
+      );
+    });
+    const c = check(changed);
+    assert.equal(c.ok, false);
+    has(c, 'attempts', golden.failedAttempt, 'plan');
+  });
+
   await t.test('deleted rows: a deficiency and its history vanish', () => {
     const file = tampered((db) => {
       dropTriggers(db);

@@ -2,6 +2,7 @@
 // route. The matching itself (including how a tag or QR payload is read) is pure:
 // findOpening in core/runs/progress.ts.
 import { findOpening } from '../../../core/runs/progress';
+import { getSite } from '../../../db/schedule';
 import type { ParsedInput } from '../../contract';
 import type { NextOpeningResult } from '../../contract/runs';
 import { runOrThrow } from './lookup';
@@ -10,5 +11,5 @@ import { openingRows } from './views';
 
 export function nextOpening({ ctx }: RunsDeps, input: ParsedInput<'nextOpening'>): NextOpeningResult {
   const run = runOrThrow(ctx.db, input.runId);
-  return findOpening(openingRows(ctx.db, run), input);
+  return findOpening(openingRows(ctx.db, run), input, getSite(ctx.db, run.siteId)?.name);
 }

@@ -28,7 +28,10 @@ export function connectPushEvents(client: QueryClient): () => void {
     }),
     api.subscribe('controllerStatus', (s) => void putPushed(client, apiKey('controllerStatus', {}), s)),
     api.subscribe('reports:progress', (e) => {
-      if (e.phase === 'done') void client.invalidateQueries({ queryKey: methodKey('listReports', { siteId: e.siteId }) });
+      if (e.phase !== 'done') return;
+      void client.invalidateQueries({ queryKey: methodKey('listReports', { siteId: e.siteId }) });
+      // A build signed with a typed passphrase may have left it in the desktop keychain.
+      void client.invalidateQueries({ queryKey: methodKey('signingKeychain') });
     }),
     // The desktop engine restarted: everything cached came from the process that stopped.
     api.subscribe('engineStatus', (s) => {

@@ -74,6 +74,8 @@ export function ReportsPage({ siteId }: { siteId: number }) {
   const runs = useApi('listRuns', { siteId });
   const signatures = useApi('listHandwrittenSignatures', { siteId });
   const reports = useApi('listReports', { siteId });
+  const keychain = useApi('signingKeychain', {});
+  const kept = (keychain.data?.kept ?? false) && !p12;
 
   useEffect(
     () =>
@@ -92,7 +94,8 @@ export function ReportsPage({ siteId }: { siteId: number }) {
       const r = await api.buildReport({
         ...scope,
         technician,
-        passphrase,
+        // Left out when this computer's keychain keeps it (the desktop app fills it in).
+        ...(passphrase || !kept ? { passphrase } : {}),
         ...(p12 ? { p12Base64: await fileToBase64(p12) } : {}),
       });
       setBuilt(r);
@@ -320,7 +323,13 @@ export function ReportsPage({ siteId }: { siteId: number }) {
                 value={passphrase}
                 onChange={(e) => setPassphrase(e.target.value)}
               />
-              <span className="hint">Protects the signing key; created on first use (8 characters or more). Never stored.</span>
+              <span className="hint">
+                {kept
+                  ? "Kept in this computer's keychain: leave it blank, or type it to use another."
+                  : keychain.data?.available && !p12
+                    ? "Protects the signing key; created on first use (8 characters or more). Kept in this computer's keychain after the first build."
+                    : 'Protects the signing key; created on first use (8 characters or more). Never stored.'}
+              </span>
             </div>
             <div className="field">
               <label htmlFor="build-p12">Organisation certificate (.p12, optional)</label>
@@ -339,7 +348,7 @@ export function ReportsPage({ siteId }: { siteId: number }) {
               className="btn primary big-btn"
               disabled={
                 !technician.trim() ||
-                !passphrase ||
+                (!passphrase && !kept) ||
                 (progress !== null && progress.phase !== 'done') ||
                 (preview.data?.blockers.length ?? 1) > 0
               }

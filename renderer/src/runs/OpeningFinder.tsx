@@ -1,15 +1,18 @@
-// Find the next opening three ways: the door tag (typed, or scanned by a barcode
-// scanner that types and presses Enter), a search over ids and locations, and the
-// floor route ("next untested on this floor" in schedule order).
+// Find the next opening three ways: the door tag (typed, scanned by a barcode
+// scanner that types and presses Enter, or read from the door label's QR code with
+// the camera), a search over ids and locations, and the floor route ("next untested
+// on this floor" in schedule order). A label from another site opens nothing.
 import { useState, type FormEvent } from 'react';
 import type { NextOpeningResult, OpeningProgressRow } from '../../../app/contract/runs';
 import type { RemoteResult } from '../../../app/contract/sync';
+import { parseDoorTag } from '../../../core/runs/door-tag';
 import { api } from '../api';
 import { href, navigate } from '../shell/router';
 import { ErrorBanner } from '../ui/errors';
 import { humanize } from '../ui/format';
 import { RemoteMark } from './remote';
 import { StatusPill } from './words';
+import { CameraScan } from './CameraScan';
 
 export function openingHref(siteId: number, runId: number, openingId: string): string {
   return href('/sites/:siteId/runs/:runId/openings/:openingId', { siteId, runId, openingId });
@@ -72,6 +75,7 @@ export function OpeningFinder({
   const [found, setFound] = useState<NextOpeningResult | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [camera, setCamera] = useState(false);
 
   const ask = async (input: Parameters<typeof api.nextOpening>[0], go: boolean) => {
     setError(null);
@@ -83,7 +87,12 @@ export function OpeningFinder({
         return;
       }
       setFound(res);
-      if (res.how === 'tag' && !res.next) setNote(`No opening has the tag “${input.tag ?? ''}”. Check the tag or search by location.`);
+      if (res.how === 'tag' && res.otherSite !== undefined)
+        setNote(
+          `This label is for site “${res.otherSite}”, not this run's site. Nothing was opened: test that door in a run on its own site.`,
+        );
+      else if (res.how === 'tag' && !res.next)
+        setNote(`No opening has the tag “${parseDoorTag(input.tag ?? '').openingId}”. Check the tag or search by location.`);
       if (res.how === 'route' && !res.next) setNote(`Every opening${input.floor ? ` on floor ${input.floor}` : ''} has been tested.`);
       if (res.how === 'search' && res.matches.length === 0) setNote(`Nothing matches “${input.search ?? ''}”.`);
     } catch (err) {
@@ -97,6 +106,10 @@ export function OpeningFinder({
     if (!t) return;
     setTag('');
     void ask({ runId, tag: t }, true);
+  };
+  const onCamera = (text: string) => {
+    setCamera(false);
+    void ask({ runId, tag: text }, true);
   };
   const onSearch = (e: FormEvent) => {
     e.preventDefault();
@@ -137,6 +150,9 @@ export function OpeningFinder({
             <button type="submit" className="btn">
               Go
             </button>
+            <button type="button" className="btn" onClick={() => setCamera(true)} disabled={camera}>
+              Scan with camera
+            </button>
           </div>
         </form>
         <form onSubmit={onSearch} className="finder-cell" role="search" aria-label="Search openings">
@@ -176,6 +192,7 @@ export function OpeningFinder({
           </div>
         </div>
       </div>
+      {camera && <CameraScan onCode={onCamera} onClose={() => setCamera(false)} />}
       <div aria-live="polite">
         {note && <p className="finder-note">{note}</p>}
         <ErrorBanner error={error} title="Could not find an opening" />
