@@ -169,7 +169,7 @@ export interface ProjectSettingsView {
   ahjNote: string | null;
 }
 
-import type { OpeningStatus } from '../../core/runs/progress';
+import type { OpeningProgress, OpeningStatus } from '../../core/runs/progress';
 import type { EventLogCheck } from '../../core/runs/event-log-check';
 export type { OpeningStatus };
 
@@ -231,19 +231,8 @@ export interface RunDetail {
   openDeficienciesBySeverity: Record<Severity, number>;
 }
 
-export interface OpeningProgressRow {
-  openingId: string;
-  floor: string;
-  location: string;
-  category: Opening['category'];
-  failMode: Opening['fail_mode'];
-  lockType: Opening['lock_type'];
-  arrangement: Opening['locking_arrangement'];
-  status: OpeningStatus;
-  /** Latest verdict per applicable procedure (null = not run yet). */
-  procedures: { id: string; title: string; kind: 'automatic' | 'checklist'; required: boolean; verdict: Verdict | null }[];
-  openDeficiencies: number;
-}
+/** One opening's line in a run's progress (made by core/runs' openingProgress). */
+export type OpeningProgressRow = OpeningProgress;
 
 export interface NextOpeningResult {
   how: 'tag' | 'search' | 'route';

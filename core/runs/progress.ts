@@ -83,6 +83,7 @@ export interface OpeningProgress {
   lockType: Opening['lock_type'];
   arrangement: Opening['locking_arrangement'];
   status: OpeningStatus;
+  /** Latest verdict per applicable procedure (null = not run yet). */
   procedures: { id: string; title: string; kind: 'automatic' | 'checklist'; required: boolean; verdict: Verdict | null }[];
   openDeficiencies: number;
 }
