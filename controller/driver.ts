@@ -17,6 +17,7 @@ import {
   type Reply,
   type RequestOptions,
   type SecretKey,
+  REPLY_TIMEOUT_MS,
   STANDARD_BAUDS,
   isStandardBaud,
 } from './protocol';
@@ -274,6 +275,8 @@ type Listener<T> = (e: T) => void;
 
 /** Sends per read before giving up: with the link's paced retries (200 ms timeout + 800 ms wait) about 2.2 s. */
 const READ_ATTEMPTS = 3;
+/** A PD heard answering late in a scan is probed again with this many times the probe timeout. */
+const LATE_REPROBE_FACTOR = 4;
 
 export class OsdpController {
   readonly log = new CommandLog();
@@ -707,9 +710,15 @@ export class OsdpController {
     const found: ScanFound[] = [];
     let probed = 0;
     this.scanning = true;
-    const scanner = this.newRunner({ replyTimeoutMs: options.probeTimeoutMs ?? this.options.replyTimeoutMs });
+    const probeTimeoutMs = options.probeTimeoutMs ?? this.options.replyTimeoutMs ?? REPLY_TIMEOUT_MS;
+    let scanner = this.newRunner({ replyTimeoutMs: probeTimeoutMs });
     this.runner = scanner;
-    const bus = scanner.bus;
+    // A valid reply that comes after its probe timed out (a busy PD, a slow converter, a loaded laptop) still
+    // proves a PD at that address: such addresses are probed again, with more time, before the baud is left.
+    const lateAt = new Set<number>();
+    const offStray = this.onLink((e) => {
+      if (e.type === 'stray') lateAt.add(e.address);
+    });
     /** A dead port is an error, never "nobody there". */
     const checkAdapter = () => {
       if (this.adapterState !== 'connected') throw this.lostError();
@@ -719,19 +728,40 @@ export class OsdpController {
     try {
       scan: for (const baud of bauds) {
         if (this.transport.baud !== baud) await this.transport.setBaud(baud);
-        bus.setBaud(baud);
+        scanner.bus.setBaud(baud);
+        lateAt.clear();
+        const silent = new Set<number>();
         for (let address = from; address <= to; address++) {
           if (options.signal?.aborted) break scan;
           checkAdapter();
           probed++;
-          const entry = await this.probe(bus, address, baud, options.keyFor?.(address));
+          const entry = await this.probe(scanner.bus, address, baud, options.keyFor?.(address));
           checkAdapter();
           if (entry) found.push(entry);
+          else silent.add(address);
           progress(address, baud, entry !== null);
           if (entry && options.stopAtFirst) break scan;
         }
+        const late = [...lateAt].filter((a) => silent.has(a)).sort((a, b) => a - b);
+        if (late.length === 0 || options.signal?.aborted) continue;
+        scanner.stop();
+        scanner = this.newRunner({ replyTimeoutMs: probeTimeoutMs * LATE_REPROBE_FACTOR });
+        this.runner = scanner;
+        scanner.bus.setBaud(baud);
+        for (const address of late) {
+          checkAdapter();
+          const entry = await this.probe(scanner.bus, address, baud, options.keyFor?.(address));
+          checkAdapter();
+          if (!entry) continue;
+          const note = `answered after the ${probeTimeoutMs} ms probe timeout: found on a slower second probe (check the PD's reply delay and the line)`;
+          entry.note = entry.note ? `${note}; ${entry.note}` : note;
+          found.push(entry);
+          if (options.stopAtFirst) break scan;
+        }
+        found.sort((a, b) => a.baud - b.baud || a.address - b.address);
       }
     } finally {
+      offStray();
       scanner.stop();
       this.scanning = false;
       if (this.adapterState === 'connected') {

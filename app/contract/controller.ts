@@ -88,7 +88,7 @@ export const controllerInputs = {
           modeOpposite: z.boolean().optional(),
           stuckRelay: z.boolean().optional(),
           lockStatusUnwired: z.enum(['inactive', 'open']).nullable().optional(),
-          pd: z.enum(['silent', 'nak', 'noise']).nullable().optional(),
+          pd: z.enum(['silent', 'nak', 'noise', 'late']).nullable().optional(),
         })
         .strict()
         .optional(),

@@ -201,6 +201,9 @@ const redact = (c: Command): Command => (c.type === 'KEYSET' ? { type: 'KEYSET',
 
 const nextSeq = (s: Sequence): Sequence => (s === 3 ? 1 : ((s + 1) as Sequence));
 
+/** OSDP's longest allowed PD reply delay, and so the default reply timeout. */
+export const REPLY_TIMEOUT_MS = 200;
+
 export class AcuBus {
   private readonly pds = new Map<number, Pd>();
   private order: number[] = [];
@@ -219,7 +222,7 @@ export class AcuBus {
       onEvent: opts.onEvent,
       wake: opts.wake,
       random: opts.random,
-      replyTimeoutMs: opts.replyTimeoutMs ?? 200,
+      replyTimeoutMs: opts.replyTimeoutMs ?? REPLY_TIMEOUT_MS,
       offlineAfterMs: opts.offlineAfterMs ?? 8000,
       reprobeMs: opts.reprobeMs ?? 2500,
       busyRetryMs: opts.busyRetryMs ?? 50,

@@ -22,7 +22,8 @@ export interface DoorFaults {
    */
   backfeedAfterMs?: number | null;
   /** PD-level faults, applied by the PD simulator (the door itself is unaffected). */
-  pd?: 'silent' | 'nak' | 'noise' | null;
+  /** late: every reply goes out LATE_REPLY_MS after the command, beyond OSDP's 200 ms limit. */
+  pd?: 'silent' | 'nak' | 'noise' | 'late' | null;
 }
 
 export interface DoorConfig {

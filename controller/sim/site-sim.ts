@@ -11,6 +11,9 @@ import type { Transport } from '../serial/transport';
 import { DoorModel, doorConfigFromOpening, type DoorFaults, type DoorState, type PushSide } from './door-model';
 import { PdSim } from './pd';
 
+/** How late a PD with the 'late' fault answers: past OSDP's 200 ms reply limit, as a busy PD or slow converter can. */
+export const LATE_REPLY_MS = 300;
+
 /** Per-opening simulator settings (what is really installed), keyed by opening id. */
 export interface SimOpeningConfig {
   faults?: DoorFaults;
@@ -156,7 +159,10 @@ export class SiteSim {
         this.sendRaw(collide(replies.map((r) => r.bytes)));
         continue;
       }
-      for (const r of replies) this.send(r.pd, r.bytes);
+      for (const r of replies) {
+        if (r.pd.pdFault === 'late') setTimeout(() => this.send(r.pd, r.bytes), LATE_REPLY_MS);
+        else this.send(r.pd, r.bytes);
+      }
     }
   }
 
@@ -237,7 +243,7 @@ const faultsSchema = z
     modeOpposite: z.boolean().optional(),
     stuckRelay: z.boolean().optional(),
     lockStatusUnwired: z.enum(['inactive', 'open']).nullable().optional(),
-    pd: z.enum(['silent', 'nak', 'noise']).nullable().optional(),
+    pd: z.enum(['silent', 'nak', 'noise', 'late']).nullable().optional(),
   })
   .strict();
 const simConfigSchema = z

@@ -142,6 +142,23 @@ test('scan finds the simulated PDs with ID and CAP and flags which still use the
   assert.deepEqual(await ctl.readOutputs(2), [1, 0]);
 });
 
+test('scan: a PD that answers after the probe timeout is probed again with more time, found, and noted as late', async (t) => {
+  const { ctl, sim } = await setup(t);
+  sim.control({ action: 'set-faults', openingId: '1-103', faults: { pd: 'late' } }); // address 4
+  sim.control({ action: 'set-faults', openingId: '1-104', faults: { pd: 'silent' } }); // address 5: truly absent
+  const report = await ctl.scan({ from: 3, to: 6 });
+  assert.deepEqual(
+    report.found.map((f) => f.address),
+    [3, 4, 6],
+    'the late PD is found, the silent one is not',
+  );
+  const late = report.found.find((f) => f.address === 4)!;
+  assert.equal(late.identity?.serial, '00010004');
+  assert.match(late.note ?? '', /answered after the 200 ms probe timeout: found on a slower second probe/);
+  assert.equal(report.found.find((f) => f.address === 3)?.note, undefined, 'a prompt PD carries no note');
+  assert.equal(report.probed, 4, 'the second probe is not counted as another combination');
+});
+
 test('scan at all bauds on the modelled line finds the PDs only at their own speed', async (t) => {
   const { ctl } = await setup(t);
   const report = await ctl.scan({ from: 1, to: 2, bauds: [9600, 19200] });
