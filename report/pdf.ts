@@ -59,10 +59,61 @@ export function modelJson(model: ReportModel): Buffer {
 const ms = (v: number | null): string => (v === null ? '' : `${v.toFixed(0)} ms`);
 const when = (iso: string | null): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
 
-/** Draws text in DejaVu Sans when it has every character, else in Noto Sans SC. */
+/** A font as pdfkit holds it (the parts the direct text path uses). */
+interface PdfFont {
+  id: string;
+  ascender: number;
+  encode(text: string): [string[], { xAdvance: number; advanceWidth: number; xOffset: number; yOffset: number }[]];
+  ref(): unknown;
+}
+
+/** A string laid out once in one font: its TJ operator and its advance (in 1/1000 of the font size). */
+interface Glyphs {
+  fontName: 'Body' | 'Bold' | 'CJK';
+  font: PdfFont;
+  tj: string;
+  advance: number;
+}
+
+/** One piece of text on one line at a page position (top-left origin, as pdfkit's). */
+interface Cell {
+  g: Glyphs;
+  x: number;
+  y: number;
+  size: number;
+  color: string;
+}
+
+/** pdfkit's number format in content streams (rounded to 6 decimals). */
+const num = (n: number): string => String(Math.round(n * 1e6) / 1e6);
+
+/** "#rrggbb" (or "black") as the operands of `rg`. */
+const rgbCache = new Map<string, string>();
+function rgb(color: string): string {
+  let v = rgbCache.get(color);
+  if (v === undefined) {
+    const hex = color === 'black' ? '000000' : color.replace(/^#/, '');
+    v = [0, 2, 4].map((i) => num(parseInt(hex.slice(i, i + 2), 16) / 255)).join(' ');
+    rgbCache.set(color, v);
+  }
+  return v;
+}
+
+/** Laid-out strings kept at most (table cells repeat; most other strings are seen once). */
+const GLYPH_CACHE_MAX = 20_000;
+
+/**
+ * Draws text in DejaVu Sans when it has every character, else in Noto Sans SC.
+ * Single-line text (table cells, lines that fit) is written straight into the page's content stream: each string is
+ * laid out by pdfkit's font once (so its glyphs, widths and ToUnicode entries are in the embedded subset exactly as
+ * pdfkit's own text() would put them) and the same TJ operators are written, without pdfkit's per-call line wrapper,
+ * option objects and one content write per operator. Anything else (several lines, glyphs with offsets) goes through
+ * pdfkit's text().
+ */
 class Writer {
   private readonly covered = new Map<number, boolean>();
   private readonly dejavu: { hasGlyphForCodePoint(cp: number): boolean };
+  private readonly glyphCache = new Map<string, Glyphs | null>();
   page = 0;
 
   constructor(
@@ -92,9 +143,62 @@ class Writer {
     return true;
   }
 
+  private fontName(text: string, bold = false): 'Body' | 'Bold' | 'CJK' {
+    return this.fits(text) ? (bold ? 'Bold' : 'Body') : 'CJK';
+  }
+
   font(text: string, bold = false): this {
-    this.doc.font(this.fits(text) ? (bold ? 'Bold' : 'Body') : 'CJK');
+    this.doc.font(this.fontName(text, bold));
     return this;
+  }
+
+  /** The text laid out in its font, or null when pdfkit must draw it (line breaks, glyph offsets, nothing to draw). */
+  private glyphs(text: string, bold = false): Glyphs | null {
+    const key = `${bold ? 'b' : 'r'}${text}`;
+    let g = this.glyphCache.get(key);
+    if (g !== undefined) return g;
+    g = null;
+    if (text.length > 0 && !text.includes('\n')) {
+      const fontName = this.fontName(text, bold);
+      const d = this.doc as Doc & { _font: PdfFont };
+      const current = d._font;
+      d.font(fontName);
+      const font = d._font;
+      d._font = current;
+      const [encoded, positions] = font.encode(text);
+      // The TJ array pdfkit's text() writes: glyph runs split where kerning moves the next glyph.
+      const parts: string[] = [];
+      let last = 0;
+      let advance = 0;
+      let offsets = false;
+      for (let i = 0; i < positions.length; i++) {
+        const p = positions[i]!;
+        if (p.xOffset || p.yOffset) offsets = true;
+        advance += p.xAdvance;
+        if (p.xAdvance - p.advanceWidth !== 0 || i === positions.length - 1) {
+          parts.push(`<${encoded.slice(last, i + 1).join('')}> ${num(-(p.xAdvance - p.advanceWidth))}`);
+          last = i + 1;
+        }
+      }
+      if (!offsets) g = { fontName, font, tj: `[${parts.join(' ')}] TJ`, advance };
+    }
+    if (this.glyphCache.size >= GLYPH_CACHE_MAX) this.glyphCache.clear();
+    this.glyphCache.set(key, g);
+    return g;
+  }
+
+  /** Writes the cells as one text object, in a saved graphics state (so pdfkit's own state is unchanged). */
+  private draw(cells: Cell[]): void {
+    const d = this.doc as Doc & { page: { height: number; fonts: Record<string, unknown> } };
+    const h = d.page.height;
+    let s = `q\n1 0 0 -1 0 ${num(h)} cm\nBT`;
+    for (const c of cells) {
+      const font = c.g.font;
+      d.page.fonts[font.id] ??= font.ref();
+      const baseline = h - c.y - (font.ascender / 1000) * c.size;
+      s += `\n/${font.id} ${num(c.size)} Tf\n${rgb(c.color)} rg\n1 0 0 1 ${num(c.x)} ${num(baseline)} Tm\n${c.g.tj}`;
+    }
+    d.addContent(`${s}\nET\nQ`);
   }
 
   /** Page furniture: DRAFT across every page of an unsigned report, the footer with the page number. */
@@ -129,10 +233,26 @@ class Writer {
 
   line(text: string, o: { size?: number; bold?: boolean; color?: string; indent?: number; gap?: number } = {}): void {
     const d = this.doc;
-    d.fontSize(o.size ?? 9).fillColor(o.color ?? 'black');
-    this.font(text, o.bold);
+    const size = o.size ?? 9;
     const x = PAGE.margin + (o.indent ?? 0);
-    d.text(text, x, d.y, { width: CONTENT_W - (o.indent ?? 0) });
+    const width = CONTENT_W - (o.indent ?? 0);
+    const g = this.glyphs(text, o.bold);
+    // The text's font stays the current one afterwards, as after pdfkit's text() (moveDown measures with it).
+    d.fontSize(size);
+    this.font(text, o.bold);
+    if (g && (g.advance * size) / 1000 <= width) {
+      // One line: placed as pdfkit's line wrapper places it (a new page first when the line would pass the bottom margin).
+      const lineHeight = d.currentLineHeight(true);
+      const maxY = d.page.maxY();
+      if (d.y > maxY || d.y + lineHeight > maxY) {
+        d.continueOnNewPage();
+        d.fontSize(size); // the new page's furniture leaves Body 9 current; this line keeps its own size
+        this.font(text, o.bold);
+      }
+      this.draw([{ g, x, y: d.y, size, color: o.color ?? 'black' }]);
+      d.x = x;
+      d.y += lineHeight;
+    } else d.fillColor(o.color ?? 'black').text(text, x, d.y, { width });
     if (o.gap) d.moveDown(o.gap);
   }
 
@@ -142,34 +262,46 @@ class Writer {
     this.need(size + 4);
     const y = d.y;
     d.fontSize(size);
+    const direct: Cell[] = [];
+    let last = '';
+    let lastBold: boolean | undefined;
     for (const c of cells) {
-      this.font(c.text, c.bold);
-      d.fillColor(c.color ?? 'black').text(this.fit(c.text, c.w), PAGE.margin + c.x, y, { lineBreak: false });
+      const text = this.fit(c.text, c.w, size, c.bold);
+      const g = this.glyphs(text, c.bold);
+      if (g) direct.push({ g, x: PAGE.margin + c.x, y, size, color: c.color ?? 'black' });
+      else if (text) {
+        this.font(text, c.bold);
+        d.fillColor(c.color ?? 'black').text(text, PAGE.margin + c.x, y, { lineBreak: false });
+        d.fillColor('black');
+      }
+      last = text;
+      lastBold = c.bold;
     }
-    d.fillColor('black');
+    if (direct.length) this.draw(direct);
+    this.font(last, lastBold); // the last cell's font stays the current one, as when each cell was drawn by pdfkit
     d.x = PAGE.margin;
     d.y = y + size + 4;
   }
 
-  /** Measured widths by font, size and text: table cells repeat (verdicts, times, step titles) across thousands of rows. */
-  private readonly widths = new Map<string, number>();
-
-  private widthOf(text: string): number {
-    const d = this.doc as Doc & { _font: { name: string }; _fontSize: number };
-    const key = `${d._font.name}\u0000${d._fontSize}\u0000${text}`;
-    let w = this.widths.get(key);
-    if (w === undefined) this.widths.set(key, (w = d.widthOfString(text)));
-    return w;
+  /** The text's width at `size` in the font it is drawn in. */
+  private widthOf(text: string, size: number, bold?: boolean): number {
+    const g = this.glyphs(text, bold);
+    if (g) return (g.advance * size) / 1000;
+    this.font(text, bold);
+    return this.doc.fontSize(size).widthOfString(text);
   }
 
-  /** The text cut with an ellipsis to fit `width` in the current font (no line wrapper: tables have many cells). */
-  private fit(text: string, width: number): string {
-    if (this.widthOf(text) <= width) return text;
+  /** The text cut with an ellipsis to fit `width` (no line wrapper: tables have many cells). */
+  private fit(text: string, width: number, size: number, bold?: boolean): string {
+    if (this.widthOf(text, size, bold) <= width) return text;
+    // Candidates are measured (in the font each would be drawn in), not cached: only the one that fits is drawn.
+    this.doc.fontSize(size);
+    const widthOfCandidate = (t: string) => this.font(t, bold).doc.widthOfString(t);
     let lo = 0;
     let hi = text.length;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.widthOf(`${text.slice(0, mid)}…`) <= width) lo = mid;
+      if (widthOfCandidate(`${text.slice(0, mid)}…`) <= width) lo = mid;
       else hi = mid - 1;
     }
     return `${text.slice(0, lo)}…`;
