@@ -4,6 +4,7 @@
 // The model JSON is embedded as an associated file (AFRelationship /Data) and its
 // SHA-256 printed on the cover and stored in the document info, so a verifier can
 // tie the pages to the data.
+import { createHash } from 'node:crypto';
 import { sha256 } from './hash';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -601,6 +602,37 @@ function appendix(w: Writer, model: ReportModel): void {
     );
 }
 
+/**
+ * The model JSON as an associated file (AFRelationship /Data): the same objects pdfkit's doc.file() writes (embedded
+ * file stream with its MD5 /CheckSum, file specification, EmbeddedFiles name tree entry, catalog /AF), with the MD5
+ * taken by Node's crypto rather than pdfkit's JavaScript MD5 (a large report's JSON is several megabytes).
+ */
+function attachJson(doc: Doc, json: Buffer, at: Date): void {
+  type Ref = { end(data?: Uint8Array): void };
+  const d = doc as Doc & {
+    ref(data: object): Ref;
+    addNamedEmbeddedFile(name: string, ref: Ref): void;
+    _root: { data: { AF?: Ref[] } };
+  };
+  const file = d.ref({
+    Type: 'EmbeddedFile',
+    Params: { CreationDate: at, ModDate: at, CheckSum: new String(createHash('md5').update(json).digest('hex')), Size: json.length },
+    Subtype: 'application#2Fjson',
+  });
+  file.end(json);
+  const spec = d.ref({
+    Type: 'Filespec',
+    AFRelationship: 'Data',
+    F: new String(EMBEDDED_JSON_NAME),
+    EF: { F: file },
+    UF: new String(EMBEDDED_JSON_NAME),
+    Desc: new String('DoorCx commissioning report data (schema: docs/report.schema.json)'),
+  });
+  spec.end();
+  d.addNamedEmbeddedFile(EMBEDDED_JSON_NAME, spec);
+  (d._root.data.AF ??= []).push(spec);
+}
+
 /** Resolves once the pages written so far have left the document's buffer for `out` (which then writes them). */
 async function drained(doc: Doc): Promise<void> {
   do await new Promise((resolve) => setImmediate(resolve));
@@ -642,14 +674,7 @@ export async function renderReportPdf(
     doc.once('error', reject);
   });
   doc.pipe(out);
-  doc.file(json, {
-    name: EMBEDDED_JSON_NAME,
-    type: 'application/json',
-    description: 'DoorCx commissioning report data (schema: docs/report.schema.json)',
-    creationDate: at,
-    modifiedDate: at,
-    relationship: 'Data',
-  } as PDFKit.Mixins.PDFAttachmentOptions);
+  attachJson(doc, json, at);
   json = null; // written out (compressed) already: not held while the pages are drawn
   const w = new Writer(doc, `${model.site.name} · commissioning report ${when(model.generatedAt)}`, model.draft);
   cover(w, model, jsonSha);
