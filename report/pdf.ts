@@ -153,14 +153,16 @@ class Writer {
     return this;
   }
 
-  /** The text laid out in its font, or null when pdfkit must draw it (line breaks, glyph offsets, nothing to draw). */
-  private glyphs(text: string, bold = false): Glyphs | null {
-    const key = `${bold ? 'b' : 'r'}${text}`;
+  /**
+   * The text laid out in `fontName` (by default the font its characters choose), or null when pdfkit must draw it
+   * (line breaks, glyph offsets, nothing to draw).
+   */
+  private glyphs(text: string, bold = false, fontName = this.fontName(text, bold)): Glyphs | null {
+    const key = `${fontName}\u0000${text}`;
     let g = this.glyphCache.get(key);
     if (g !== undefined) return g;
     g = null;
     if (text.length > 0 && !text.includes('\n')) {
-      const fontName = this.fontName(text, bold);
       const d = this.doc as Doc & { _font: PdfFont };
       const current = d._font;
       d.font(fontName);
@@ -210,19 +212,23 @@ class Writer {
     if (this.draft) {
       d.save();
       d.rotate(-35, { origin: [PAGE.width / 2, PAGE.height / 2] });
-      d.font('Bold').fontSize(110).fillColor('#d0d0d0', 0.5);
-      d.text('DRAFT', 0, PAGE.height / 2 - 60, { width: PAGE.width, align: 'center', lineBreak: false });
+      const g = this.glyphs('DRAFT', true, 'Bold')!;
+      d.fillOpacity(0.5);
+      this.draw([{ g, x: (PAGE.width - (g.advance * 110) / 1000) / 2, y: PAGE.height / 2 - 60, size: 110, color: '#d0d0d0' }]);
       d.restore();
     }
-    d.fillColor('#555555', 1).fontSize(7);
-    this.font(this.footer);
-    const marginBottom = d.page.margins.bottom;
-    d.page.margins.bottom = 0;
-    d.text(`${this.footer} · page ${this.page}${this.draft ? ' · DRAFT' : ''}`, PAGE.margin, PAGE.height - PAGE.margin + 12, {
-      width: CONTENT_W,
-      lineBreak: false,
-    });
-    d.page.margins.bottom = marginBottom;
+    const footer = `${this.footer} · page ${this.page}${this.draft ? ' · DRAFT' : ''}`;
+    const fontName = this.fontName(this.footer);
+    const g = this.glyphs(footer, false, fontName);
+    if (g && (g.advance * 7) / 1000 <= CONTENT_W)
+      this.draw([{ g, x: PAGE.margin, y: PAGE.height - PAGE.margin + 12, size: 7, color: '#555555' }]);
+    else {
+      d.fillColor('#555555', 1).fontSize(7).font(fontName);
+      const marginBottom = d.page.margins.bottom;
+      d.page.margins.bottom = 0;
+      d.text(footer, PAGE.margin, PAGE.height - PAGE.margin + 12, { width: CONTENT_W, lineBreak: false });
+      d.page.margins.bottom = marginBottom;
+    }
     d.fillColor('black').font('Body').fontSize(9);
     d.x = x;
     d.y = y;
@@ -232,28 +238,60 @@ class Writer {
     if (this.doc.y + height > BOTTOM) this.doc.addPage();
   }
 
+  /** Paragraphs already broken into lines, by font, size, width and text (the same reasons and notes recur per opening). */
+  private readonly paragraphs = new Map<string, string[]>();
+
+  /** The lines pdfkit's line wrapper breaks `text` into at `width` in the current font and size (nothing is drawn). */
+  private wrapLines(text: string, fontName: string, width: number): string[] {
+    const d = this.doc as Doc & {
+      _fontSize: number;
+      _text(text: string, x: number, y: number, o: object, line: (l: string) => void): void;
+    };
+    const key = `${fontName}\u0000${d._fontSize}\u0000${width}\u0000${text}`;
+    let lines = this.paragraphs.get(key);
+    if (!lines) {
+      const found: string[] = [];
+      const { x, y } = d;
+      // Measured from the top of the page: the wrapper then never breaks to a new page while it measures.
+      d._text(text, PAGE.margin, d.page.margins.top, { width }, (l) => found.push(l));
+      d.x = x;
+      d.y = y;
+      lines = found;
+      if (this.paragraphs.size >= GLYPH_CACHE_MAX) this.paragraphs.clear();
+      this.paragraphs.set(key, lines);
+    }
+    return lines;
+  }
+
   line(text: string, o: { size?: number; bold?: boolean; color?: string; indent?: number; gap?: number } = {}): void {
     const d = this.doc;
     const size = o.size ?? 9;
     const x = PAGE.margin + (o.indent ?? 0);
     const width = CONTENT_W - (o.indent ?? 0);
-    const g = this.glyphs(text, o.bold);
+    const fontName = this.fontName(text, o.bold);
     // The text's font stays the current one afterwards, as after pdfkit's text() (moveDown measures with it).
-    d.fontSize(size);
-    this.font(text, o.bold);
-    if (g && (g.advance * size) / 1000 <= width) {
-      // One line: placed as pdfkit's line wrapper places it (a new page first when the line would pass the bottom margin).
+    d.fontSize(size).font(fontName);
+    const whole = this.glyphs(text, o.bold, fontName);
+    const lines =
+      whole && (whole.advance * size) / 1000 <= width
+        ? [whole]
+        : this.wrapLines(text, fontName, width).map((l) => this.glyphs(l, o.bold, fontName));
+    if (lines.length === 0 || lines.some((g) => g === null)) {
+      d.fillColor(o.color ?? 'black').text(text, x, d.y, { width });
+    } else {
+      // Each line placed as pdfkit's line wrapper places it: a new page first when it would pass the bottom margin.
       const lineHeight = d.currentLineHeight(true);
-      const maxY = d.page.maxY();
-      if (d.y > maxY || d.y + lineHeight > maxY) {
-        d.continueOnNewPage();
-        d.fontSize(size); // the new page's furniture leaves Body 9 current; this line keeps its own size
-        this.font(text, o.bold);
+      for (const g of lines) {
+        const maxY = d.page.maxY();
+        if (d.y > maxY || d.y + lineHeight > maxY) {
+          d.continueOnNewPage();
+          d.fontSize(size).font(fontName); // the new page's furniture leaves Body 9 current; the text keeps its own
+        }
+        this.draw([{ g: g!, x, y: d.y, size, color: o.color ?? 'black' }]);
+        d.y += lineHeight;
       }
-      this.draw([{ g, x, y: d.y, size, color: o.color ?? 'black' }]);
       d.x = x;
-      d.y += lineHeight;
-    } else d.fillColor(o.color ?? 'black').text(text, x, d.y, { width });
+    }
     if (o.gap) d.moveDown(o.gap);
   }
 
