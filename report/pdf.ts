@@ -5,6 +5,7 @@
 // SHA-256 printed on the cover and stored in the document info, so a verifier can
 // tie the pages to the data.
 import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import { sha256 } from './hash';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -643,21 +644,24 @@ function appendix(w: Writer, model: ReportModel): void {
 /**
  * The model JSON as an associated file (AFRelationship /Data): the same objects pdfkit's doc.file() writes (embedded
  * file stream with its MD5 /CheckSum, file specification, EmbeddedFiles name tree entry, catalog /AF), with the MD5
- * taken by Node's crypto rather than pdfkit's JavaScript MD5 (a large report's JSON is several megabytes).
+ * taken by Node's crypto rather than pdfkit's JavaScript MD5 (a large report's JSON is several megabytes), and the
+ * stream compressed here (as pdfkit would) so the builder knows the exact bytes stored. Returns their SHA-256.
  */
-function attachJson(doc: Doc, json: Buffer, at: Date): void {
+function attachJson(doc: Doc, json: Buffer, at: Date): string {
   type Ref = { end(data?: Uint8Array): void };
   const d = doc as Doc & {
     ref(data: object): Ref;
     addNamedEmbeddedFile(name: string, ref: Ref): void;
     _root: { data: { AF?: Ref[] } };
   };
+  const stored = deflateSync(json);
   const file = d.ref({
     Type: 'EmbeddedFile',
     Params: { CreationDate: at, ModDate: at, CheckSum: new String(createHash('md5').update(json).digest('hex')), Size: json.length },
     Subtype: 'application#2Fjson',
+    Filter: 'FlateDecode',
   });
-  file.end(json);
+  file.end(stored);
   const spec = d.ref({
     Type: 'Filespec',
     AFRelationship: 'Data',
@@ -669,6 +673,7 @@ function attachJson(doc: Doc, json: Buffer, at: Date): void {
   spec.end();
   d.addNamedEmbeddedFile(EMBEDDED_JSON_NAME, spec);
   (d._root.data.AF ??= []).push(spec);
+  return sha256(stored);
 }
 
 /** Resolves once the pages written so far have left the document's buffer for `out` (which then writes them). */
@@ -677,13 +682,34 @@ async function drained(doc: Doc): Promise<void> {
   while (doc.readableLength > 256 * 1024);
 }
 
+/** Words pdfkit keeps laid out per font, at most (unique words, times and ids, would otherwise pile up in memory). */
+const LAYOUT_CACHE_MAX = 2_000;
+
+/** Empties pdfkit's per-font word layout cache where it has grown past LAYOUT_CACHE_MAX (the Writer keeps whole strings). */
+function trimLayoutCaches(doc: Doc): void {
+  const fonts = (doc as unknown as { _fontFamilies: Record<string, { layoutCache?: Record<string, unknown> }> })._fontFamilies;
+  for (const font of new Set(Object.values(fonts)))
+    if (font.layoutCache) {
+      let n = 0;
+      for (const _ in font.layoutCache) if (++n > LAYOUT_CACHE_MAX) break;
+      if (n > LAYOUT_CACHE_MAX) font.layoutCache = Object.create(null) as Record<string, unknown>;
+    }
+}
+
+export interface RenderedReport {
+  /** SHA-256 of the model JSON (printed on the cover, in the document info). */
+  jsonSha256: string;
+  /** SHA-256 of the embedded JSON's stream as stored in the file (compressed). */
+  jsonStreamSha256: string;
+}
+
 /** Renders the whole report into `out`; resolves when the last byte is written. */
 export async function renderReportPdf(
   model: ReportModel,
   photos: PhotoSource,
   out: Writable,
   progress?: RenderProgress,
-): Promise<{ jsonSha256: string }> {
+): Promise<RenderedReport> {
   let json: Buffer | null = modelJson(model);
   const jsonSha = sha256(json);
   const at = new Date(model.generatedAt);
@@ -712,7 +738,7 @@ export async function renderReportPdf(
     doc.once('error', reject);
   });
   doc.pipe(out);
-  attachJson(doc, json, at);
+  const jsonStreamSha = attachJson(doc, json, at);
   json = null; // written out (compressed) already: not held while the pages are drawn
   const w = new Writer(doc, `${model.site.name} · commissioning report ${when(model.generatedAt)}`, model.draft);
   cover(w, model, jsonSha);
@@ -726,6 +752,7 @@ export async function renderReportPdf(
       progress?.(i + 1, model.openings.length);
       // Let the finished pages reach the file (and progress reach the screen) instead of piling up in memory.
       await drained(doc);
+      trimLayoutCaches(doc);
     }
   }
   deficiencies(w, model, photos);
@@ -733,5 +760,5 @@ export async function renderReportPdf(
   progress?.(model.openings.length, model.openings.length);
   doc.end();
   await finished;
-  return { jsonSha256: jsonSha };
+  return { jsonSha256: jsonSha, jsonStreamSha256: jsonStreamSha };
 }
