@@ -202,7 +202,7 @@ class Writer {
       const baseline = h - c.y - (font.ascender / 1000) * c.size;
       s += `\n/${font.id} ${num(c.size)} Tf\n${rgb(c.color)} rg\n1 0 0 1 ${num(c.x)} ${num(baseline)} Tm\n${c.g.tj}`;
     }
-    d.addContent(`${s}\nET\nQ`);
+    d.addContent(Buffer.from(`${s}\nET\nQ\n`, 'latin1')); // pdfkit adds the newline only to strings
   }
 
   /** Page furniture: DRAFT across every page of an unsigned report, the footer with the page number. */
