@@ -23,7 +23,13 @@ const MARK = 'Qzxw';
 const location = (i: number) => `AVATAR To Wa ${i} — Zoë’s “east” wing 東館`;
 // Reasons long enough to wrap over several lines, of different lengths so that some of them run onto the next page.
 const marksIn = (i: number) => 150 + ((i * 37) % 400);
-const reason = (id: string) => `Reason for ${id}: ${`${MARK} `.repeat(marksIn(Number(id.slice(2)))).trim()}.`;
+// Each reason also carries 100 words of its own: more than the 2,000 unique words pdfkit's word layout cache is
+// allowed to keep before it is emptied (every 25 openings), so text drawn after that still has to come back whole.
+const ownWords = (i: number) => Array.from({ length: 100 }, (_, k) => `u${i}v${k}`);
+const reason = (id: string) => {
+  const i = Number(id.slice(2));
+  return `Reason for ${id}: ${ownWords(i).join(' ')} ${`${MARK} `.repeat(marksIn(i)).trim()}.`;
+};
 
 function tool(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -82,10 +88,12 @@ test('every character drawn comes back from the text layer, a paragraph keeps it
   assert.match(tool('qpdf', ['--check', file]), /No syntax or stream encoding errors/);
 
   const text = tool('pdftotext', [file, '-']);
+  const words = new Set(text.split(/\s+/));
   for (let i = 0; i < OPENINGS; i++) {
     const id = `2-${String(i).padStart(3, '0')}`;
     assert.ok(text.includes(`${id} — ${location(i)}`), `the section heading of ${id} comes back whole (kerning pairs, quotes, CJK)`);
     assert.ok(text.includes(`Reason for ${id}:`), `the reason of ${id} is there`);
+    for (const w of ownWords(i)) assert.ok(words.has(w), `${w} (a word seen once) comes back`);
   }
 
   const pages = wordsByPage(file);
