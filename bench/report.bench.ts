@@ -10,17 +10,11 @@ import { crc32, deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 import { modeReason } from '../core/runs/progress';
-import { procedureFor, proceduresFor, DEFAULT_SETTINGS } from '../core/procedures';
 import type { Opening } from '../core/schedule/types';
-import { migrate } from '../db/migrate';
-import { addHandwrittenSignature } from '../db/reports/repository';
-import { createAttempt, createRun, endAttempt, insertAttachment, recordStep, storePhoto } from '../db/runs';
-import { createSite, insertOpenings } from '../db/schedule';
 import { openSqlite } from '../db/sqlite';
 import { buildReport } from '../report/build';
 import { createTechnicianP12, openP12 } from '../report/certificate';
 import { verifyReport } from '../report/verify';
-import { GOOD } from '../test/fixtures/schedules/openings';
 
 const OPENINGS = 1000;
 const PHOTOS = 100;
@@ -53,7 +47,14 @@ function png(seed: number, w = 320, h = 240): Buffer {
   ]);
 }
 
-function record(dir: string): void {
+/** Records the site (in the parent process only: the children load just what a build or a verify loads). */
+async function record(dir: string): Promise<void> {
+  const { procedureFor, proceduresFor, DEFAULT_SETTINGS } = await import('../core/procedures');
+  const { migrate } = await import('../db/migrate');
+  const { addHandwrittenSignature } = await import('../db/reports/repository');
+  const { createAttempt, createRun, endAttempt, insertAttachment, recordStep, storePhoto } = await import('../db/runs');
+  const { createSite, insertOpenings } = await import('../db/schedule');
+  const { GOOD } = await import('../test/fixtures/schedules/openings');
   const db = openSqlite(join(dir, 'doorcx.sqlite'));
   migrate(db);
   const now = new Date('2026-01-05T09:00:00Z');
@@ -172,7 +173,7 @@ if (mode && dirArg) {
 } else {
   const dir = mkdtempSync(join(tmpdir(), 'doorcx-report-bench-'));
   try {
-    record(dir);
+    await record(dir);
     writeFileSync(join(dir, 'tech.p12'), createTechnicianP12('Bench Technician', PASS, new Date()));
     const self = fileURLToPath(import.meta.url);
     const run = (m: string) => {

@@ -10,7 +10,7 @@ import type { Db } from '../db/sqlite';
 import type { SigningIdentity } from './certificate';
 import { loadReportModel, ReportError } from './load';
 import { sha256 } from './hash';
-import { renderReportPdf, type RenderProgress } from './pdf';
+import { renderReportPdf, type RenderedReport, type RenderProgress } from './pdf';
 import { signPdf } from './sign';
 import { verifyReport } from './verify';
 
@@ -46,10 +46,9 @@ export function writeFileDurably(file: string, bytes: Uint8Array): void {
 }
 
 /** Renders the model's PDF (unsigned) to a file. Same model + same photos → same bytes. */
-export async function renderToFile(model: ReportModel, dataDir: string, file: string, progress?: RenderProgress): Promise<string> {
+export async function renderToFile(model: ReportModel, dataDir: string, file: string, progress?: RenderProgress): Promise<RenderedReport> {
   const out = createWriteStream(file);
-  const { jsonSha256 } = await renderReportPdf(model, { read: (sha) => readPhoto(dataDir, sha) }, out, progress);
-  return jsonSha256;
+  return renderReportPdf(model, { read: (sha) => readPhoto(dataDir, sha) }, out, progress);
 }
 
 export async function buildReport(db: Db, o: BuildOptions): Promise<BuiltReport> {
@@ -65,7 +64,8 @@ export async function buildReport(db: Db, o: BuildOptions): Promise<BuiltReport>
   if (blockers.length) throw new ReportError(`The report cannot be built: ${blockers.join(' ')}`);
   const unsigned = `${o.outFile}.${process.pid}.unsigned.tmp`;
   try {
-    const modelSha256 = await renderToFile(model, o.dataDir, unsigned, (done, total) => o.progress?.('render', done, total));
+    const rendered = await renderToFile(model, o.dataDir, unsigned, (done, total) => o.progress?.('render', done, total));
+    const modelSha256 = rendered.jsonSha256;
     o.progress?.('sign', 0, 1);
     const signed = await signPdf(readFileSync(unsigned), o.identity, {
       reason: model.draft ? 'Commissioning report (DRAFT: not signed by hand by both parties)' : 'Commissioning report',
@@ -73,7 +73,9 @@ export async function buildReport(db: Db, o: BuildOptions): Promise<BuiltReport>
       signingTime: o.now,
     });
     // Check what was produced before it replaces anything.
-    const check = verifyReport(signed, o.outFile, undefined, { builtModelSha256: modelSha256 });
+    const check = verifyReport(signed, o.outFile, undefined, {
+      built: { modelSha256, dataStreamSha256: rendered.jsonStreamSha256 },
+    });
     if (!check.ok) throw new ReportError(`The signed report did not verify: ${check.problems.join(' ')}`);
     writeFileDurably(o.outFile, signed);
     const row = recordReport(db, {

@@ -6,17 +6,9 @@ import { join } from 'node:path';
 import { canonicalJson } from '../core/canonical-json';
 import { buildReportModel, type BuiltModel, type InputAttempt, type ReportScope } from '../core/report/model';
 import type { Opening } from '../core/schedule/types';
-import {
-  attachmentsDir,
-  committedSteps,
-  listAttachments,
-  listAttemptHeadlines,
-  listDeficiencies,
-  listRuns,
-  verifyEventLog,
-} from '../db/runs';
-import { currentHandwrittenSignatures } from '../db/reports/repository';
-import { getSite, listOpenings } from '../db/schedule';
+import { attachmentsDir, listAttachments, listAttemptHeadlines, listDeficiencies, listRuns, verifyEventLog } from '../db/runs';
+import { currentHandwrittenSignatures, reportStepsOfRun } from '../db/reports/repository';
+import { getSite, listOpenings } from '../db/schedule/repository';
 import type { Db } from '../db/sqlite';
 import { sha256 } from './hash';
 
@@ -47,8 +39,9 @@ export function loadReportModel(db: Db, o: LoadOptions): BuiltModel {
   for (const id of o.scope.runIds)
     if (!allRuns.some((r) => r.id === id)) throw new ReportError(`Run ${id} is not a run of site "${site.name}".`);
   const runs = o.scope.runIds.length ? allRuns.filter((r) => o.scope.runIds.includes(r.id)) : allRuns;
-  const attempts: InputAttempt[] = runs.flatMap((run) =>
-    listAttemptHeadlines(db, run.id).map((a) => ({
+  const attempts: InputAttempt[] = runs.flatMap((run) => {
+    const steps = reportStepsOfRun(db, run.id);
+    return listAttemptHeadlines(db, run.id).map((a) => ({
       id: a.id,
       uuid: a.uuid,
       runId: a.runId,
@@ -61,21 +54,9 @@ export function loadReportModel(db: Db, o: LoadOptions): BuiltModel {
       end: a.end,
       running: !a.end && (o.running?.has(a.id) ?? false),
       // The fields a report prints (a step's evidence trace is not one of them).
-      steps: committedSteps(db, a.id, a.procedureId).map((s) => ({
-        stepIndex: s.stepIndex,
-        stepId: s.stepId,
-        kind: s.kind,
-        title: s.title,
-        verdict: s.verdict,
-        reason: s.reason,
-        measuredMs: s.measuredMs,
-        resolutionMs: s.resolutionMs,
-        startedAt: s.startedAt,
-        endedAt: s.endedAt,
-        personEvidence: s.personEvidence,
-      })),
-    })),
-  );
+      steps: steps.get(a.id) ?? [],
+    }));
+  });
   const deficiencies = listDeficiencies(db, { siteId: o.siteId }).map((d) => ({
     id: d.id,
     uuid: d.uuid,

@@ -4,6 +4,8 @@
 // The model JSON is embedded as an associated file (AFRelationship /Data) and its
 // SHA-256 printed on the cover and stored in the document info, so a verifier can
 // tie the pages to the data.
+import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import { sha256 } from './hash';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,10 +61,61 @@ export function modelJson(model: ReportModel): Buffer {
 const ms = (v: number | null): string => (v === null ? '' : `${v.toFixed(0)} ms`);
 const when = (iso: string | null): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
 
-/** Draws text in DejaVu Sans when it has every character, else in Noto Sans SC. */
+/** A font as pdfkit holds it (the parts the direct text path uses). */
+interface PdfFont {
+  id: string;
+  ascender: number;
+  encode(text: string): [string[], { xAdvance: number; advanceWidth: number; xOffset: number; yOffset: number }[]];
+  ref(): unknown;
+}
+
+/** A string laid out once in one font: its TJ operator and its advance (in 1/1000 of the font size). */
+interface Glyphs {
+  fontName: 'Body' | 'Bold' | 'CJK';
+  font: PdfFont;
+  tj: string;
+  advance: number;
+}
+
+/** One piece of text on one line at a page position (top-left origin, as pdfkit's). */
+interface Cell {
+  g: Glyphs;
+  x: number;
+  y: number;
+  size: number;
+  color: string;
+}
+
+/** pdfkit's number format in content streams (rounded to 6 decimals). */
+const num = (n: number): string => String(Math.round(n * 1e6) / 1e6);
+
+/** "#rrggbb" (or "black") as the operands of `rg`. */
+const rgbCache = new Map<string, string>();
+function rgb(color: string): string {
+  let v = rgbCache.get(color);
+  if (v === undefined) {
+    const hex = color === 'black' ? '000000' : color.replace(/^#/, '');
+    v = [0, 2, 4].map((i) => num(parseInt(hex.slice(i, i + 2), 16) / 255)).join(' ');
+    rgbCache.set(color, v);
+  }
+  return v;
+}
+
+/** Laid-out strings kept at most (table cells repeat; most other strings are seen once). */
+const GLYPH_CACHE_MAX = 20_000;
+
+/**
+ * Draws text in DejaVu Sans when it has every character, else in Noto Sans SC.
+ * Single-line text (table cells, lines that fit) is written straight into the page's content stream: each string is
+ * laid out by pdfkit's font once (so its glyphs, widths and ToUnicode entries are in the embedded subset exactly as
+ * pdfkit's own text() would put them) and the same TJ operators are written, without pdfkit's per-call line wrapper,
+ * option objects and one content write per operator. Anything else (several lines, glyphs with offsets) goes through
+ * pdfkit's text().
+ */
 class Writer {
   private readonly covered = new Map<number, boolean>();
   private readonly dejavu: { hasGlyphForCodePoint(cp: number): boolean };
+  private readonly glyphCache = new Map<string, Glyphs | null>();
   page = 0;
 
   constructor(
@@ -92,9 +145,64 @@ class Writer {
     return true;
   }
 
+  private fontName(text: string, bold = false): 'Body' | 'Bold' | 'CJK' {
+    return this.fits(text) ? (bold ? 'Bold' : 'Body') : 'CJK';
+  }
+
   font(text: string, bold = false): this {
-    this.doc.font(this.fits(text) ? (bold ? 'Bold' : 'Body') : 'CJK');
+    this.doc.font(this.fontName(text, bold));
     return this;
+  }
+
+  /**
+   * The text laid out in `fontName` (by default the font its characters choose), or null when pdfkit must draw it
+   * (line breaks, glyph offsets, nothing to draw).
+   */
+  private glyphs(text: string, bold = false, fontName = this.fontName(text, bold)): Glyphs | null {
+    const key = `${fontName}\u0000${text}`;
+    let g = this.glyphCache.get(key);
+    if (g !== undefined) return g;
+    g = null;
+    if (text.length > 0 && !text.includes('\n')) {
+      const d = this.doc as Doc & { _font: PdfFont };
+      const current = d._font;
+      d.font(fontName);
+      const font = d._font;
+      d._font = current;
+      const [encoded, positions] = font.encode(text);
+      // The TJ array pdfkit's text() writes: glyph runs split where kerning moves the next glyph.
+      const parts: string[] = [];
+      let last = 0;
+      let advance = 0;
+      let offsets = false;
+      for (let i = 0; i < positions.length; i++) {
+        const p = positions[i]!;
+        if (p.xOffset || p.yOffset) offsets = true;
+        advance += p.xAdvance;
+        if (p.xAdvance - p.advanceWidth !== 0 || i === positions.length - 1) {
+          parts.push(`<${encoded.slice(last, i + 1).join('')}> ${num(-(p.xAdvance - p.advanceWidth))}`);
+          last = i + 1;
+        }
+      }
+      if (!offsets) g = { fontName, font, tj: `[${parts.join(' ')}] TJ`, advance };
+    }
+    if (this.glyphCache.size >= GLYPH_CACHE_MAX) this.glyphCache.clear();
+    this.glyphCache.set(key, g);
+    return g;
+  }
+
+  /** Writes the cells as one text object, in a saved graphics state (so pdfkit's own state is unchanged). */
+  private draw(cells: Cell[]): void {
+    const d = this.doc as Doc & { page: { height: number; fonts: Record<string, unknown> } };
+    const h = d.page.height;
+    let s = `q\n1 0 0 -1 0 ${num(h)} cm\nBT`;
+    for (const c of cells) {
+      const font = c.g.font;
+      d.page.fonts[font.id] ??= font.ref();
+      const baseline = h - c.y - (font.ascender / 1000) * c.size;
+      s += `\n/${font.id} ${num(c.size)} Tf\n${rgb(c.color)} rg\n1 0 0 1 ${num(c.x)} ${num(baseline)} Tm\n${c.g.tj}`;
+    }
+    d.addContent(Buffer.from(`${s}\nET\nQ\n`, 'latin1')); // pdfkit adds the newline only to strings
   }
 
   /** Page furniture: DRAFT across every page of an unsigned report, the footer with the page number. */
@@ -105,19 +213,23 @@ class Writer {
     if (this.draft) {
       d.save();
       d.rotate(-35, { origin: [PAGE.width / 2, PAGE.height / 2] });
-      d.font('Bold').fontSize(110).fillColor('#d0d0d0', 0.5);
-      d.text('DRAFT', 0, PAGE.height / 2 - 60, { width: PAGE.width, align: 'center', lineBreak: false });
+      const g = this.glyphs('DRAFT', true, 'Bold')!;
+      d.fillOpacity(0.5);
+      this.draw([{ g, x: (PAGE.width - (g.advance * 110) / 1000) / 2, y: PAGE.height / 2 - 60, size: 110, color: '#d0d0d0' }]);
       d.restore();
     }
-    d.fillColor('#555555', 1).fontSize(7);
-    this.font(this.footer);
-    const marginBottom = d.page.margins.bottom;
-    d.page.margins.bottom = 0;
-    d.text(`${this.footer} · page ${this.page}${this.draft ? ' · DRAFT' : ''}`, PAGE.margin, PAGE.height - PAGE.margin + 12, {
-      width: CONTENT_W,
-      lineBreak: false,
-    });
-    d.page.margins.bottom = marginBottom;
+    const footer = `${this.footer} · page ${this.page}${this.draft ? ' · DRAFT' : ''}`;
+    const fontName = this.fontName(this.footer);
+    const g = this.glyphs(footer, false, fontName);
+    if (g && (g.advance * 7) / 1000 <= CONTENT_W)
+      this.draw([{ g, x: PAGE.margin, y: PAGE.height - PAGE.margin + 12, size: 7, color: '#555555' }]);
+    else {
+      d.fillColor('#555555', 1).fontSize(7).font(fontName);
+      const marginBottom = d.page.margins.bottom;
+      d.page.margins.bottom = 0;
+      d.text(footer, PAGE.margin, PAGE.height - PAGE.margin + 12, { width: CONTENT_W, lineBreak: false });
+      d.page.margins.bottom = marginBottom;
+    }
     d.fillColor('black').font('Body').fontSize(9);
     d.x = x;
     d.y = y;
@@ -127,12 +239,60 @@ class Writer {
     if (this.doc.y + height > BOTTOM) this.doc.addPage();
   }
 
+  /** Paragraphs already broken into lines, by font, size, width and text (the same reasons and notes recur per opening). */
+  private readonly paragraphs = new Map<string, string[]>();
+
+  /** The lines pdfkit's line wrapper breaks `text` into at `width` in the current font and size (nothing is drawn). */
+  private wrapLines(text: string, fontName: string, width: number): string[] {
+    const d = this.doc as Doc & {
+      _fontSize: number;
+      _text(text: string, x: number, y: number, o: object, line: (l: string) => void): void;
+    };
+    const key = `${fontName}\u0000${d._fontSize}\u0000${width}\u0000${text}`;
+    let lines = this.paragraphs.get(key);
+    if (!lines) {
+      const found: string[] = [];
+      const { x, y } = d;
+      // Measured from the top of the page: the wrapper then never breaks to a new page while it measures.
+      d._text(text, PAGE.margin, d.page.margins.top, { width }, (l) => found.push(l));
+      d.x = x;
+      d.y = y;
+      lines = found;
+      if (this.paragraphs.size >= GLYPH_CACHE_MAX) this.paragraphs.clear();
+      this.paragraphs.set(key, lines);
+    }
+    return lines;
+  }
+
   line(text: string, o: { size?: number; bold?: boolean; color?: string; indent?: number; gap?: number } = {}): void {
     const d = this.doc;
-    d.fontSize(o.size ?? 9).fillColor(o.color ?? 'black');
-    this.font(text, o.bold);
+    const size = o.size ?? 9;
     const x = PAGE.margin + (o.indent ?? 0);
-    d.text(text, x, d.y, { width: CONTENT_W - (o.indent ?? 0) });
+    const width = CONTENT_W - (o.indent ?? 0);
+    const fontName = this.fontName(text, o.bold);
+    // The text's font stays the current one afterwards, as after pdfkit's text() (moveDown measures with it).
+    d.fontSize(size).font(fontName);
+    const whole = this.glyphs(text, o.bold, fontName);
+    const lines =
+      whole && (whole.advance * size) / 1000 <= width
+        ? [whole]
+        : this.wrapLines(text, fontName, width).map((l) => this.glyphs(l, o.bold, fontName));
+    if (lines.length === 0 || lines.some((g) => g === null)) {
+      d.fillColor(o.color ?? 'black').text(text, x, d.y, { width });
+    } else {
+      // Each line placed as pdfkit's line wrapper places it: a new page first when it would pass the bottom margin.
+      const lineHeight = d.currentLineHeight(true);
+      for (const g of lines) {
+        const maxY = d.page.maxY();
+        if (d.y > maxY || d.y + lineHeight > maxY) {
+          d.continueOnNewPage();
+          d.fontSize(size).font(fontName); // the new page's furniture leaves Body 9 current; the text keeps its own
+        }
+        this.draw([{ g: g!, x, y: d.y, size, color: o.color ?? 'black' }]);
+        d.y += lineHeight;
+      }
+      d.x = x;
+    }
     if (o.gap) d.moveDown(o.gap);
   }
 
@@ -142,34 +302,46 @@ class Writer {
     this.need(size + 4);
     const y = d.y;
     d.fontSize(size);
+    const direct: Cell[] = [];
+    let last = '';
+    let lastBold: boolean | undefined;
     for (const c of cells) {
-      this.font(c.text, c.bold);
-      d.fillColor(c.color ?? 'black').text(this.fit(c.text, c.w), PAGE.margin + c.x, y, { lineBreak: false });
+      const text = this.fit(c.text, c.w, size, c.bold);
+      const g = this.glyphs(text, c.bold);
+      if (g) direct.push({ g, x: PAGE.margin + c.x, y, size, color: c.color ?? 'black' });
+      else if (text) {
+        this.font(text, c.bold);
+        d.fillColor(c.color ?? 'black').text(text, PAGE.margin + c.x, y, { lineBreak: false });
+        d.fillColor('black');
+      }
+      last = text;
+      lastBold = c.bold;
     }
-    d.fillColor('black');
+    if (direct.length) this.draw(direct);
+    this.font(last, lastBold); // the last cell's font stays the current one, as when each cell was drawn by pdfkit
     d.x = PAGE.margin;
     d.y = y + size + 4;
   }
 
-  /** Measured widths by font, size and text: table cells repeat (verdicts, times, step titles) across thousands of rows. */
-  private readonly widths = new Map<string, number>();
-
-  private widthOf(text: string): number {
-    const d = this.doc as Doc & { _font: { name: string }; _fontSize: number };
-    const key = `${d._font.name}\u0000${d._fontSize}\u0000${text}`;
-    let w = this.widths.get(key);
-    if (w === undefined) this.widths.set(key, (w = d.widthOfString(text)));
-    return w;
+  /** The text's width at `size` in the font it is drawn in. */
+  private widthOf(text: string, size: number, bold?: boolean): number {
+    const g = this.glyphs(text, bold);
+    if (g) return (g.advance * size) / 1000;
+    this.font(text, bold);
+    return this.doc.fontSize(size).widthOfString(text);
   }
 
-  /** The text cut with an ellipsis to fit `width` in the current font (no line wrapper: tables have many cells). */
-  private fit(text: string, width: number): string {
-    if (this.widthOf(text) <= width) return text;
+  /** The text cut with an ellipsis to fit `width` (no line wrapper: tables have many cells). */
+  private fit(text: string, width: number, size: number, bold?: boolean): string {
+    if (this.widthOf(text, size, bold) <= width) return text;
+    // Candidates are measured (in the font each would be drawn in), not cached: only the one that fits is drawn.
+    this.doc.fontSize(size);
+    const widthOfCandidate = (t: string) => this.font(t, bold).doc.widthOfString(t);
     let lo = 0;
     let hi = text.length;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.widthOf(`${text.slice(0, mid)}…`) <= width) lo = mid;
+      if (widthOfCandidate(`${text.slice(0, mid)}…`) <= width) lo = mid;
       else hi = mid - 1;
     }
     return `${text.slice(0, lo)}…`;
@@ -469,10 +641,66 @@ function appendix(w: Writer, model: ReportModel): void {
     );
 }
 
+/**
+ * The model JSON as an associated file (AFRelationship /Data): the same objects pdfkit's doc.file() writes (embedded
+ * file stream with its MD5 /CheckSum, file specification, EmbeddedFiles name tree entry, catalog /AF), with the MD5
+ * taken by Node's crypto rather than pdfkit's JavaScript MD5 (a large report's JSON is several megabytes), and the
+ * stream compressed here (as pdfkit would) so the builder knows the exact bytes stored. Returns their SHA-256.
+ */
+function attachJson(doc: Doc, json: Buffer, at: Date): string {
+  type Ref = { end(data?: Uint8Array): void };
+  const d = doc as Doc & {
+    ref(data: object): Ref;
+    addNamedEmbeddedFile(name: string, ref: Ref): void;
+    _root: { data: { AF?: Ref[] } };
+  };
+  const stored = deflateSync(json);
+  const file = d.ref({
+    Type: 'EmbeddedFile',
+    Params: { CreationDate: at, ModDate: at, CheckSum: new String(createHash('md5').update(json).digest('hex')), Size: json.length },
+    Subtype: 'application#2Fjson',
+    Filter: 'FlateDecode',
+  });
+  file.end(stored);
+  const spec = d.ref({
+    Type: 'Filespec',
+    AFRelationship: 'Data',
+    F: new String(EMBEDDED_JSON_NAME),
+    EF: { F: file },
+    UF: new String(EMBEDDED_JSON_NAME),
+    Desc: new String('DoorCx commissioning report data (schema: docs/report.schema.json)'),
+  });
+  spec.end();
+  d.addNamedEmbeddedFile(EMBEDDED_JSON_NAME, spec);
+  (d._root.data.AF ??= []).push(spec);
+  return sha256(stored);
+}
+
 /** Resolves once the pages written so far have left the document's buffer for `out` (which then writes them). */
 async function drained(doc: Doc): Promise<void> {
   do await new Promise((resolve) => setImmediate(resolve));
   while (doc.readableLength > 256 * 1024);
+}
+
+/** Words pdfkit keeps laid out per font, at most (unique words, times and ids, would otherwise pile up in memory). */
+const LAYOUT_CACHE_MAX = 2_000;
+
+/** Empties pdfkit's per-font word layout cache where it has grown past LAYOUT_CACHE_MAX (the Writer keeps whole strings). */
+function trimLayoutCaches(doc: Doc): void {
+  const fonts = (doc as unknown as { _fontFamilies: Record<string, { layoutCache?: Record<string, unknown> }> })._fontFamilies;
+  for (const font of new Set(Object.values(fonts)))
+    if (font.layoutCache) {
+      let n = 0;
+      for (const _ in font.layoutCache) if (++n > LAYOUT_CACHE_MAX) break;
+      if (n > LAYOUT_CACHE_MAX) font.layoutCache = Object.create(null) as Record<string, unknown>;
+    }
+}
+
+export interface RenderedReport {
+  /** SHA-256 of the model JSON (printed on the cover, in the document info). */
+  jsonSha256: string;
+  /** SHA-256 of the embedded JSON's stream as stored in the file (compressed). */
+  jsonStreamSha256: string;
 }
 
 /** Renders the whole report into `out`; resolves when the last byte is written. */
@@ -481,7 +709,7 @@ export async function renderReportPdf(
   photos: PhotoSource,
   out: Writable,
   progress?: RenderProgress,
-): Promise<{ jsonSha256: string }> {
+): Promise<RenderedReport> {
   let json: Buffer | null = modelJson(model);
   const jsonSha = sha256(json);
   const at = new Date(model.generatedAt);
@@ -510,14 +738,7 @@ export async function renderReportPdf(
     doc.once('error', reject);
   });
   doc.pipe(out);
-  doc.file(json, {
-    name: EMBEDDED_JSON_NAME,
-    type: 'application/json',
-    description: 'DoorCx commissioning report data (schema: docs/report.schema.json)',
-    creationDate: at,
-    modifiedDate: at,
-    relationship: 'Data',
-  } as PDFKit.Mixins.PDFAttachmentOptions);
+  const jsonStreamSha = attachJson(doc, json, at);
   json = null; // written out (compressed) already: not held while the pages are drawn
   const w = new Writer(doc, `${model.site.name} · commissioning report ${when(model.generatedAt)}`, model.draft);
   cover(w, model, jsonSha);
@@ -531,6 +752,7 @@ export async function renderReportPdf(
       progress?.(i + 1, model.openings.length);
       // Let the finished pages reach the file (and progress reach the screen) instead of piling up in memory.
       await drained(doc);
+      trimLayoutCaches(doc);
     }
   }
   deficiencies(w, model, photos);
@@ -538,5 +760,5 @@ export async function renderReportPdf(
   progress?.(model.openings.length, model.openings.length);
   doc.end();
   await finished;
-  return { jsonSha256: jsonSha };
+  return { jsonSha256: jsonSha, jsonStreamSha256: jsonStreamSha };
 }

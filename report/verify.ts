@@ -159,8 +159,8 @@ function checkSignature(pdf: Buffer, index: number, range: number[], brPos: numb
   return result;
 }
 
-/** The embedded report JSON: the stream of the file specification named EMBEDDED_JSON_NAME. */
-function embeddedJson(pdf: Buffer): Buffer | null {
+/** The embedded report JSON's stream as stored (the stream of the file specification named EMBEDDED_JSON_NAME). */
+function embeddedJsonStream(pdf: Buffer): { raw: Buffer; deflated: boolean } | null {
   const name = pdf.indexOf(`/F (${EMBEDDED_JSON_NAME})`);
   if (name < 0) return null;
   const spec = dictAround(pdf, name);
@@ -175,25 +175,62 @@ function embeddedJson(pdf: Buffer): Buffer | null {
   let start = streamAt + 'stream'.length;
   if (pdf[start] === 0x0d) start++;
   if (pdf[start] === 0x0a) start++;
-  const raw = pdf.subarray(start, start + length);
-  return /\/FlateDecode/.test(head) ? inflateSync(raw) : Buffer.from(raw);
+  return { raw: pdf.subarray(start, start + length), deflated: /\/FlateDecode/.test(head) };
+}
+
+/** The embedded report JSON, inflated. */
+function embeddedJson(pdf: Buffer): Buffer | null {
+  const stream = embeddedJsonStream(pdf);
+  if (!stream) return null;
+  return stream.deflated ? inflateSync(stream.raw) : Buffer.from(stream.raw);
+}
+
+/** Every position of `needle` in the file (searched in the bytes: the file is never turned into one string). */
+function positionsOf(pdf: Buffer, needle: string): number[] {
+  const found: number[] = [];
+  for (let at = pdf.indexOf(needle); at >= 0; at = pdf.indexOf(needle, at + 1)) found.push(at);
+  return found;
+}
+
+/** Each signature's /ByteRange [a b c d], with its position. */
+function byteRanges(pdf: Buffer): { range: number[]; at: number }[] {
+  const ranges: { range: number[]; at: number }[] = [];
+  for (const at of positionsOf(pdf, '/ByteRange')) {
+    const close = pdf.indexOf(']', at);
+    if (close < 0) break;
+    const m = /^\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]$/.exec(latin1(pdf, at, close + 1));
+    if (m) ranges.push({ range: m.slice(1, 5).map(Number), at });
+  }
+  return ranges;
 }
 
 /** The document info's model hash (pdfkit writes each info value as an indirect string object). */
-function infoModelHash(text: string): string | null {
-  const direct = new RegExp(`/${INFO_MODEL_HASH}\\s*\\(([0-9a-f]{64})\\)`).exec(text);
-  if (direct) return direct[1]!;
-  const ref = new RegExp(`/${INFO_MODEL_HASH}\\s+(\\d+)\\s+0\\s+R`).exec(text);
-  if (!ref) return null;
-  return new RegExp(`\\n${ref[1]} 0 obj\\s*\\(([0-9a-f]{64})\\)`).exec(text)?.[1] ?? null;
+function infoModelHash(pdf: Buffer): string | null {
+  const keys = positionsOf(pdf, `/${INFO_MODEL_HASH}`);
+  const near = (at: number) => latin1(pdf, at, Math.min(pdf.length, at + 256));
+  for (const at of keys) {
+    const direct = new RegExp(`^/${INFO_MODEL_HASH}\\s*\\(([0-9a-f]{64})\\)`).exec(near(at));
+    if (direct) return direct[1]!;
+  }
+  for (const at of keys) {
+    const ref = new RegExp(`^/${INFO_MODEL_HASH}\\s+(\\d+)\\s+0\\s+R`).exec(near(at));
+    if (!ref) continue;
+    for (const obj of positionsOf(pdf, `\n${ref[1]} 0 obj`)) {
+      const value = /^\n\d+ 0 obj\s*\(([0-9a-f]{64})\)/.exec(near(obj));
+      if (value) return value[1]!;
+    }
+    return null;
+  }
+  return null;
 }
 
 export interface VerifyOptions {
   /**
-   * The builder's own check of the file it just signed: the embedded data must be exactly the JSON it rendered
-   * (this SHA-256), so it is hashed and compared, not parsed a second time. Everything else is checked as always.
+   * The builder's own check of the file it just signed: the embedded data must be exactly the stream it wrote (the
+   * SHA-256 of the stored, compressed bytes) and the document info must carry the model hash it rendered, so the data
+   * is compared as stored, not inflated and parsed a second time. Everything else is checked as always.
    */
-  builtModelSha256?: string;
+  built?: { modelSha256: string; dataStreamSha256: string };
 }
 
 export function verifyReport(pdf: Buffer, file: string, db?: Db, options: VerifyOptions = {}): VerifyResult {
@@ -213,11 +250,7 @@ export function verifyReport(pdf: Buffer, file: string, db?: Db, options: Verify
   }
   if (!/%%EOF\s*$/.test(latin1(pdf, Math.max(0, pdf.length - 32)))) problems.push('The file is truncated: it does not end with %%EOF.');
 
-  const re = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
-  const text = latin1(pdf);
-  for (let m = re.exec(text), i = 1; m; m = re.exec(text), i++) {
-    result.signatures.push(checkSignature(pdf, i, m.slice(1, 5).map(Number), m.index));
-  }
+  for (const [i, { range, at }] of byteRanges(pdf).entries()) result.signatures.push(checkSignature(pdf, i + 1, range, at));
   if (result.signatures.length === 0) problems.push('The PDF is not signed: it has no digital signature.');
   for (const s of result.signatures)
     for (const p of s.problems) problems.push(`Signature ${s.index} (${s.signer ?? 'unknown signer'}): ${p}.`);
@@ -231,66 +264,74 @@ export function verifyReport(pdf: Buffer, file: string, db?: Db, options: Verify
       if (later.length === 0) problems.push(`Signature ${s.index}: bytes were added after it and no later valid signature covers them.`);
     }
 
-  let json: Buffer | null = null;
-  try {
-    json = embeddedJson(pdf);
-  } catch (err) {
-    problems.push(`The embedded report data cannot be read: ${(err as Error).message}.`);
-  }
-  const infoHash = infoModelHash(text);
-  if (!json) {
-    if (!problems.some((p) => p.startsWith('The embedded')))
-      problems.push(`This is not a DoorCx report: it has no embedded ${EMBEDDED_JSON_NAME}.`);
-  } else {
-    const sha = sha256(json);
-    if (infoHash === null) problems.push(`The report has no ${INFO_MODEL_HASH} entry to compare the embedded data with.`);
-    else if (infoHash !== sha)
-      problems.push('The embedded report data does not match the report pages (its SHA-256 differs from the one printed on the cover).');
-    if (options.builtModelSha256 !== undefined && options.builtModelSha256 !== sha)
+  const infoHash = infoModelHash(pdf);
+  if (options.built) {
+    // The builder's own check: the data stream exactly as it wrote it, and the pages' hash of that data.
+    const stream = embeddedJsonStream(pdf);
+    if (!stream) problems.push(`This is not a DoorCx report: it has no embedded ${EMBEDDED_JSON_NAME}.`);
+    else if (sha256(stream.raw) !== options.built.dataStreamSha256)
       problems.push('The embedded report data is not the data that was rendered.');
-    let model: ReportModel | null = null;
+    if (infoHash !== options.built.modelSha256)
+      problems.push(`The report's ${INFO_MODEL_HASH} entry is not the SHA-256 of the data that was rendered.`);
+  } else {
+    let json: Buffer | null = null;
     try {
-      if (options.builtModelSha256 === undefined) model = reportModelSchema.parse(JSON.parse(json.toString('utf8')));
+      json = embeddedJson(pdf);
     } catch (err) {
-      problems.push(`The embedded report data is not a valid report model: ${(err as Error).message.slice(0, 300)}.`);
+      problems.push(`The embedded report data cannot be read: ${(err as Error).message}.`);
     }
-    if (model) {
-      result.report = {
-        site: model.site.name,
-        generatedAt: model.generatedAt,
-        overall: model.overall,
-        modelSha256: sha,
-        draft: model.draft,
-      };
-      const counted = model.openings.length;
-      if (model.summary.all.total !== counted)
-        problems.push('The embedded report data is inconsistent: its summary does not count its openings.');
-      if (db) {
-        result.eventLog.checked = true;
-        result.eventLog.head = model.integrity.eventLogHead;
-        result.eventLog.length = model.integrity.eventLogLength;
-        const site = getSite(db, model.site.id);
-        const chain = verifyEventLog(db);
-        if (!site || site.name !== model.site.name) {
-          result.eventLog.inChain = false;
-          result.eventLog.detail = `the database has no site "${model.site.name}" (id ${model.site.id})`;
-        } else if (!chain.ok) {
-          result.eventLog.inChain = false;
-          result.eventLog.detail = `the database's event log is damaged at row ${chain.badSeq}: ${chain.reason}`;
-        } else if (model.integrity.eventLogHead === null) {
-          result.eventLog.inChain = model.integrity.eventLogLength === 0;
-          result.eventLog.detail = 'the report was built from an empty event log';
-        } else {
-          const seq = eventLogSeqOf(db, model.integrity.eventLogHead);
-          result.eventLog.inChain = seq !== null && seq === model.integrity.eventLogLength;
-          result.eventLog.detail =
-            seq === null
-              ? "the report's event-log head is not in this database's chain"
-              : seq === model.integrity.eventLogLength
-                ? `row ${seq} of ${chain.count}`
-                : `the head is row ${seq}, but the report says ${model.integrity.eventLogLength} events`;
+    if (!json) {
+      if (!problems.some((p) => p.startsWith('The embedded')))
+        problems.push(`This is not a DoorCx report: it has no embedded ${EMBEDDED_JSON_NAME}.`);
+    } else {
+      const sha = sha256(json);
+      if (infoHash === null) problems.push(`The report has no ${INFO_MODEL_HASH} entry to compare the embedded data with.`);
+      else if (infoHash !== sha)
+        problems.push('The embedded report data does not match the report pages (its SHA-256 differs from the one printed on the cover).');
+      let model: ReportModel | null = null;
+      try {
+        model = reportModelSchema.parse(JSON.parse(json.toString('utf8')));
+      } catch (err) {
+        problems.push(`The embedded report data is not a valid report model: ${(err as Error).message.slice(0, 300)}.`);
+      }
+      if (model) {
+        result.report = {
+          site: model.site.name,
+          generatedAt: model.generatedAt,
+          overall: model.overall,
+          modelSha256: sha,
+          draft: model.draft,
+        };
+        const counted = model.openings.length;
+        if (model.summary.all.total !== counted)
+          problems.push('The embedded report data is inconsistent: its summary does not count its openings.');
+        if (db) {
+          result.eventLog.checked = true;
+          result.eventLog.head = model.integrity.eventLogHead;
+          result.eventLog.length = model.integrity.eventLogLength;
+          const site = getSite(db, model.site.id);
+          const chain = verifyEventLog(db);
+          if (!site || site.name !== model.site.name) {
+            result.eventLog.inChain = false;
+            result.eventLog.detail = `the database has no site "${model.site.name}" (id ${model.site.id})`;
+          } else if (!chain.ok) {
+            result.eventLog.inChain = false;
+            result.eventLog.detail = `the database's event log is damaged at row ${chain.badSeq}: ${chain.reason}`;
+          } else if (model.integrity.eventLogHead === null) {
+            result.eventLog.inChain = model.integrity.eventLogLength === 0;
+            result.eventLog.detail = 'the report was built from an empty event log';
+          } else {
+            const seq = eventLogSeqOf(db, model.integrity.eventLogHead);
+            result.eventLog.inChain = seq !== null && seq === model.integrity.eventLogLength;
+            result.eventLog.detail =
+              seq === null
+                ? "the report's event-log head is not in this database's chain"
+                : seq === model.integrity.eventLogLength
+                  ? `row ${seq} of ${chain.count}`
+                  : `the head is row ${seq}, but the report says ${model.integrity.eventLogLength} events`;
+          }
+          if (!result.eventLog.inChain) problems.push(`Event log: ${result.eventLog.detail}.`);
         }
-        if (!result.eventLog.inChain) problems.push(`Event log: ${result.eventLog.detail}.`);
       }
     }
   }

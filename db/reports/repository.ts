@@ -1,7 +1,9 @@
 // Reports storage: handwritten signatures (append-only; the latest per role
 // counts) and the list of reports built with their hashes (migration 006).
 import type { BuiltReport } from '../../core/report/built';
+import type { InputStep } from '../../core/report/model';
 import type { HandwrittenSignature } from '../../core/report/schema';
+import type { Verdict } from '../../core/verdicts/types';
 import type { Db } from '../sqlite';
 
 export type ReportRow = BuiltReport;
@@ -105,4 +107,56 @@ export function getReport(db: Db, id: number): ReportRow | undefined {
 /** Where an event-log hash sits in this database's chain (null = not in it). */
 export function eventLogSeqOf(db: Db, hash: string): number | null {
   return db.prepare<{ seq: number }>('SELECT seq FROM event_log WHERE hash = ?').get(hash)?.seq ?? null;
+}
+
+/**
+ * The step results a report prints, for every attempt of a run at once, by attempt id, in step order: the committed
+ * ones (a row that a later row of the same attempt supersedes is left out, as committedSteps does), without the
+ * evidence trace, which a report does not print (one query instead of one per attempt).
+ */
+export function reportStepsOfRun(db: Db, runId: number): Map<number, InputStep[]> {
+  type Row = {
+    id: number;
+    attempt_id: number;
+    step_index: number;
+    step_id: string;
+    kind: string;
+    title: string;
+    verdict: Verdict;
+    reason: string;
+    measured_ms: number | null;
+    resolution_ms: number | null;
+    started_at: number;
+    ended_at: number;
+    person_evidence: number;
+    supersedes: number | null;
+  };
+  const rows = db
+    .prepare<Row>(
+      `SELECT s.id, s.attempt_id, s.step_index, s.step_id, s.kind, s.title, s.verdict, s.reason, s.measured_ms, s.resolution_ms,
+         s.started_at, s.ended_at, s.person_evidence, s.supersedes
+       FROM attempts a JOIN step_results s ON s.attempt_id = a.id WHERE a.run_id = ? ORDER BY s.attempt_id, s.step_index, s.id`,
+    )
+    .all(runId);
+  const superseded = new Set(rows.filter((r) => r.supersedes !== null).map((r) => `${r.attempt_id}:${r.supersedes}`));
+  const byAttempt = new Map<number, InputStep[]>();
+  for (const r of rows) {
+    if (superseded.has(`${r.attempt_id}:${r.id}`)) continue;
+    let steps = byAttempt.get(r.attempt_id);
+    if (!steps) byAttempt.set(r.attempt_id, (steps = []));
+    steps.push({
+      stepIndex: r.step_index,
+      stepId: r.step_id,
+      kind: r.kind,
+      title: r.title,
+      verdict: r.verdict,
+      reason: r.reason,
+      measuredMs: r.measured_ms,
+      resolutionMs: r.resolution_ms,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      personEvidence: r.person_evidence === 1,
+    });
+  }
+  return byAttempt;
 }
