@@ -41,6 +41,20 @@ export function eventHash(
   );
 }
 
+/**
+ * eventHash of an event as stored, from its payload text as it lies: the stored text is the
+ * canonical text that was hashed, so no parse and re-serialisation is needed. A payload text
+ * that is not canonical (re-spaced by hand, say) gives another hash; callers then check with
+ * eventHash on the parsed payload, which forgives spacing.
+ */
+export function storedEventHash(
+  prevHash: string,
+  e: { seq: number; at: string; type: string; run_id: number | null; attempt_id: number | null; payload: string },
+): string {
+  const text = `{"at":${JSON.stringify(e.at)},"attemptId":${JSON.stringify(e.attempt_id)},"payload":${e.payload},"runId":${JSON.stringify(e.run_id)},"seq":${JSON.stringify(e.seq)},"type":${JSON.stringify(e.type)}}`;
+  return createHash('sha256').update(prevHash).update(text).digest('hex');
+}
+
 /** Appends one event; call inside the transaction that records what it describes. */
 export function appendEvent(db: Db, e: LogEvent, now: Date): LoggedEvent {
   const head = db.prepare<{ seq: number; hash: string }>('SELECT seq, hash FROM event_log ORDER BY seq DESC LIMIT 1').get();

@@ -16,7 +16,8 @@ import { modeReason } from '../../core/runs/progress';
 import type { AttemptSummary } from '../../app/contract/runs';
 import type { ReportSummary } from '../../app/contract/reports';
 import { procedureFor } from '../../core/procedures';
-import { createAttempt, getRun, recordStep } from '../../db/runs';
+import { createAttempt, getRun, recordStep, verifyEventLog } from '../../db/runs';
+import { openSqlite } from '../../db/sqlite';
 import { getOpeningById, getSiteByName } from '../../db/schedule';
 import { listReports } from '../../db/reports/repository';
 import { createTechnicianP12, openP12 } from '../../report/certificate';
@@ -230,6 +231,26 @@ test('signed report from the demo site after real runs: pdfsig, qpdf, pdftotext,
   assert.equal(v.signatures.length, 1);
   assert.equal(v.signatures[0]!.coversWholeFile, true);
   assert.equal(v.signatures[0]!.signer, 'Zoë Ødegård-李');
+  // With the database, verify asks only whether the report's head is in an intact chain: a table edited
+  // behind DoorCx's back does not change the signed report (the app's own log check names it), an edited
+  // log event breaks the chain the head hangs from.
+  {
+    const copy = join(dir, 'tampered.sqlite');
+    db.exec(`VACUUM INTO '${copy}'`);
+    const other = openSqlite(copy);
+    try {
+      other.exec("DROP TRIGGER step_results_no_update; UPDATE step_results SET verdict = 'pass' WHERE verdict = 'fail'");
+      assert.equal(verifyReport(readFileSync(file), 'report.pdf', other).eventLog.inChain, true);
+      assert.equal(verifyEventLog(other).ok, false, "the edited table is the app log check's to report");
+      other.exec(`DROP TRIGGER event_log_no_update; UPDATE event_log SET payload = '{"forged":true}' WHERE seq = 1`);
+      const broken = verifyReport(readFileSync(file), 'report.pdf', other);
+      assert.equal(broken.ok, false);
+      assert.equal(broken.eventLog.inChain, false);
+      assert.match(broken.eventLog.detail ?? '', /damaged at row 1: event 1 was altered/);
+    } finally {
+      other.close();
+    }
+  }
   // The embedded JSON says what the pages say.
   const embedded = tool('pdfdetach', ['-list', file]).text;
   assert.match(embedded, /doorcx-report\.json/);

@@ -19,10 +19,13 @@ import {
   currentStatus,
 } from '../../db/runs';
 import type { StepRecord } from '../../core/runs/machine';
+import { eventHash, GENESIS_HASH, storedEventHash } from '../../db/runs/event-log';
 import { makeOpening } from '../support/runs-harness';
 import { tempDir } from '../support/tmp';
 
 const now = new Date('2026-11-26T10:00:00Z');
+
+type EventRow = { seq: number; at: string; type: string; run_id: number | null; attempt_id: number | null; payload: string; hash: string };
 
 function setup(t: { after: (fn: () => void) => void }): { db: Db; file: string } {
   const file = join(tempDir(t), 'runs.sqlite');
@@ -140,6 +143,33 @@ test('the chain detects an edited, removed or reordered row even with the trigge
   assert.equal(edited.ok, false);
   assert.equal(edited.badSeq, 6);
   assert.match(edited.reason!, /altered/);
+});
+
+test('the chain is checked from the stored payload text; a payload only re-spaced still verifies, a changed value does not', (t) => {
+  const { db } = setup(t);
+  seed(db);
+  db.transaction(() => appendEvent(db, { type: 'reading', payload: { b: [1, 'x'], a: { z: null, y: 2.5 } } }, now));
+  // The fast path agrees with the hash of the parsed payload for every stored event.
+  let prev = GENESIS_HASH;
+  for (const r of db.prepare<EventRow>('SELECT seq, at, type, run_id, attempt_id, payload, hash FROM event_log ORDER BY seq').all()) {
+    const parsed: unknown = JSON.parse(r.payload);
+    assert.equal(storedEventHash(prev, r), r.hash, `event ${r.seq}`);
+    assert.equal(
+      eventHash(prev, { seq: r.seq, at: r.at, type: r.type, runId: r.run_id, attemptId: r.attempt_id, payload: parsed }),
+      r.hash,
+    );
+    prev = r.hash;
+  }
+  const head = db.prepare<{ seq: number }>('SELECT max(seq) AS seq FROM event_log').get()!.seq;
+  db.exec('DROP TRIGGER event_log_no_update;');
+  db.prepare('UPDATE event_log SET payload = ? WHERE seq = ?').run('{ "a" : {"y":2.5,"z":null}, "b":[1,"x"] }', head);
+  const respaced = verifyEventLog(db);
+  assert.deepEqual(respaced.chain, [], 'same JSON, other spacing and key order: the chain holds (only the dropped trigger is reported)');
+  db.prepare('UPDATE event_log SET payload = ? WHERE seq = ?').run('{"a":{"y":2.5,"z":null},"b":[1,"y"]}', head);
+  const r = verifyEventLog(db);
+  assert.equal(r.ok, false);
+  assert.equal(r.badSeq, head);
+  assert.match(r.reason!, /altered/);
 });
 
 test('a removed row breaks the chain', (t) => {
