@@ -61,6 +61,13 @@ test('the built CLI prints help without loading the database, serial, spreadshee
   );
   assert.deepEqual(heavy, [], 'help loads none of the backend');
   assert.ok(r.loaded.some((u) => u.endsWith('/cli.mjs')));
+  // zod is bundled (its name is in no URL): no module help loads holds its code.
+  const built = r.loaded.filter((u) => u.startsWith('file:') && u.endsWith('.mjs')).map((u) => fileURLToPath(u));
+  assert.deepEqual(
+    built.filter((f) => readFileSync(f, 'utf8').includes('ZodType')),
+    [],
+    'help loads no validation code',
+  );
 });
 
 test('the built CLI imports a schedule and checks it: migrations and data files are found from the bundle', (t) => {
