@@ -311,8 +311,14 @@ export const MISS = Symbol('miss');
 export type FastParse = (raw: string) => unknown;
 type Fast = FastParse;
 
-function isTrimmed(raw: string): boolean {
-  return raw.length === 0 || (raw.charCodeAt(0) > 32 && raw.charCodeAt(raw.length - 1) > 32);
+/** A character trim() removes: ASCII space and controls, and Unicode spaces (no-break, ideographic, BOM…). */
+function trimmable(code: number): boolean {
+  return code <= 32 || (code >= 127 && /\s/.test(String.fromCharCode(code)));
+}
+
+/** What trim() leaves unchanged. */
+export function isTrimmed(raw: string): boolean {
+  return raw.length === 0 || (!trimmable(raw.charCodeAt(0)) && !trimmable(raw.charCodeAt(raw.length - 1)));
 }
 
 function fastFor(m: OpeningFieldMeta): Fast {

@@ -91,6 +91,12 @@ test('the fast path for canonical cells agrees with the schema on every field', 
     'a\tb',
     'x\ny',
     'a\r\nb',
+    // Spaces trim() removes beyond ASCII: no-break, ideographic, byte-order mark.
+    'Lab\u00a0',
+    '\u00a0Lab',
+    '\u3000x',
+    'x\ufeff',
+    '-',
   ];
   const more = [
     ...CATEGORIES,
