@@ -10,6 +10,7 @@ import {
   OPENING_FIELD_NAMES,
   REQUIRED_FIELDS,
   fastParser,
+  isTrimmed,
   parseField,
   type FastParse,
 } from './schema';
@@ -153,7 +154,10 @@ export class OpeningsBuilder {
   private readonly idHeader: string;
   private readonly openings: Opening[] = [];
   private readonly rowNumbers: number[] = [];
-  private readonly firstRowOfId = new Map<string, { row: number; id: string }>();
+  /** Each distinct id (by openingIdKey) → where it was first seen: its index in firstIds and firstRows. */
+  private readonly idIndex = new Map<string, number>();
+  private readonly firstIds: string[] = [];
+  private readonly firstRows: number[] = [];
   /** Rows with any non-blank cell (what a rejected file's row count counts). */
   private filled = 0;
 
@@ -228,9 +232,14 @@ export class OpeningsBuilder {
     const ex: Record<string, string> = {};
     for (const m of this.extras) {
       const v = cells[m.index] ?? '';
+      if (v === '') continue;
       // Trimmed, line breaks as \n: like every other text, so export → import gives the same value.
-      if (isBlank(v)) continue;
-      const text = normalizeText(v) as string;
+      // (A value that is already so is taken as it is.)
+      let text = v;
+      if (!isTrimmed(v) || v === '-' || v.includes('\r')) {
+        if (isBlank(v)) continue;
+        text = normalizeText(v) as string;
+      }
       if (text.length > EXTRA_VALUE_MAX)
         bad({ column: m.sourceHeader, value: v, reason: `A value in an extra column must be at most ${EXTRA_VALUE_MAX} characters` });
       else ex[m.sourceHeader] = text;
@@ -238,18 +247,23 @@ export class OpeningsBuilder {
     o.extras = ex;
     if (typeof o.opening_id === 'string' && o.opening_id !== '') {
       const key = openingIdKey(o.opening_id);
-      const first = this.firstRowOfId.get(key);
+      const first = this.idIndex.get(key);
       if (first !== undefined) {
-        const same = first.id.toLowerCase() === o.opening_id.toLowerCase();
+        const [firstId, firstRow] = [this.firstIds[first]!, this.firstRows[first]!];
+        const same = firstId.toLowerCase() === o.opening_id.toLowerCase();
         bad({
           column: this.idHeader,
           field: 'opening_id',
           value: o.opening_id,
           reason: same
-            ? `Duplicate opening id: row ${first.row} has the same id`
-            : `Duplicate opening id: row ${first.row} has "${first.id}", which looks the same`,
+            ? `Duplicate opening id: row ${firstRow} has the same id`
+            : `Duplicate opening id: row ${firstRow} has "${firstId}", which looks the same`,
         });
-      } else this.firstRowOfId.set(key, { row: rowNumber, id: o.opening_id });
+      } else {
+        this.idIndex.set(key, this.firstIds.length);
+        this.firstIds.push(o.opening_id);
+        this.firstRows.push(rowNumber);
+      }
     }
     if (ok) {
       this.openings.push(o as unknown as Opening);
