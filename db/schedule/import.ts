@@ -146,15 +146,20 @@ export async function previewImport(db: Db, input: { fileName: string; bytes: Ui
 // Parsing is a pure function of (file name, bytes): the last result per database is kept so
 // the apply that follows a preview does not read and validate a 50,000-row file twice.
 // The apply still recomputes the diff hash against the database as it is then.
-const parseCache = new WeakMap<Db, { key: string; read: ReadResult; result: TableResult | null }>();
+interface Parsed {
+  key: string;
+  read: ReadResult;
+  result: TableResult | null;
+  /** What was parsed: an apply handed the very buffer its preview read (the CLI's) is not hashed again. */
+  fileName: string;
+  bytes: Uint8Array;
+}
+const parseCache = new WeakMap<Db, Parsed>();
 
-async function parseFile(
-  db: Db,
-  fileName: string,
-  bytes: Uint8Array,
-): Promise<{ key: string; read: ReadResult; result: TableResult | null }> {
-  const key = createHash('sha256').update(fileName).update('\u0000').update(bytes).digest('hex');
+async function parseFile(db: Db, fileName: string, bytes: Uint8Array): Promise<Parsed> {
   const hit = parseCache.get(db);
+  if (hit && hit.bytes === bytes && hit.fileName === fileName) return hit;
+  const key = createHash('sha256').update(fileName).update('\u0000').update(bytes).digest('hex');
   if (hit?.key === key) return hit;
   // Each row goes from the reader straight into the openings builder: a table of every cell of a
   // 50,000-row file is never held beside its openings.
@@ -164,7 +169,7 @@ async function parseFile(
     row: (r) => builder!.add(r),
   });
   const result = read.ok ? (builder ?? new OpeningsBuilder([], 1)).finish() : null;
-  const entry = { key, read, result };
+  const entry = { key, read, result, fileName, bytes };
   parseCache.set(db, entry);
   return entry;
 }
