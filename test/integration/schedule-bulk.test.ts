@@ -1,4 +1,4 @@
-// The import's bulk insert (multi-row INSERTs, finding counts from firingRules) stores exactly
+// The import's bulk insert (one prepared INSERT per opening, finding counts from firingRules) stores exactly
 // what inserting the openings one by one with insertOpening (evaluateOpening) stores; its
 // bulk-load settings (CHECKs not evaluated per row, indexes built after the rows) change
 // nothing a user or a crash could see.
@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluateOpening, firingRules } from '../../core/rules';
+import { evaluateOpening, firingRules, ruleApplies, RULES } from '../../core/rules';
 import { CATEGORIES, FAIL_MODES, LOCK_TYPES, LOCKING_ARRANGEMENTS, SEVERITIES, TRI_STATES, type Opening } from '../../core/schedule/types';
 import { OPENING_FIELDS, parseField } from '../../core/schedule/schema';
 import {
@@ -55,13 +55,21 @@ function dump(db: Db) {
   return { openings: db.prepare('SELECT * FROM openings ORDER BY id').all() };
 }
 
-test('firingRules gives the rules of evaluateOpening, in the same order', () => {
+test('firingRules gives the rules of evaluateOpening: each rule that applies, worst first, in table order within a rank', () => {
+  const rank = (r: (typeof RULES)[number]) => SEVERITIES.indexOf(r.severity) * 100 + r.priority;
+  let many = 0;
   for (const o of generate(2000, 'r')) {
+    const fired = firingRules(o);
     assert.deepEqual(
-      firingRules(o).map((r) => [r.id, r.severity]),
+      fired.map((r) => [r.id, r.severity]),
       evaluateOpening(o).map((f) => [f.rule_id, f.severity]),
     );
+    // The same as filtering the table and sorting it stably by rank.
+    const expected = RULES.filter((r) => ruleApplies(r, o)).sort((a, b) => rank(a) - rank(b));
+    assert.deepEqual(fired, expected);
+    if (fired.length > 2) many++;
   }
+  assert.ok(many > 100, 'openings with several findings were tried');
 });
 
 /** The table's shape as SQLite holds it: every table, index and trigger with its SQL. */
