@@ -160,8 +160,17 @@ export class OpeningsBuilder {
   private readonly firstRows: number[] = [];
   /** Rows with any non-blank cell (what a rejected file's row count counts). */
   private filled = 0;
+  private accepted = 0;
 
-  constructor(headers: string[], headerRow: number) {
+  /**
+   * `keep: false`: the openings are only handed back by add() (finish() lists none), for a caller that
+   * writes each one as it comes.
+   */
+  constructor(
+    headers: string[],
+    headerRow: number,
+    private readonly options: { keep: boolean } = { keep: true },
+  ) {
     const { matches, problems } = matchHeaders(headers, REQUIRED_FIELDS);
     this.headerRow = headerRow;
     this.matches = matches;
@@ -184,9 +193,10 @@ export class OpeningsBuilder {
     this.idHeader = this.mapped.find((m) => m.column === 'opening_id')?.sourceHeader ?? 'opening_id';
   }
 
-  add({ rowNumber, cells, dateColumns }: TableRow): void {
+  /** Checks one row: its opening if the row is one and has no problem, else undefined (its problems are kept). */
+  add({ rowNumber, cells, dateColumns }: TableRow): Opening | undefined {
     if (cells.some((c) => c.trim() !== '')) this.filled++;
-    if (cells.every((c) => isBlank(c))) return; // blank lines (e.g. trailing ones Excel leaves) are not openings
+    if (cells.every((c) => isBlank(c))) return undefined; // blank lines (e.g. trailing ones Excel leaves) are not openings
     const errors = this.errors;
     let ok = true;
     const bad = (issue: CellIssue) => {
@@ -265,15 +275,23 @@ export class OpeningsBuilder {
         this.firstRows.push(rowNumber);
       }
     }
-    if (ok) {
+    if (!ok) return undefined;
+    this.accepted++;
+    if (this.options.keep) {
       this.openings.push(o as unknown as Opening);
       this.rowNumbers.push(rowNumber);
     }
+    return o as unknown as Opening;
+  }
+
+  /** Whether any problem was found so far (the header's included). */
+  get failed(): boolean {
+    return this.errors.length > 0;
   }
 
   finish(): TableResult {
     const errors = this.errors;
-    if (errors.length === 0 && this.openings.length === 0)
+    if (errors.length === 0 && this.accepted === 0)
       errors.push({ row: this.headerRow + 1, reason: 'The file has a header row but no openings' });
     return {
       mapping: this.matches,

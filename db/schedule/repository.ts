@@ -205,35 +205,45 @@ const BULK_INSERT_SQL = `INSERT INTO openings (${OPENING_COLS.join(', ')}) VALUE
 
 /**
  * Inserts openings at positions start, start + 1, … with the counts of their findings, all or nothing (one
- * transaction, or a savepoint inside the caller's). Loaded in bulk:
+ * transaction, or a savepoint inside the caller's). See bulkInsert.
+ */
+export function insertOpenings(db: Db, siteId: number, openings: readonly Opening[], now: Date, start = 0): void {
+  bulkInsert(db, siteId, now, openings.length, (add) => openings.forEach(add), start);
+}
+
+/**
+ * Inserts the openings `fill` hands to `add`, at positions start, start + 1, … with the counts of their
+ * findings, all or nothing (one transaction, or a savepoint inside the caller's); `expected` is about how
+ * many there will be. Loaded in bulk:
  * - The table's CHECK constraints are not evaluated row by row (SQLite's ignore_check_constraints, for this
  *   call only): every value comes from an opening the schema (core/schedule/schema.ts) accepted, whose
  *   vocabularies and ranges are the CHECKs' own (test/integration/schedule-bulk.test.ts holds them to that).
  *   Evaluating them was about a fifth of a 50,000-opening import's insert. NOT NULL, UNIQUE and foreign
  *   keys are still enforced.
- * - Where the table holds fewer openings than are inserted (a first import), the secondary indexes of
+ * - Where the table holds fewer openings than expected (a first import), the secondary indexes of
  *   openings are dropped and built again from their own SQL once the rows are in: one sort each instead
  *   of growing them row by row. In the same transaction, so a failed insert or a crash leaves them as
  *   they were.
  */
-export function insertOpenings(db: Db, siteId: number, openings: readonly Opening[], now: Date, start = 0): void {
+export function bulkInsert<T>(db: Db, siteId: number, now: Date, expected: number, fill: (add: (o: Opening) => void) => T, start = 0): T {
   const checking = (db.pragma('ignore_check_constraints') as { ignore_check_constraints: number }[])[0]?.ignore_check_constraints === 0;
   if (checking) db.pragma('ignore_check_constraints = ON');
   try {
-    db.transaction(() => {
+    return db.transaction(() => {
       const maxId = stmt<{ m: number | null }>(db, 'SELECT MAX(id) AS m FROM openings').get()?.m ?? 0;
       const indexes =
-        maxId < openings.length
+        maxId < expected
           ? stmt<{ name: string; sql: string }>(
               db,
               "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'openings' AND sql IS NOT NULL",
             ).all()
           : [];
       for (const i of indexes) db.exec(`DROP INDEX "${i.name.replace(/"/g, '""')}"`);
+      const add = rowWriter(db, siteId, now, start);
       // Rows appended at the end of the table need no big cache; indexes grown row by row do.
-      if (indexes.length > 0) insertRows(db, siteId, openings, now, start);
-      else withPageCache(db, () => insertRows(db, siteId, openings, now, start));
+      const out = indexes.length > 0 ? fill(add) : withPageCache(db, () => fill(add));
       for (const i of indexes) db.exec(i.sql);
+      return out;
     });
   } finally {
     if (checking) db.pragma('ignore_check_constraints = OFF');
@@ -255,7 +265,8 @@ export function withPageCache<T>(db: Db, fn: () => T): T {
   }
 }
 
-function insertRows(db: Db, siteId: number, openings: readonly Opening[], now: Date, start: number): void {
+/** Writes one opening per call, at positions start, start + 1, … */
+function rowWriter(db: Db, siteId: number, now: Date, start: number): (o: Opening) => void {
   const insert = stmt(db, BULK_INSERT_SQL);
   // In OPENING_COLS order: site, position, time, 4 finding columns, the counts by severity, the fields, extras.
   const countsAt = 7;
@@ -264,8 +275,8 @@ function insertRows(db: Db, siteId: number, openings: readonly Opening[], now: D
   params[0] = siteId;
   params[2] = now.toISOString();
   const counts = SEVERITIES.map(() => 0);
-  for (let i = 0; i < openings.length; i++) {
-    const o = openings[i]!;
+  let position = start;
+  return (o) => {
     const fired = firingRules(o);
     let mask = 0;
     counts.fill(0);
@@ -276,7 +287,7 @@ function insertRows(db: Db, siteId: number, openings: readonly Opening[], now: D
     }
     // firingRules is worst first, so the first rule carries the worst severity.
     const worst = fired[0]?.severity ?? null;
-    params[1] = start + i;
+    params[1] = position++;
     params[3] = fired.length;
     params[4] = worst;
     params[5] = worst === null ? SEVERITIES.length : severityRank(worst);
@@ -288,7 +299,7 @@ function insertRows(db: Db, siteId: number, openings: readonly Opening[], now: D
     }
     params[fieldsAt + COLS.length] = JSON.stringify(o.extras);
     insert.run(...params);
-  }
+  };
 }
 
 /** Replaces an opening's values (version + 1) and recomputes its findings. */
