@@ -25,7 +25,7 @@ const result = await build({
   outExtension: { '.js': '.mjs' },
   sourcemap: true,
   metafile: true,
-  plugins: [assetUrls(outdir), lazyPackages(['exceljs']), externalPackagesBut(['zod'])],
+  plugins: [assetUrls(outdir), lazyPackages(['exceljs']), externalPackagesBut(['zod', 'papaparse'])],
   logLevel: 'warning',
 });
 // Source files only: not packages, not the plugins' virtual modules ("lazy:exceljs").

@@ -56,7 +56,8 @@ export default new Proxy({}, { get: (_t, key) => load()[key], has: (_t, key) => 
 /**
  * Every package stays in node_modules (loaded from there at run time) except `names`, which are
  * bundled. zod is: its ES module build is over a hundred files (one per locale), and resolving and
- * compiling them one by one was a large part of a command's start-up.
+ * compiling them one by one was a large part of a command's start-up. So is papaparse: loaded from an
+ * ES module, a CommonJS file is first scanned for its exports, which cost about as much again.
  */
 export function externalPackagesBut(names) {
   const bundled = (path) => names.some((n) => path === n || path.startsWith(`${n}/`));
