@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { assetUrls, lazyPackages, ROOT } from './bundle.mjs';
+import { assetUrls, externalPackagesBut, lazyPackages, ROOT } from './bundle.mjs';
 
 // `--outdir DIR` (inside the checkout, so packages resolve) builds elsewhere, for tests.
 const at = process.argv.indexOf('--outdir');
@@ -23,10 +23,9 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   outExtension: { '.js': '.mjs' },
-  packages: 'external',
   sourcemap: true,
   metafile: true,
-  plugins: [assetUrls(outdir), lazyPackages(['exceljs'])],
+  plugins: [assetUrls(outdir), lazyPackages(['exceljs']), externalPackagesBut(['zod', 'papaparse'])],
   logLevel: 'warning',
 });
 // Source files only: not packages, not the plugins' virtual modules ("lazy:exceljs").

@@ -52,3 +52,19 @@ export default new Proxy({}, { get: (_t, key) => load()[key], has: (_t, key) => 
     },
   };
 }
+
+/**
+ * Every package stays in node_modules (loaded from there at run time) except `names`, which are
+ * bundled. zod is: its ES module build is over a hundred files (one per locale), and resolving and
+ * compiling them one by one was a large part of a command's start-up. So is papaparse: loaded from an
+ * ES module, a CommonJS file is first scanned for its exports, which cost about as much again.
+ */
+export function externalPackagesBut(names) {
+  const bundled = (path) => names.some((n) => path === n || path.startsWith(`${n}/`));
+  return {
+    name: 'external-packages-but',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) => (bundled(args.path) ? undefined : { path: args.path, external: true }));
+    },
+  };
+}

@@ -70,13 +70,21 @@ const importCommand: CliCommand = {
       .pick({ fileName: true, siteName: true })
       .safeParse({ fileName: basename(file), siteName });
     if (!previewIn.success) throw new Error(describeZodError('previewImport', previewIn.error));
+    const applyIn = scheduleInputs.applyImport.pick({ editor: true }).safeParse({ editor });
+    if (!applyIn.success) throw new Error(describeZodError('applyImport', applyIn.error));
     const { openDatabase } = await import('../../db/open');
-    const { applyImport, ImportRejected, previewImport } = await import('../../db/schedule');
+    const { applyImport, ImportRejected, importNewSite, previewImport } = await import('../../db/schedule');
     const path = resolve(dbFile);
     mkdirSync(dirname(path), { recursive: true });
     const db = openDatabase(path);
     try {
       const input = { ...previewIn.data, bytes };
+      // A new site from CSV/TSV has no differences to show: its rows are checked and written in one pass.
+      const fresh = importNewSite(db, { ...input, now: new Date() });
+      if (fresh) {
+        io.out(`Imported ${fresh.added} openings into new site "${input.siteName}" (id ${fresh.siteId}).\n`);
+        return 0;
+      }
       const preview = await previewImport(db, input);
       if (preview.errors.length > 0 || !preview.diffHash || !preview.diff) return reportRejected(io, file, preview.errors);
       const d = preview.diff;
@@ -91,8 +99,6 @@ const importCommand: CliCommand = {
           return 0;
         }
       }
-      const applyIn = scheduleInputs.applyImport.pick({ editor: true }).safeParse({ editor });
-      if (!applyIn.success) throw new Error(describeZodError('applyImport', applyIn.error));
       const r = await applyImport(db, { ...input, confirmDiffHash: preview.diffHash, editor: applyIn.data.editor, now: new Date() });
       io.out(
         preview.siteId === null

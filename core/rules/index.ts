@@ -31,13 +31,17 @@ function compile(when: When): CompiledCondition[] {
   return c;
 }
 
-function matches(o: Opening, when: When): boolean {
-  for (const c of compile(when)) {
+function holds(o: Opening, conditions: readonly CompiledCondition[]): boolean {
+  for (const c of conditions) {
     const raw = o[c.field];
     const v = typeof raw === 'string' ? raw.trim() : raw;
     if (c.values.has(v as never) !== c.isIn) return false;
   }
   return true;
+}
+
+function matches(o: Opening, when: When): boolean {
+  return holds(o, compile(when));
 }
 
 function fill(template: string, o: Opening): string {
@@ -54,12 +58,31 @@ export function ruleApplies(rule: RuleDef, o: Opening): boolean {
 
 const ruleRank = (r: RuleDef) => severityRank(r.severity) * 100 + r.priority;
 
+// A rule list compiled once, worst first: by rank, and in table order within a rank. Evaluated
+// in that order, the rules that fire come out sorted (the import evaluates 50,000 openings).
+interface CompiledRule {
+  rule: RuleDef;
+  when: CompiledCondition[];
+  anyOf: CompiledCondition[][] | null;
+}
+const compiledRules = new WeakMap<readonly RuleDef[], CompiledRule[]>();
+function compileRules(rules: readonly RuleDef[]): CompiledRule[] {
+  let c = compiledRules.get(rules);
+  if (!c) {
+    c = rules
+      .map((rule, i) => ({ i, rule, when: compile(rule.when), anyOf: rule.anyOf?.map(compile) ?? null }))
+      .sort((a, b) => ruleRank(a.rule) - ruleRank(b.rule) || a.i - b.i)
+      .map(({ rule, when, anyOf }) => ({ rule, when, anyOf }));
+    compiledRules.set(rules, c);
+  }
+  return c;
+}
+
 /** The rules that fire on one opening, worst first (the order of evaluateOpening's findings). */
 export function firingRules(o: Opening, rules: readonly RuleDef[] = RULES): RuleDef[] {
   const out: RuleDef[] = [];
-  for (const rule of rules) if (ruleApplies(rule, o)) out.push(rule);
-  // Stable sort, so rules of equal rank keep their order in the table.
-  return out.length > 1 ? out.sort((a, b) => ruleRank(a) - ruleRank(b)) : out;
+  for (const r of compileRules(rules)) if (holds(o, r.when) && (r.anyOf === null || r.anyOf.some((w) => holds(o, w)))) out.push(r.rule);
+  return out;
 }
 
 /** Every finding for one opening, worst first. */

@@ -243,6 +243,8 @@ const LOOK_ALIKE: Record<string, string> = {
 
 /** What two ids are compared by for duplicates: case, and letters that look alike, do not tell doors apart. */
 export function openingIdKey(id: string): string {
+  // Most ids (printable ASCII, no capitals, no double spaces) are their own key.
+  if (!/[A-Z]| {2}|[^ -~]/.test(id)) return id;
   return id
     .toLowerCase()
     .replace(/ {2,}/g, ' ')

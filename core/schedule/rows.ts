@@ -10,6 +10,7 @@ import {
   OPENING_FIELD_NAMES,
   REQUIRED_FIELDS,
   fastParser,
+  isTrimmed,
   parseField,
   type FastParse,
 } from './schema';
@@ -153,11 +154,23 @@ export class OpeningsBuilder {
   private readonly idHeader: string;
   private readonly openings: Opening[] = [];
   private readonly rowNumbers: number[] = [];
-  private readonly firstRowOfId = new Map<string, { row: number; id: string }>();
+  /** Each distinct id (by openingIdKey) → where it was first seen: its index in firstIds and firstRows. */
+  private readonly idIndex = new Map<string, number>();
+  private readonly firstIds: string[] = [];
+  private readonly firstRows: number[] = [];
   /** Rows with any non-blank cell (what a rejected file's row count counts). */
   private filled = 0;
+  private accepted = 0;
 
-  constructor(headers: string[], headerRow: number) {
+  /**
+   * `keep: false`: the openings are only handed back by add() (finish() lists none), for a caller that
+   * writes each one as it comes.
+   */
+  constructor(
+    headers: string[],
+    headerRow: number,
+    private readonly options: { keep: boolean } = { keep: true },
+  ) {
     const { matches, problems } = matchHeaders(headers, REQUIRED_FIELDS);
     this.headerRow = headerRow;
     this.matches = matches;
@@ -180,9 +193,10 @@ export class OpeningsBuilder {
     this.idHeader = this.mapped.find((m) => m.column === 'opening_id')?.sourceHeader ?? 'opening_id';
   }
 
-  add({ rowNumber, cells, dateColumns }: TableRow): void {
+  /** Checks one row: its opening if the row is one and has no problem, else undefined (its problems are kept). */
+  add({ rowNumber, cells, dateColumns }: TableRow): Opening | undefined {
     if (cells.some((c) => c.trim() !== '')) this.filled++;
-    if (cells.every((c) => isBlank(c))) return; // blank lines (e.g. trailing ones Excel leaves) are not openings
+    if (cells.every((c) => isBlank(c))) return undefined; // blank lines (e.g. trailing ones Excel leaves) are not openings
     const errors = this.errors;
     let ok = true;
     const bad = (issue: CellIssue) => {
@@ -228,9 +242,14 @@ export class OpeningsBuilder {
     const ex: Record<string, string> = {};
     for (const m of this.extras) {
       const v = cells[m.index] ?? '';
+      if (v === '') continue;
       // Trimmed, line breaks as \n: like every other text, so export → import gives the same value.
-      if (isBlank(v)) continue;
-      const text = normalizeText(v) as string;
+      // (A value that is already so is taken as it is.)
+      let text = v;
+      if (!isTrimmed(v) || v === '-' || v.includes('\r')) {
+        if (isBlank(v)) continue;
+        text = normalizeText(v) as string;
+      }
       if (text.length > EXTRA_VALUE_MAX)
         bad({ column: m.sourceHeader, value: v, reason: `A value in an extra column must be at most ${EXTRA_VALUE_MAX} characters` });
       else ex[m.sourceHeader] = text;
@@ -238,28 +257,41 @@ export class OpeningsBuilder {
     o.extras = ex;
     if (typeof o.opening_id === 'string' && o.opening_id !== '') {
       const key = openingIdKey(o.opening_id);
-      const first = this.firstRowOfId.get(key);
+      const first = this.idIndex.get(key);
       if (first !== undefined) {
-        const same = first.id.toLowerCase() === o.opening_id.toLowerCase();
+        const [firstId, firstRow] = [this.firstIds[first]!, this.firstRows[first]!];
+        const same = firstId.toLowerCase() === o.opening_id.toLowerCase();
         bad({
           column: this.idHeader,
           field: 'opening_id',
           value: o.opening_id,
           reason: same
-            ? `Duplicate opening id: row ${first.row} has the same id`
-            : `Duplicate opening id: row ${first.row} has "${first.id}", which looks the same`,
+            ? `Duplicate opening id: row ${firstRow} has the same id`
+            : `Duplicate opening id: row ${firstRow} has "${firstId}", which looks the same`,
         });
-      } else this.firstRowOfId.set(key, { row: rowNumber, id: o.opening_id });
+      } else {
+        this.idIndex.set(key, this.firstIds.length);
+        this.firstIds.push(o.opening_id);
+        this.firstRows.push(rowNumber);
+      }
     }
-    if (ok) {
+    if (!ok) return undefined;
+    this.accepted++;
+    if (this.options.keep) {
       this.openings.push(o as unknown as Opening);
       this.rowNumbers.push(rowNumber);
     }
+    return o as unknown as Opening;
+  }
+
+  /** Whether any problem was found so far (the header's included). */
+  get failed(): boolean {
+    return this.errors.length > 0;
   }
 
   finish(): TableResult {
     const errors = this.errors;
-    if (errors.length === 0 && this.openings.length === 0)
+    if (errors.length === 0 && this.accepted === 0)
       errors.push({ row: this.headerRow + 1, reason: 'The file has a header row but no openings' });
     return {
       mapping: this.matches,

@@ -23,7 +23,8 @@ export function formatFromName(fileName: string): ScheduleFormat | null {
   return null;
 }
 
-function isZip(bytes: Uint8Array): boolean {
+/** An XLSX workbook (a zip), whatever its name. */
+export function isZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
@@ -256,18 +257,26 @@ export async function readXlsx(bytes: Uint8Array, limits: XlsxLimits = XLSX_LIMI
  * the rows go to it as they are read and the returned table holds only the header.
  */
 export async function readScheduleFile(fileName: string, bytes: Uint8Array, sink?: RowSink): Promise<ReadResult> {
+  const text = readTextFile(fileName, bytes, sink);
+  if (text) return text;
+  const { table, errors } = await readXlsx(bytes);
+  if (errors.length > 0) return { ok: false, format: 'xlsx', errors: tidyIssues(errors) };
+  if (!sink) return { ok: true, format: 'xlsx', table };
+  sink.header(table.headers, table.headerRow);
+  for (const r of table.rows) sink.row(r);
+  return { ok: true, format: 'xlsx', table: { ...table, rows: [] } };
+}
+
+/**
+ * readScheduleFile for every file but an XLSX workbook, synchronously (so the rows can be written as they
+ * are read, inside one database transaction); null for a workbook (a zip), which only readScheduleFile reads.
+ */
+export function readTextFile(fileName: string, bytes: Uint8Array, sink?: RowSink): ReadResult | null {
   if (bytes.byteLength > MAX_BYTES)
     return { ok: false, format: null, errors: [{ reason: `The file is larger than ${MAX_BYTES / 1024 / 1024} MB` }] };
   if (bytes.byteLength === 0) return { ok: false, format: null, errors: [{ reason: 'The file is empty' }] };
+  if (isZip(bytes)) return null;
   const byName = formatFromName(fileName);
-  if (isZip(bytes)) {
-    const { table, errors } = await readXlsx(bytes);
-    if (errors.length > 0) return { ok: false, format: 'xlsx', errors: tidyIssues(errors) };
-    if (!sink) return { ok: true, format: 'xlsx', table };
-    sink.header(table.headers, table.headerRow);
-    for (const r of table.rows) sink.row(r);
-    return { ok: true, format: 'xlsx', table: { ...table, rows: [] } };
-  }
   if (byName === 'xlsx') return { ok: false, format: 'xlsx', errors: [{ reason: 'The file is named .xlsx but is not an XLSX workbook' }] };
   if (byName === null && fileName.includes('.')) {
     return {

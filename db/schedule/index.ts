@@ -3,6 +3,7 @@ export * from './repository';
 export { editOpening, type EditOutcome, type FieldProblem } from './edit';
 export {
   previewImport,
+  importNewSite,
   applyImport,
   exportSite,
   exportTable,

@@ -108,20 +108,22 @@ export function emptySeverityCounts(): Record<Severity, number> {
   return Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
 }
 
+/** The column counting an opening's findings of one severity ('life-safety' → life_safety_findings), in SEVERITIES order. */
+const SEVERITY_COUNT_COLUMNS = SEVERITIES.map((s) => `${s.replace(/-/g, '_')}_findings`);
+/** A site's findings by severity, as result columns named by severity. */
+const SUM_BY_SEVERITY = SEVERITIES.map((s, i) => `COALESCE(SUM(${SEVERITY_COUNT_COLUMNS[i]}), 0) AS "${s}"`).join(', ');
+
 export function listSites(db: Db): (SiteRecord & { openingCount: number; findingsBySeverity: Record<Severity, number> })[] {
   const sites = stmt<SiteRow & { n: number }>(
     db,
     'SELECT s.*, (SELECT COUNT(*) FROM openings o WHERE o.site_id = s.id) AS n FROM sites s ORDER BY s.name COLLATE NOCASE',
   ).all();
-  const counts = stmt<{ site_id: number; severity: Severity; n: number }>(
-    db,
-    'SELECT site_id, severity, COUNT(*) AS n FROM opening_findings GROUP BY site_id, severity',
-  ).all();
-  return sites.map((s) => {
-    const bySeverity = emptySeverityCounts();
-    for (const c of counts) if (c.site_id === s.id) bySeverity[c.severity] = c.n;
-    return { ...toSite(s), openingCount: s.n, findingsBySeverity: bySeverity };
-  });
+  const counts = new Map(
+    stmt<Record<Severity, number> & { site_id: number }>(db, `SELECT site_id, ${SUM_BY_SEVERITY} FROM openings GROUP BY site_id`)
+      .all()
+      .map(({ site_id, ...bySeverity }) => [site_id, bySeverity]),
+  );
+  return sites.map((s) => ({ ...toSite(s), openingCount: s.n, findingsBySeverity: counts.get(s.id) ?? emptySeverityCounts() }));
 }
 
 // ---- openings -------------------------------------------------------------
@@ -166,35 +168,28 @@ export function getOpeningsByPdAddress(db: Db, siteId: number, pdAddress: number
 }
 
 const INSERT_SQL = `INSERT INTO openings (site_id, position, updated_at, finding_count, worst_severity, worst_rank, severity_mask,
-  ${COLS.join(', ')}, extras) VALUES (${Array.from({ length: COLS.length + 8 }, () => '?').join(', ')})`;
+  ${SEVERITY_COUNT_COLUMNS.join(', ')}, ${COLS.join(', ')}, extras) VALUES (${Array.from({ length: COLS.length + 8 + SEVERITIES.length }, () => '?').join(', ')})`;
 const UPDATE_SQL = `UPDATE openings SET ${COLS.map((c) => `${c} = @${c}`).join(', ')}, extras = @extras,
   version = version + 1, updated_at = @updated_at WHERE id = @ref`;
 
-/** Inserts an opening and stores its findings; returns the row id. */
+/** Inserts an opening with the counts of its findings; returns the row id. */
 export function insertOpening(db: Db, siteId: number, opening: Opening, position: number, now: Date): number {
   const findings = evaluateOpening(opening);
   const s = severityColumns(findings);
-  const params: SqlValue[] = [siteId, position, now.toISOString(), findings.length, s.worst, s.rank, s.mask];
+  const params: SqlValue[] = [siteId, position, now.toISOString(), findings.length, s.worst, s.rank, s.mask, ...s.counts];
   for (const f of COLS) {
     const v = opening[f];
     params.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
   }
   params.push(JSON.stringify(opening.extras));
-  const ref = Number(stmt(db, INSERT_SQL).run(...params).lastInsertRowid);
-  insertFindings(db, ref, siteId, findings);
-  return ref;
+  return Number(stmt(db, INSERT_SQL).run(...params).lastInsertRowid);
 }
 
-// Bulk insert for imports: multi-row INSERTs of OPENINGS_PER_INSERT rows (one statement
-// run per batch instead of per row), findings likewise. Stores exactly what insertOpening
-// stores, row by row: the ids are assigned explicitly as SQLite would (max(id) + 1 onwards)
-// so each opening's findings can reference it without a round trip per row.
-// 200 rows × 38 columns = 7,600 parameters per statement, under SQLite's limit of 32,766;
-// bigger batches than 50 measured about a tenth faster on a 50,000-opening import.
-const OPENINGS_PER_INSERT = 200;
-const FINDINGS_PER_INSERT = 500;
+// Bulk insert for imports: one prepared single-row INSERT run per opening, its parameter array
+// reused. Stores exactly what insertOpening stores, row by row. (Multi-row INSERTs of 200 rows
+// measured about a tenth slower: better-sqlite3 binds every parameter either way, and a batch
+// also builds a parameter array of 8,600 values and spreads it into the call.)
 const OPENING_COLS = [
-  'id',
   'site_id',
   'position',
   'updated_at',
@@ -202,58 +197,53 @@ const OPENING_COLS = [
   'worst_severity',
   'worst_rank',
   'severity_mask',
+  ...SEVERITY_COUNT_COLUMNS,
   ...COLS,
   'extras',
 ];
-// SQL texts built once per row count (a batch's text is ~10 kB; its hash is then cached too).
-function memo(build: (n: number) => string): (n: number) => string {
-  const texts = new Map<number, string>();
-  return (n) => {
-    let t = texts.get(n);
-    if (t === undefined) texts.set(n, (t = build(n)));
-    return t;
-  };
-}
-const insertOpeningsSql = memo(
-  (n) =>
-    `INSERT INTO openings (${OPENING_COLS.join(', ')}) VALUES ${Array.from({ length: n }, () => `(${OPENING_COLS.map(() => '?').join(', ')})`).join(', ')}`,
-);
-const insertFindingsSql = memo(
-  (n) =>
-    `INSERT INTO opening_findings (opening_ref, site_id, rule_id, severity) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?)').join(', ')}`,
-);
+const BULK_INSERT_SQL = `INSERT INTO openings (${OPENING_COLS.join(', ')}) VALUES (${OPENING_COLS.map(() => '?').join(', ')})`;
 
 /**
- * Inserts openings at positions start, start + 1, … with their findings, all or nothing (one transaction,
- * or a savepoint inside the caller's). Loaded in bulk:
+ * Inserts openings at positions start, start + 1, … with the counts of their findings, all or nothing (one
+ * transaction, or a savepoint inside the caller's). See bulkInsert.
+ */
+export function insertOpenings(db: Db, siteId: number, openings: readonly Opening[], now: Date, start = 0): void {
+  bulkInsert(db, siteId, now, openings.length, (add) => openings.forEach(add), start);
+}
+
+/**
+ * Inserts the openings `fill` hands to `add`, at positions start, start + 1, … with the counts of their
+ * findings, all or nothing (one transaction, or a savepoint inside the caller's); `expected` is about how
+ * many there will be. Loaded in bulk:
  * - The table's CHECK constraints are not evaluated row by row (SQLite's ignore_check_constraints, for this
  *   call only): every value comes from an opening the schema (core/schedule/schema.ts) accepted, whose
  *   vocabularies and ranges are the CHECKs' own (test/integration/schedule-bulk.test.ts holds them to that).
  *   Evaluating them was about a fifth of a 50,000-opening import's insert. NOT NULL, UNIQUE and foreign
  *   keys are still enforced.
- * - Where the table holds fewer openings than are inserted (a first import), the secondary indexes of
- *   openings and opening_findings are dropped and built again from their own SQL once the rows are in:
- *   one sort each instead of growing them row by row. In the same transaction, so a failed insert or a
- *   crash leaves them as they were.
+ * - Where the table holds fewer openings than expected (a first import), the secondary indexes of
+ *   openings are dropped and built again from their own SQL once the rows are in: one sort each instead
+ *   of growing them row by row. In the same transaction, so a failed insert or a crash leaves them as
+ *   they were.
  */
-export function insertOpenings(db: Db, siteId: number, openings: readonly Opening[], now: Date, start = 0): void {
+export function bulkInsert<T>(db: Db, siteId: number, now: Date, expected: number, fill: (add: (o: Opening) => void) => T, start = 0): T {
   const checking = (db.pragma('ignore_check_constraints') as { ignore_check_constraints: number }[])[0]?.ignore_check_constraints === 0;
   if (checking) db.pragma('ignore_check_constraints = ON');
   try {
-    db.transaction(() => {
+    return db.transaction(() => {
       const maxId = stmt<{ m: number | null }>(db, 'SELECT MAX(id) AS m FROM openings').get()?.m ?? 0;
       const indexes =
-        maxId < openings.length
+        maxId < expected
           ? stmt<{ name: string; sql: string }>(
               db,
-              "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('openings', 'opening_findings') AND sql IS NOT NULL",
+              "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'openings' AND sql IS NOT NULL",
             ).all()
           : [];
       for (const i of indexes) db.exec(`DROP INDEX "${i.name.replace(/"/g, '""')}"`);
+      const add = rowWriter(db, siteId, now, start);
       // Rows appended at the end of the table need no big cache; indexes grown row by row do.
-      if (indexes.length > 0) insertRows(db, siteId, openings, now, start, maxId + 1);
-      else withPageCache(db, () => insertRows(db, siteId, openings, now, start, maxId + 1));
+      const out = indexes.length > 0 ? fill(add) : withPageCache(db, () => fill(add));
       for (const i of indexes) db.exec(i.sql);
+      return out;
     });
   } finally {
     if (checking) db.pragma('ignore_check_constraints = OFF');
@@ -275,55 +265,47 @@ export function withPageCache<T>(db: Db, fn: () => T): T {
   }
 }
 
-function insertRows(db: Db, siteId: number, openings: readonly Opening[], now: Date, start: number, firstId: number): void {
-  const at = now.toISOString();
-  let nextId = firstId;
-  let params: SqlValue[] = [];
-  let findings: SqlValue[] = [];
-  const perFinding = 4;
-  // Findings go in fixed-size chunks once their openings are stored (foreign key), so only
-  // a handful of distinct statements are ever prepared.
-  const flushFindings = (all: boolean) => {
-    const chunk = FINDINGS_PER_INSERT * perFinding;
-    let k = 0;
-    for (; findings.length - k >= chunk; k += chunk) stmt(db, insertFindingsSql(FINDINGS_PER_INSERT)).run(...findings.slice(k, k + chunk));
-    if (all && findings.length > k) {
-      stmt(db, insertFindingsSql((findings.length - k) / perFinding)).run(...findings.slice(k));
-      k = findings.length;
-    }
-    findings = k === 0 ? findings : findings.slice(k);
-  };
-  const flush = (all: boolean) => {
-    if (params.length > 0) stmt(db, insertOpeningsSql(params.length / OPENING_COLS.length)).run(...params);
-    params = [];
-    flushFindings(all);
-  };
-  for (let i = 0; i < openings.length; i++) {
-    const o = openings[i]!;
-    const id = nextId++;
+/** Writes one opening per call, at positions start, start + 1, … */
+function rowWriter(db: Db, siteId: number, now: Date, start: number): (o: Opening) => void {
+  const insert = stmt(db, BULK_INSERT_SQL);
+  // In OPENING_COLS order: site, position, time, 4 finding columns, the counts by severity, the fields, extras.
+  const countsAt = 7;
+  const fieldsAt = countsAt + SEVERITIES.length;
+  const params = new Array<SqlValue>(OPENING_COLS.length);
+  params[0] = siteId;
+  params[2] = now.toISOString();
+  const counts = SEVERITIES.map(() => 0);
+  let position = start;
+  return (o) => {
     const fired = firingRules(o);
     let mask = 0;
-    for (const r of fired) mask |= 1 << severityRank(r.severity);
+    counts.fill(0);
+    for (const r of fired) {
+      const rank = severityRank(r.severity);
+      mask |= 1 << rank;
+      counts[rank]!++;
+    }
     // firingRules is worst first, so the first rule carries the worst severity.
     const worst = fired[0]?.severity ?? null;
-    params.push(id, siteId, start + i, at, fired.length, worst, worst === null ? SEVERITIES.length : severityRank(worst), mask);
-    for (const f of COLS) {
-      const v = o[f];
-      params.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
+    params[1] = position++;
+    params[3] = fired.length;
+    params[4] = worst;
+    params[5] = worst === null ? SEVERITIES.length : severityRank(worst);
+    params[6] = mask;
+    for (let s = 0; s < counts.length; s++) params[countsAt + s] = counts[s]!;
+    for (let c = 0; c < COLS.length; c++) {
+      const v = o[COLS[c]!];
+      params[fieldsAt + c] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
     }
-    params.push(JSON.stringify(o.extras));
-    for (const r of fired) {
-      findings.push(id, siteId, r.id, r.severity);
-    }
-    if (params.length === OPENINGS_PER_INSERT * OPENING_COLS.length) flush(false);
-  }
-  flush(true);
+    params[fieldsAt + COLS.length] = JSON.stringify(o.extras);
+    insert.run(...params);
+  };
 }
 
 /** Replaces an opening's values (version + 1) and recomputes its findings. */
 export function replaceOpening(db: Db, ref: number, siteId: number, opening: Opening, now: Date): void {
   stmt(db, UPDATE_SQL).run({ ...openingParams(opening), ref, updated_at: now.toISOString() });
-  storeFindings(db, ref, siteId, evaluateOpening(opening));
+  storeFindings(db, ref, evaluateOpening(opening));
 }
 
 export function setOpeningPosition(db: Db, ref: number, position: number): void {
@@ -336,31 +318,25 @@ export function deleteOpening(db: Db, ref: number): void {
 
 // ---- findings -------------------------------------------------------------
 
-function severityColumns(findings: readonly Finding[]): { worst: Severity | null; rank: number; mask: number } {
+function severityColumns(findings: readonly Finding[]): { worst: Severity | null; rank: number; mask: number; counts: number[] } {
   const worst = worstSeverity(findings);
   let mask = 0;
-  for (const f of findings) mask |= 1 << severityRank(f.severity);
-  return { worst, rank: worst === null ? SEVERITIES.length : severityRank(worst), mask };
+  const counts = SEVERITIES.map(() => 0);
+  for (const f of findings) {
+    const rank = severityRank(f.severity);
+    mask |= 1 << rank;
+    counts[rank]!++;
+  }
+  return { worst, rank: worst === null ? SEVERITIES.length : severityRank(worst), mask, counts };
 }
 
-function insertFindings(db: Db, ref: number, siteId: number, findings: readonly Finding[]): void {
-  if (findings.length === 0) return;
-  const ins = stmt(db, 'INSERT INTO opening_findings (opening_ref, site_id, rule_id, severity) VALUES (?, ?, ?, ?)');
-  for (const f of findings) ins.run(ref, siteId, f.rule_id, f.severity);
-}
+const STORE_FINDINGS_SQL = `UPDATE openings SET finding_count = ?, worst_severity = ?, worst_rank = ?, severity_mask = ?,
+  ${SEVERITY_COUNT_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
 
-/** Replaces an opening's stored findings (and the columns derived from them). */
-export function storeFindings(db: Db, ref: number, siteId: number, findings: readonly Finding[]): void {
-  stmt(db, 'DELETE FROM opening_findings WHERE opening_ref = ?').run(ref);
-  insertFindings(db, ref, siteId, findings);
+/** Stores the counts of an opening's findings (and the columns derived from them). */
+export function storeFindings(db: Db, ref: number, findings: readonly Finding[]): void {
   const s = severityColumns(findings);
-  stmt(db, 'UPDATE openings SET finding_count = ?, worst_severity = ?, worst_rank = ?, severity_mask = ? WHERE id = ?').run(
-    findings.length,
-    s.worst,
-    s.rank,
-    s.mask,
-    ref,
-  );
+  stmt(db, STORE_FINDINGS_SQL).run(findings.length, s.worst, s.rank, s.mask, ...s.counts, ref);
 }
 
 /** An opening's findings, worst first: rule ids as stored, messages and sections rendered from the opening. */
@@ -395,7 +371,7 @@ export function listFindings(db: Db, siteId?: number): SiteFinding[] {
 /** Recomputes every stored finding of a site (e.g. after the rules changed). */
 export function recomputeFindings(db: Db, siteId: number): void {
   db.transaction(() => {
-    for (const r of listOpeningRecords(db, siteId)) storeFindings(db, r.ref, siteId, evaluateOpening(r.opening));
+    for (const r of listOpeningRecords(db, siteId)) storeFindings(db, r.ref, evaluateOpening(r.opening));
   });
 }
 
@@ -457,7 +433,7 @@ export function queryOpenings(db: Db, q: OpeningQuery): { total: number; offset:
   if (q.severity === 'any') where.push('finding_count > 0');
   else if (q.severity === 'none') where.push('finding_count = 0');
   else if (q.severity) {
-    // severity_mask mirrors opening_findings (bit = severity rank), kept in step by storeFindings
+    // severity_mask: bit = severity rank of the opening's findings, kept in step by storeFindings
     where.push('(severity_mask & @bit) != 0');
     p.bit = 1 << severityRank(q.severity);
   }
@@ -496,12 +472,8 @@ export function siteSummary(db: Db, siteId: number) {
   for (const r of count('lock_type')) byLockType[r.k as LockType] = r.n;
   const byArrangement: Partial<Record<LockingArrangement, number>> = {};
   for (const r of count('locking_arrangement')) byArrangement[r.k as LockingArrangement] = r.n;
-  const findingsBySeverity = emptySeverityCounts();
-  for (const r of stmt<{ severity: Severity; n: number }>(
-    db,
-    'SELECT severity, COUNT(*) AS n FROM opening_findings WHERE site_id = ? GROUP BY severity',
-  ).all(siteId))
-    findingsBySeverity[r.severity] = r.n;
+  const findingsBySeverity =
+    stmt<Record<Severity, number>>(db, `SELECT ${SUM_BY_SEVERITY} FROM openings WHERE site_id = ?`).get(siteId) ?? emptySeverityCounts();
   const openingCount = stmt<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM openings WHERE site_id = ?').get(siteId)?.n ?? 0;
   const openingsWithFindings =
     stmt<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM openings WHERE site_id = ? AND finding_count > 0').get(siteId)?.n ?? 0;

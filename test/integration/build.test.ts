@@ -61,6 +61,13 @@ test('the built CLI prints help without loading the database, serial, spreadshee
   );
   assert.deepEqual(heavy, [], 'help loads none of the backend');
   assert.ok(r.loaded.some((u) => u.endsWith('/cli.mjs')));
+  // zod and papaparse are bundled (their names are in no URL): no module help loads holds their code.
+  const built = r.loaded.filter((u) => u.startsWith('file:') && u.endsWith('.mjs')).map((u) => fileURLToPath(u));
+  assert.deepEqual(
+    built.filter((f) => /ZodType|BAD_DELIMITERS/.test(readFileSync(f, 'utf8'))),
+    [],
+    'help loads no validation or CSV code',
+  );
 });
 
 test('the built CLI imports a schedule and checks it: migrations and data files are found from the bundle', (t) => {

@@ -68,4 +68,8 @@ test('in a file: every look-alike problem names its row; ids that only look alik
   );
   assert.equal(openingIdKey('А-1'), openingIdKey('a-1'));
   assert.equal(openingIdKey('1-102  A'), openingIdKey('1-102 a'));
+  // An id that is already its own key (lower-case printable ASCII, single spaces) is taken as it is.
+  assert.equal(openingIdKey('1-102 a'), '1-102 a');
+  assert.equal(openingIdKey('1-102  a'), '1-102 a');
+  assert.equal(openingIdKey('Α-1'), 'a-1');
 });
