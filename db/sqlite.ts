@@ -6,7 +6,7 @@ export type SqlValue = string | number | bigint | null | Buffer;
 export type SqlParams = SqlValue[] | Record<string, SqlValue>;
 
 export interface Statement<Row = Record<string, unknown>> {
-  run(...params: SqlValue[] | [Record<string, SqlValue>]): { changes: number; lastInsertRowid: number | bigint };
+  run(...params: SqlValue[] | [Record<string, SqlValue>] | [SqlValue[]]): { changes: number; lastInsertRowid: number | bigint };
   get(...params: SqlValue[] | [Record<string, SqlValue>]): Row | undefined;
   all(...params: SqlValue[] | [Record<string, SqlValue>]): Row[];
   iterate(...params: SqlValue[] | [Record<string, SqlValue>]): IterableIterator<Row>;

@@ -76,7 +76,12 @@ const importCommand: CliCommand = {
     const { applyImport, ImportRejected, importNewSite, previewImport } = await import('../../db/schedule');
     const path = resolve(dbFile);
     mkdirSync(dirname(path), { recursive: true });
+    const created = !existsSync(path);
     const db = openDatabase(path);
+    // A database this import creates is written once, through a rollback journal (as atomic): in
+    // WAL mode every page would go to the WAL and be copied into the file again at close. It is a
+    // WAL database, as the app opens it, again before the command ends.
+    if (created) db.pragma('journal_mode = DELETE');
     try {
       const input = { ...previewIn.data, bytes };
       // A new site from CSV/TSV has no differences to show: its rows are checked and written in one pass.
@@ -110,6 +115,7 @@ const importCommand: CliCommand = {
       if (err instanceof ImportRejected) return reportRejected(io, file, err.errors);
       throw err;
     } finally {
+      if (created) db.pragma('journal_mode = WAL');
       db.close();
     }
   },

@@ -298,7 +298,7 @@ function rowWriter(db: Db, siteId: number, now: Date, start: number): (o: Openin
       params[fieldsAt + c] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
     }
     params[fieldsAt + COLS.length] = JSON.stringify(o.extras);
-    insert.run(...params);
+    insert.run(params); // an array binds as positional parameters, without spreading 47 arguments per row
   };
 }
 

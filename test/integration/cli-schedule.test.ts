@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { runCli } from '../../cli/main';
+import { openSqlite } from '../../db/sqlite';
 import { tempDir } from '../support/tmp';
 
 const FIX = fileURLToPath(new URL('../fixtures/schedules/', import.meta.url));
@@ -26,6 +27,14 @@ test('import, re-import (diff, then --yes), export csv/xlsx and check --json', a
   let r = await cli('import', file, '--db', db);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /Imported 4 openings into new site "clinic"/);
+  // The database the import created (written through a rollback journal) is left a WAL database, as the app opens it.
+  {
+    const made = openSqlite(db, { readonly: true });
+    assert.deepEqual(made.pragma('journal_mode'), [{ journal_mode: 'wal' }]);
+    assert.equal(made.prepare<{ n: number }>('SELECT count(*) AS n FROM openings').get()!.n, 4);
+    made.close();
+  }
+  assert.ok(!existsSync(`${db}-journal`), 'no rollback journal left behind');
 
   writeFileSync(file, readFileSync(file, 'utf8').replace('Office 202', 'Office 202B'));
   r = await cli('import', file, '--db', db, '--site', 'clinic');
