@@ -712,6 +712,7 @@ export class OsdpController {
     this.scanning = true;
     const probeTimeoutMs = options.probeTimeoutMs ?? this.options.replyTimeoutMs ?? REPLY_TIMEOUT_MS;
     let scanner = this.newRunner({ replyTimeoutMs: probeTimeoutMs });
+    let slowScanner = false;
     this.runner = scanner;
     // A valid reply that comes after its probe timed out (a busy PD, a slow converter, a loaded laptop) still
     // proves a PD at that address: such addresses are probed again, with more time, before the baud is left.
@@ -728,6 +729,13 @@ export class OsdpController {
     try {
       scan: for (const baud of bauds) {
         if (this.transport.baud !== baud) await this.transport.setBaud(baud);
+        if (slowScanner) {
+          // The next baud's sweep probes with the normal timeout again.
+          scanner.stop();
+          scanner = this.newRunner({ replyTimeoutMs: probeTimeoutMs });
+          this.runner = scanner;
+          slowScanner = false;
+        }
         scanner.bus.setBaud(baud);
         lateAt.clear();
         const silent = new Set<number>();
@@ -747,6 +755,7 @@ export class OsdpController {
         scanner.stop();
         scanner = this.newRunner({ replyTimeoutMs: probeTimeoutMs * LATE_REPROBE_FACTOR });
         this.runner = scanner;
+        slowScanner = true;
         scanner.bus.setBaud(baud);
         for (const address of late) {
           checkAdapter();
