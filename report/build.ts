@@ -19,7 +19,8 @@ export interface BuildOptions {
   scope: ReportScope;
   dataDir: string;
   outFile: string;
-  identity: SigningIdentity;
+  /** The signer, or how to get it: asked only once the report is known to be buildable (no blockers). */
+  identity: SigningIdentity | (() => SigningIdentity | Promise<SigningIdentity>);
   now: Date;
   witness?: { name: string; title: string } | null;
   running?: ReadonlySet<number>;
@@ -62,12 +63,13 @@ export async function buildReport(db: Db, o: BuildOptions): Promise<BuiltReport>
     modeReason: o.modeReason,
   });
   if (blockers.length) throw new ReportError(`The report cannot be built: ${blockers.join(' ')}`);
+  const identity = typeof o.identity === 'function' ? await o.identity() : o.identity;
   const unsigned = `${o.outFile}.${process.pid}.unsigned.tmp`;
   try {
     const rendered = await renderToFile(model, o.dataDir, unsigned, (done, total) => o.progress?.('render', done, total));
     const modelSha256 = rendered.jsonSha256;
     o.progress?.('sign', 0, 1);
-    const signed = await signPdf(readFileSync(unsigned), o.identity, {
+    const signed = await signPdf(readFileSync(unsigned), identity, {
       reason: model.draft ? 'Commissioning report (DRAFT: not signed by hand by both parties)' : 'Commissioning report',
       location: model.site.name,
       signingTime: o.now,
@@ -86,7 +88,7 @@ export async function buildReport(db: Db, o: BuildOptions): Promise<BuiltReport>
       scope: model.scope.description,
       overall: model.overall,
       draft: model.draft,
-      signer: o.identity.name,
+      signer: identity.name,
       eventLogHead: model.integrity.eventLogHead,
       eventLogLength: model.integrity.eventLogLength,
       builtAt: o.now.toISOString(),

@@ -94,22 +94,25 @@ export function createReportsHandlers(ctx: AppContext, runs: RunsState): Feature
         const emit = (phase: 'load' | 'render' | 'sign' | 'done', done: number, total: number) =>
           ctx.events.emit('reports:progress', { siteId: site.id, phase, done, total });
         emit('load', 0, 1);
-        // What blocks the report first (nothing is created for a report that cannot be built), then the identity:
-        // a wrong passphrase or an unusable .p12 stops here, before anything is written.
-        const { blockers } = preview(input, now);
-        if (blockers.length) throw new ApiError('validation', `The report cannot be built: ${blockers.join(' ')}`);
-        const passphrase = input.passphrase;
-        if (passphrase === undefined)
-          throw new ApiError('validation', 'Enter the certificate passphrase: no keychain on this computer keeps it.');
-        const { identity, created } = apiErrors(() =>
-          technicianIdentity({
-            dataDir: ctx.dataDir,
-            technician: input.technician,
-            passphrase,
-            now,
-            imported: input.p12Base64 ? Buffer.from(input.p12Base64, 'base64') : undefined,
-          }),
-        );
+        // buildReport says what blocks the report first (nothing is created for a report that cannot be built),
+        // then asks for the identity: a wrong passphrase or an unusable .p12 stops there, before anything is written.
+        let created = false;
+        const identity = () => {
+          const passphrase = input.passphrase;
+          if (passphrase === undefined)
+            throw new ApiError('validation', 'Enter the certificate passphrase: no keychain on this computer keeps it.');
+          const made = apiErrors(() =>
+            technicianIdentity({
+              dataDir: ctx.dataDir,
+              technician: input.technician,
+              passphrase,
+              now,
+              imported: input.p12Base64 ? Buffer.from(input.p12Base64, 'base64') : undefined,
+            }),
+          );
+          created = made.created;
+          return made.identity;
+        };
         const dir = join(ctx.dataDir, 'reports');
         mkdirSync(dir, { recursive: true });
         const built = await buildReport(db, {
@@ -123,7 +126,11 @@ export function createReportsHandlers(ctx: AppContext, runs: RunsState): Feature
           running: new Set(runs.active.keys()),
           modeReason,
           progress: emit,
-        }).catch((err: unknown) => apiErrors(() => Promise.reject(err as Error)));
+        }).catch((err: unknown) =>
+          apiErrors(() => {
+            throw err;
+          }),
+        );
         return { ...built.row, bytes: built.bytes, certificateCreated: created };
       } finally {
         building.delete(site.id);

@@ -97,18 +97,18 @@ async function build(values: Values, io: CliIo): Promise<number> {
     const siteId = siteIdOf(app, need(values, 'site'));
     const technician = str(values.technician) ?? 'Technician';
     const scope = scopeOf(values);
-    // What blocks the report is said before any passphrase is asked or certificate created.
-    const { blockers } = loadReportModel(app.ctx.db, { siteId, scope, generatedAt: new Date(), dataDir: app.ctx.dataDir, modeReason });
-    if (blockers.length) throw new ReportError(`The report cannot be built: ${blockers.join(' ')}`);
-    const { identity, created } = await identityOf(values, app.ctx.dataDir, technician, io);
-    if (created) io.err(`Created a signing certificate for "${identity.name}" in ${app.ctx.dataDir}/signing/technician.p12\n`);
     const { buildReport } = await import('../../report/build');
     const built = await buildReport(app.ctx.db, {
       siteId,
       scope,
       dataDir: app.ctx.dataDir,
       outFile: out,
-      identity,
+      // Asked for once the report is known to be buildable: what blocks it is said before any passphrase is asked.
+      identity: async () => {
+        const { identity, created } = await identityOf(values, app.ctx.dataDir, technician, io);
+        if (created) io.err(`Created a signing certificate for "${identity.name}" in ${app.ctx.dataDir}/signing/technician.p12\n`);
+        return identity;
+      },
       now: new Date(),
       witness: witnessOf(values),
       modeReason,
