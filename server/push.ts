@@ -1,14 +1,14 @@
 // A device's push: every record inserted once by UUID, in one transaction, or none of
 // them. Same UUID and same content is a no-op; same UUID with other content, a missing
 // parent, a missing photo or a break in the device's event chain refuses the whole push.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import canonicalize from 'canonicalize';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
   canonicalBodyAndHash,
+  canonicalJson,
   checkChainSegment,
   contentHash,
   GENESIS,
@@ -17,14 +17,41 @@ import {
   type PushResult,
   type WireEvent,
 } from '../core/sync/wire';
+import { canonicalJson as rfc8785, plainSorted } from '../core/canonical-json';
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+// One-shot hashing: a push hashes hundreds of thousands of short texts.
+export const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
 /** The device's event hash: sha256(prev ‖ RFC 8785 JSON of {seq, at, type, runId, attemptId, payload}). */
 export function eventHash(prevHash: string, e: WireEvent): string {
-  const text = canonicalize({ seq: e.seq, at: e.at, type: e.type, runId: e.runId, attemptId: e.attemptId, payload: e.payload });
+  const text = rfc8785({ at: e.at, attemptId: e.attemptId, payload: e.payload, runId: e.runId, seq: e.seq, type: e.type });
   if (text === undefined) throw new Error('event cannot be represented as JSON');
-  return createHash('sha256').update(prevHash).update(text).digest('hex');
+  return sha256(prevHash + text);
+}
+
+const EVENT_KEYS = 8; // at, attemptId, hash, payload, prevHash, runId, seq, type
+
+/**
+ * An event's hash as the device computed it (from its own prevHash) and its body's
+ * canonical text, writing the payload once for both. Their keys sort the same way in
+ * both texts; a payload whose keys are out of order, or a body with other keys, takes
+ * the general functions.
+ */
+export function eventTexts(e: WireEvent): { hash: string; body: string } {
+  if (plainSorted(e.payload) && e.payload !== undefined && Object.keys(e).length === EVENT_KEYS) {
+    const payload = JSON.stringify(e.payload);
+    const at = JSON.stringify(e.at);
+    const runId = JSON.stringify(e.runId);
+    const attemptId = JSON.stringify(e.attemptId);
+    const type = JSON.stringify(e.type);
+    return {
+      hash: sha256(
+        `${e.prevHash}{"at":${at},"attemptId":${attemptId},"payload":${payload},"runId":${runId},"seq":${e.seq},"type":${type}}`,
+      ),
+      body: `{"at":${at},"attemptId":${attemptId},"hash":"${e.hash}","payload":${payload},"prevHash":"${e.prevHash}","runId":${runId},"seq":${e.seq},"type":${type}}`,
+    };
+  }
+  return { hash: eventHash(e.prevHash, e), body: canonicalJson(e) };
 }
 
 export class PushRefused extends Error {
@@ -181,8 +208,14 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
       for (let at = 0; at < rows.length; at += COPY_CHUNK) {
         const part = rows.slice(at, at + COPY_CHUNK);
         const chainPart = part.filter(isEvent).map(eventBody);
+        // Each event's own hash (from the prevHash it names) and body text, made once; the
+        // chain check then asks for the hash from the head it reached, which is that prevHash
+        // whenever the event links at all.
+        const texts = new Map(chainPart.map((e) => [e, eventTexts(e)]));
         if (chainPart.length > 0) {
-          const bad = checkChainSegment(chain.seq, chain.hash, chainPart, eventHash);
+          const bad = checkChainSegment(chain.seq, chain.hash, chainPart, (prev, e) =>
+            prev === e.prevHash ? texts.get(e)!.hash : eventHash(prev, e),
+          );
           if (bad) {
             const r = req.records.find((x) => x.kind === 'event' && x.body.seq === bad.seq) ?? req.records[events[0]!]!;
             throw new PushRefused(422, 'broken-chain', `the event log of this device is broken: ${bad.reason}; nothing was stored`, [
@@ -195,9 +228,10 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
         let text = '';
         for (const i of part) {
           const r = req.records[i]!;
-          const { body, hash } = canonicalBodyAndHash(sha256, r);
-          // UUIDs and hex hashes need no escaping; kinds are from a fixed list.
-          text += `${r.uuid}\t${r.kind}\t${r.site ?? '\\N'}\t${origin}\t${device.id}\t{${r.refs.join(',')}}\t${copyText(body)}\t${hash}\n`;
+          const { body, hash } = canonicalBodyAndHash(sha256, r, r.kind === 'event' ? texts.get(r.body)!.body : undefined);
+          // UUIDs and hex hashes need no escaping; kinds are from a fixed list; JSON text
+          // holds no raw tab or line break, so only a backslash needs escaping.
+          text += `${r.uuid}\t${r.kind}\t${r.site ?? '\\N'}\t${origin}\t${device.id}\t{${r.refs.join(',')}}\t${body.includes('\\') ? copyText(body) : body}\t${hash}\n`;
         }
         yield text;
       }
