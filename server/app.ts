@@ -254,7 +254,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
       try {
         size = (await blobs.put(hash, req.body)).size;
       } catch (err) {
-        if (err instanceof BlobMismatch) throw new HttpError(400, 'hash-mismatch', `Photo ${err.message}.`);
+        if (err instanceof BlobMismatch) throw new HttpError(400, 'hash-mismatch', `Photo ${hash}: ${err.message}.`);
         throw err;
       }
     }

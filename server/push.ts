@@ -10,7 +10,6 @@ import {
   canonicalBodyAndHash,
   canonicalJson,
   checkChainSegment,
-  contentHash,
   GENESIS,
   type PushProblem,
   type PushRequest,
@@ -83,10 +82,15 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
     const denied = sites.filter((s) => !ok.has(s));
     if (denied.length > 0) throw new PushRefused(403, 'forbidden', `this device is not granted site ${denied.join(', ')}`);
   }
-  // Content hashes are computed when needed: for a UUID sent twice or already on the
-  // server here, for fresh records while they stream into PostgreSQL (below).
-  const hashes: (string | undefined)[] = new Array<string | undefined>(req.records.length);
-  const hashOf = (i: number): string => (hashes[i] ??= contentHash(sha256, req.records[i]!));
+  // Every record's canonical text and content hash (an event's own hash too), made before
+  // the push lock is taken: another device's push, or this device's previous batch, is
+  // stored meanwhile, and the lock is then held only while PostgreSQL writes.
+  const texts = req.records.map((r) => {
+    if (r.kind !== 'event') return { ...canonicalBodyAndHash(sha256, r), eventHash: '' };
+    const e = eventTexts(r.body);
+    return { ...canonicalBodyAndHash(sha256, r, e.body), eventHash: e.hash };
+  });
+  const hashOf = (i: number): string => texts[i]!.hash;
   const seen = new Map<string, number>();
   for (const [i, r] of req.records.entries()) {
     const prev = seen.get(r.uuid);
@@ -199,22 +203,21 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
         : undefined;
     let chain = { seq: head ? Number(head.head_seq) : 0, hash: head?.head_hash ?? GENESIS };
 
-    // The fresh rows as COPY text, made a chunk at a time while PostgreSQL takes in the
-    // previous one: their content hashes, and the device's chain (each event continuing
-    // the one before, its hash recomputed), are checked here. A break refuses the whole
-    // push: the COPY is abandoned and the transaction rolled back, so nothing is stored.
+    // The fresh rows as COPY text, a chunk at a time while PostgreSQL takes in the previous
+    // one; the device's chain (each event continuing the one before, its hash recomputed) is
+    // checked here. A break refuses the whole push: the COPY is abandoned and the transaction
+    // rolled back, so nothing is stored.
     const origin = copyText(req.origin);
+    const eventIndex = new Map(events.map((i) => [eventBody(i), i]));
     function* copyLines(): Generator<string> {
       for (let at = 0; at < rows.length; at += COPY_CHUNK) {
         const part = rows.slice(at, at + COPY_CHUNK);
         const chainPart = part.filter(isEvent).map(eventBody);
-        // Each event's own hash (from the prevHash it names) and body text, made once; the
-        // chain check then asks for the hash from the head it reached, which is that prevHash
-        // whenever the event links at all.
-        const texts = new Map(chainPart.map((e) => [e, eventTexts(e)]));
         if (chainPart.length > 0) {
+          // The hash from the head reached is the event's own (made from the prevHash it
+          // names) whenever the event links at all, which the check tests first.
           const bad = checkChainSegment(chain.seq, chain.hash, chainPart, (prev, e) =>
-            prev === e.prevHash ? texts.get(e)!.hash : eventHash(prev, e),
+            prev === e.prevHash ? texts[eventIndex.get(e)!]!.eventHash : eventHash(prev, e),
           );
           if (bad) {
             const r = req.records.find((x) => x.kind === 'event' && x.body.seq === bad.seq) ?? req.records[events[0]!]!;
@@ -228,10 +231,10 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
         let text = '';
         for (const i of part) {
           const r = req.records[i]!;
-          const { body, hash } = canonicalBodyAndHash(sha256, r, r.kind === 'event' ? texts.get(r.body)!.body : undefined);
+          const { body, hash } = texts[i]!;
           // UUIDs and hex hashes need no escaping; kinds are from a fixed list; JSON text
           // holds no raw tab or line break, so only a backslash needs escaping.
-          text += `${r.uuid}\t${r.kind}\t${r.site ?? '\\N'}\t${origin}\t${device.id}\t{${r.refs.join(',')}}\t${body.includes('\\') ? copyText(body) : body}\t${hash}\n`;
+          text += `${r.uuid}\t${r.kind}\t${r.site ?? '\\N'}\t${origin}\t${device.id}\t{${r.refs.join(',')}}\t${body.replaceAll('\\', '\\\\')}\t${hash}\n`;
         }
         yield text;
       }
