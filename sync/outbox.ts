@@ -147,25 +147,6 @@ export const SOURCES: Source[] = [
     },
   },
   {
-    table: 'attachments',
-    kind: 'attachment',
-    label: 'photos',
-    maxSql: 'SELECT coalesce(max(id), 0) AS m FROM attachments',
-    rowsSql: `SELECT x.id AS _id, ss.server_site AS _site, x.created_at, d.uuid AS deficiency_uuid, x.file_name, x.mime_type, x.sha256, x.size
-      FROM attachments x JOIN deficiencies d ON d.id = x.deficiency_id LEFT JOIN sync_sites ss ON ss.site_id = d.site_id
-      WHERE x.id > ? AND x.id <= ? ORDER BY x.id LIMIT ?`,
-    toRecord: (r, origin) => {
-      const { _id, _site, ...body } = r;
-      return {
-        kind: 'attachment',
-        uuid: derivedUuid(sha256, origin, 'attachments', Number(_id)),
-        site: s(_site),
-        refs: refs(r.deficiency_uuid),
-        body,
-      };
-    },
-  },
-  {
     table: 'event_log',
     kind: 'event',
     label: 'event-log entries',
@@ -202,6 +183,27 @@ export const SOURCES: Source[] = [
     toRecord: (r, origin) => {
       const { _id, _site, ...body } = r;
       return { kind: 'proposal', uuid: derivedUuid(sha256, origin, 'opening_edits', Number(_id)), site: s(_site), refs: [], body };
+    },
+  },
+  {
+    // Last: nothing refers to an attachment, and its photo must be on the server before it,
+    // so everything else goes up while the photos upload.
+    table: 'attachments',
+    kind: 'attachment',
+    label: 'photos',
+    maxSql: 'SELECT coalesce(max(id), 0) AS m FROM attachments',
+    rowsSql: `SELECT x.id AS _id, ss.server_site AS _site, x.created_at, d.uuid AS deficiency_uuid, x.file_name, x.mime_type, x.sha256, x.size
+      FROM attachments x JOIN deficiencies d ON d.id = x.deficiency_id LEFT JOIN sync_sites ss ON ss.site_id = d.site_id
+      WHERE x.id > ? AND x.id <= ? ORDER BY x.id LIMIT ?`,
+    toRecord: (r, origin) => {
+      const { _id, _site, ...body } = r;
+      return {
+        kind: 'attachment',
+        uuid: derivedUuid(sha256, origin, 'attachments', Number(_id)),
+        site: s(_site),
+        refs: refs(r.deficiency_uuid),
+        body,
+      };
     },
   },
 ];
