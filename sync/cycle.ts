@@ -9,6 +9,7 @@ import { attachmentsDir } from '../db/runs';
 import type { Db } from '../db/sqlite';
 import { api, SyncHttpError, type ServerConnection } from './http';
 import { getOrigin, nextBatch, pendingCounts, readCursors, snapshot, storeCursors, type Batch } from './outbox';
+import { storePulled } from './remote';
 import { fetchOffers, publishUnlinkedSites } from './schedule';
 import { getEnrolment, getStatus, recordSuccess } from './state';
 
@@ -182,13 +183,10 @@ export async function runSync(db: Db, o: SyncOptions): Promise<SyncReport> {
   }
 
   let since = getStatus(db).pullSeq;
-  const insert = db.prepare(
-    'INSERT OR IGNORE INTO sync_remote_records (uuid, server_seq, kind, server_site, device_name, body) VALUES (?, ?, ?, ?, ?, ?)',
-  );
   for (;;) {
     const page = await api.pull(c, since);
     db.transaction(() => {
-      for (const r of page.records) insert.run(r.uuid, r.seq, r.kind, r.site, r.deviceName, JSON.stringify(r.body));
+      storePulled(db, page.records);
       db.prepare('UPDATE sync_status SET pull_seq = ? WHERE id = 1').run(page.next);
     });
     report.pulled += page.records.length;
