@@ -6,7 +6,8 @@
 // code-unit order, toJSON, undefined, non-finite numbers) goes to `canonicalize`.
 import canonicalize from 'canonicalize';
 
-function plainSorted(v: unknown): boolean {
+/** True when JSON.stringify already writes `v` canonically: plain values, every object's keys in code-unit order. */
+export function plainSorted(v: unknown): boolean {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
   if (typeof v === 'number') return Number.isFinite(v);
   if (typeof v !== 'object') return false;

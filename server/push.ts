@@ -1,30 +1,56 @@
 // A device's push: every record inserted once by UUID, in one transaction, or none of
 // them. Same UUID and same content is a no-op; same UUID with other content, a missing
 // parent, a missing photo or a break in the device's event chain refuses the whole push.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import canonicalize from 'canonicalize';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
   canonicalBodyAndHash,
+  canonicalJson,
   checkChainSegment,
-  contentHash,
   GENESIS,
   type PushProblem,
   type PushRequest,
   type PushResult,
   type WireEvent,
 } from '../core/sync/wire';
+import { canonicalJson as rfc8785, plainSorted } from '../core/canonical-json';
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+// One-shot hashing: a push hashes hundreds of thousands of short texts.
+export const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
 /** The device's event hash: sha256(prev ‖ RFC 8785 JSON of {seq, at, type, runId, attemptId, payload}). */
 export function eventHash(prevHash: string, e: WireEvent): string {
-  const text = canonicalize({ seq: e.seq, at: e.at, type: e.type, runId: e.runId, attemptId: e.attemptId, payload: e.payload });
+  const text = rfc8785({ at: e.at, attemptId: e.attemptId, payload: e.payload, runId: e.runId, seq: e.seq, type: e.type });
   if (text === undefined) throw new Error('event cannot be represented as JSON');
-  return createHash('sha256').update(prevHash).update(text).digest('hex');
+  return sha256(prevHash + text);
+}
+
+const EVENT_KEYS = 8; // at, attemptId, hash, payload, prevHash, runId, seq, type
+
+/**
+ * An event's hash as the device computed it (from its own prevHash) and its body's
+ * canonical text, writing the payload once for both. Their keys sort the same way in
+ * both texts; a payload whose keys are out of order, or a body with other keys, takes
+ * the general functions.
+ */
+export function eventTexts(e: WireEvent): { hash: string; body: string } {
+  if (plainSorted(e.payload) && e.payload !== undefined && Object.keys(e).length === EVENT_KEYS) {
+    const payload = JSON.stringify(e.payload);
+    const at = JSON.stringify(e.at);
+    const runId = JSON.stringify(e.runId);
+    const attemptId = JSON.stringify(e.attemptId);
+    const type = JSON.stringify(e.type);
+    return {
+      hash: sha256(
+        `${e.prevHash}{"at":${at},"attemptId":${attemptId},"payload":${payload},"runId":${runId},"seq":${e.seq},"type":${type}}`,
+      ),
+      body: `{"at":${at},"attemptId":${attemptId},"hash":"${e.hash}","payload":${payload},"prevHash":"${e.prevHash}","runId":${runId},"seq":${e.seq},"type":${type}}`,
+    };
+  }
+  return { hash: eventHash(e.prevHash, e), body: canonicalJson(e) };
 }
 
 export class PushRefused extends Error {
@@ -56,10 +82,15 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
     const denied = sites.filter((s) => !ok.has(s));
     if (denied.length > 0) throw new PushRefused(403, 'forbidden', `this device is not granted site ${denied.join(', ')}`);
   }
-  // Content hashes are computed when needed: for a UUID sent twice or already on the
-  // server here, for fresh records while they stream into PostgreSQL (below).
-  const hashes: (string | undefined)[] = new Array<string | undefined>(req.records.length);
-  const hashOf = (i: number): string => (hashes[i] ??= contentHash(sha256, req.records[i]!));
+  // Every record's canonical text and content hash (an event's own hash too), made before
+  // the push lock is taken: another device's push, or this device's previous batch, is
+  // stored meanwhile, and the lock is then held only while PostgreSQL writes.
+  const texts = req.records.map((r) => {
+    if (r.kind !== 'event') return { ...canonicalBodyAndHash(sha256, r), eventHash: '' };
+    const e = eventTexts(r.body);
+    return { ...canonicalBodyAndHash(sha256, r, e.body), eventHash: e.hash };
+  });
+  const hashOf = (i: number): string => texts[i]!.hash;
   const seen = new Map<string, number>();
   for (const [i, r] of req.records.entries()) {
     const prev = seen.get(r.uuid);
@@ -172,17 +203,22 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
         : undefined;
     let chain = { seq: head ? Number(head.head_seq) : 0, hash: head?.head_hash ?? GENESIS };
 
-    // The fresh rows as COPY text, made a chunk at a time while PostgreSQL takes in the
-    // previous one: their content hashes, and the device's chain (each event continuing
-    // the one before, its hash recomputed), are checked here. A break refuses the whole
-    // push: the COPY is abandoned and the transaction rolled back, so nothing is stored.
+    // The fresh rows as COPY text, a chunk at a time while PostgreSQL takes in the previous
+    // one; the device's chain (each event continuing the one before, its hash recomputed) is
+    // checked here. A break refuses the whole push: the COPY is abandoned and the transaction
+    // rolled back, so nothing is stored.
     const origin = copyText(req.origin);
+    const eventIndex = new Map(events.map((i) => [eventBody(i), i]));
     function* copyLines(): Generator<string> {
       for (let at = 0; at < rows.length; at += COPY_CHUNK) {
         const part = rows.slice(at, at + COPY_CHUNK);
         const chainPart = part.filter(isEvent).map(eventBody);
         if (chainPart.length > 0) {
-          const bad = checkChainSegment(chain.seq, chain.hash, chainPart, eventHash);
+          // The hash from the head reached is the event's own (made from the prevHash it
+          // names) whenever the event links at all, which the check tests first.
+          const bad = checkChainSegment(chain.seq, chain.hash, chainPart, (prev, e) =>
+            prev === e.prevHash ? texts[eventIndex.get(e)!]!.eventHash : eventHash(prev, e),
+          );
           if (bad) {
             const r = req.records.find((x) => x.kind === 'event' && x.body.seq === bad.seq) ?? req.records[events[0]!]!;
             throw new PushRefused(422, 'broken-chain', `the event log of this device is broken: ${bad.reason}; nothing was stored`, [
@@ -195,9 +231,10 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
         let text = '';
         for (const i of part) {
           const r = req.records[i]!;
-          const { body, hash } = canonicalBodyAndHash(sha256, r);
-          // UUIDs and hex hashes need no escaping; kinds are from a fixed list.
-          text += `${r.uuid}\t${r.kind}\t${r.site ?? '\\N'}\t${origin}\t${device.id}\t{${r.refs.join(',')}}\t${copyText(body)}\t${hash}\n`;
+          const { body, hash } = texts[i]!;
+          // UUIDs and hex hashes need no escaping; kinds are from a fixed list; JSON text
+          // holds no raw tab or line break, so only a backslash needs escaping.
+          text += `${r.uuid}\t${r.kind}\t${r.site ?? '\\N'}\t${origin}\t${device.id}\t{${r.refs.join(',')}}\t${body.replaceAll('\\', '\\\\')}\t${hash}\n`;
         }
         yield text;
       }

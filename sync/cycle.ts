@@ -4,11 +4,12 @@
 // takes a record it already has as a no-op.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MAX_PUSH_BYTES, MAX_PUSH_RECORDS } from '../core/sync/wire';
+import { MAX_PUSH_BYTES, MAX_PUSH_RECORDS, type PushResult } from '../core/sync/wire';
 import { attachmentsDir } from '../db/runs';
 import type { Db } from '../db/sqlite';
-import { api, type ServerConnection } from './http';
-import { getOrigin, nextBatch, pendingCounts, readCursors, snapshot, storeCursors } from './outbox';
+import { api, SyncHttpError, type ServerConnection } from './http';
+import { getOrigin, nextBatch, pendingCounts, readCursors, snapshot, storeCursors, type Batch } from './outbox';
+import { storePulled } from './remote';
 import { fetchOffers, publishUnlinkedSites } from './schedule';
 import { getEnrolment, getStatus, recordSuccess } from './state';
 
@@ -31,6 +32,8 @@ export interface SyncOptions {
   onProgress?: (p: SyncProgress) => void;
   /** Records per push; a function is asked before each batch (smaller while a test runs, so the app stays responsive). */
   batchRecords?: number | (() => number);
+  /** Push requests sent before the first is acknowledged (default 2; 1 sends one at a time). */
+  pushesInFlight?: number;
   /** Parallel photo uploads. */
   photoConcurrency?: number;
   timeoutMs?: number;
@@ -125,26 +128,54 @@ export async function runSync(db: Db, o: SyncOptions): Promise<SyncReport> {
       const size = typeof o.batchRecords === 'function' ? o.batchRecords() : (o.batchRecords ?? MAX_PUSH_RECORDS);
       return nextBatch(db, origin, from, upTo, size, MAX_PUSH_BYTES / 2);
     };
-    let batch = prepare(cursors);
-    for (;;) {
-      if (batch.unlinkedSites) throw new Error('some results belong to a site that is not on the server yet; sync again');
-      if (batch.records.length === 0) {
-        storeCursors(db, e.deviceId, batch.advance);
-        break;
+    // Up to `pushesInFlight` batches travel at once: the server stores one while it reads
+    // the next and this laptop reads the one after. Batches are acknowledged in order and
+    // the cursors move only past acknowledged ones, so a kill at any point still leaves
+    // nothing but batches the server takes again as no-ops. A batch sent while an earlier
+    // one was unacknowledged may reach the server first and find its parents or the chain
+    // before it missing (422): it is sent again once the earlier ones are acknowledged, and
+    // only that answer counts.
+    const inFlight: { batch: Batch; reply: Promise<PushResult>; behindOthers: boolean; refused: boolean }[] = [];
+    const limit = Math.max(1, o.pushesInFlight ?? 2);
+    const send = (b: Batch) => api.push(c, { origin, records: b.records });
+    let batch: Batch | null = prepare(cursors);
+    try {
+      for (;;) {
+        // Nothing new goes out while a batch in flight was refused: it is sent again first.
+        while (batch && inFlight.length < limit && !inFlight.some((f) => f.refused)) {
+          if (batch.unlinkedSites) throw new Error('some results belong to a site that is not on the server yet; sync again');
+          if (batch.records.length === 0) {
+            if (inFlight.length === 0) storeCursors(db, e.deviceId, batch.advance);
+            else inFlight[inFlight.length - 1]!.batch.advance = batch.advance; // moved past skipped rows with the last batch
+            batch = null;
+            break;
+          }
+          if (batch.records.some((r) => r.kind === 'attachment')) await awaitPhotos();
+          const f = { batch, reply: send(batch), behindOthers: inFlight.length > 0, refused: false };
+          f.reply.catch(() => (f.refused = true)); // awaited in order below
+          inFlight.push(f);
+          // The next batch is read while the server works; it starts where this one ends.
+          batch = prepare(batch.advance);
+        }
+        const head = inFlight.shift();
+        if (!head) break;
+        let r: PushResult;
+        try {
+          r = await head.reply;
+        } catch (err) {
+          if (!(head.behindOthers && err instanceof SyncHttpError && err.status === 422)) throw err;
+          r = await send(head.batch);
+        }
+        storeCursors(db, e.deviceId, head.batch.advance);
+        cursors = head.batch.advance;
+        report.pushed += r.inserted;
+        report.duplicates += r.duplicates;
+        done += head.batch.records.length;
+        o.onProgress?.({ phase: 'push', done: Math.min(done, total), total });
       }
-      if (batch.records.some((r) => r.kind === 'attachment')) await awaitPhotos();
-      const sending = api.push(c, { origin, records: batch.records });
-      // The next batch is read while the server works on this one; it starts where this one
-      // ends, and is only sent (and its cursors stored) after this one is acknowledged.
-      const next = prepare(batch.advance);
-      const r = await sending;
-      storeCursors(db, e.deviceId, batch.advance);
-      cursors = batch.advance;
-      report.pushed += r.inserted;
-      report.duplicates += r.duplicates;
-      done += batch.records.length;
-      o.onProgress?.({ phase: 'push', done: Math.min(done, total), total });
-      batch = next;
+    } finally {
+      // A failed sync leaves no request running behind it.
+      await Promise.all(inFlight.map((f) => f.reply.catch(() => undefined)));
     }
     await awaitPhotos(); // photos of attachments already acknowledged earlier are still checked and sent
   } finally {
@@ -152,13 +183,10 @@ export async function runSync(db: Db, o: SyncOptions): Promise<SyncReport> {
   }
 
   let since = getStatus(db).pullSeq;
-  const insert = db.prepare(
-    'INSERT OR IGNORE INTO sync_remote_records (uuid, server_seq, kind, server_site, device_name, body) VALUES (?, ?, ?, ?, ?, ?)',
-  );
   for (;;) {
     const page = await api.pull(c, since);
     db.transaction(() => {
-      for (const r of page.records) insert.run(r.uuid, r.seq, r.kind, r.site, r.deviceName, JSON.stringify(r.body));
+      storePulled(db, page.records);
       db.prepare('UPDATE sync_status SET pull_seq = ? WHERE id = 1').run(page.next);
     });
     report.pulled += page.records.length;

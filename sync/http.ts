@@ -45,7 +45,8 @@ async function call<T>(
 ): Promise<T> {
   let res: Response | undefined;
   // Encoded once (a retry sends the same bytes); a Buffer spares fetch re-scanning a large string.
-  const payload = raw ? new Uint8Array(raw.bytes) : body !== undefined ? Buffer.from(JSON.stringify(body)) : undefined;
+  // Raw bytes (a photo, read from its file: never a shared buffer) go as they are, not copied.
+  const payload = raw ? (raw.bytes as Uint8Array<ArrayBuffer>) : body !== undefined ? Buffer.from(JSON.stringify(body)) : undefined;
   for (let attempt = 0; !res; attempt++) {
     try {
       res = await fetch(new URL(path, c.url), {

@@ -3,11 +3,11 @@
 // turns rows into wire records: local integer keys become the UUIDs of the rows they
 // point at, so the server never sees a device's private numbering (except inside the
 // event log, whose hashed content must stay exactly as written).
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { derivedUuid, type RecordKind, type WireRecord } from '../core/sync/wire';
 import type { Db } from '../db/sqlite';
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+export const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
 interface Source {
   table: string;
@@ -24,7 +24,11 @@ interface Source {
 const s = (v: unknown): string => String(v);
 const refs = (...ids: unknown[]): string[] => ids.filter((x): x is string => typeof x === 'string');
 
-/** Parents before children: pushing in this order, each up to one snapshot, never sends an orphan. */
+/**
+ * Parents before children: pushing in this order, each up to one snapshot, never sends an orphan.
+ * Body keys come in code-unit order (the SELECT lists are sorted so): the server then writes a
+ * body's canonical text by JSON.stringify as it is, without sorted copies.
+ */
 export const SOURCES: Source[] = [
   {
     table: 'runs',
@@ -38,7 +42,7 @@ export const SOURCES: Source[] = [
       uuid: s(r.uuid),
       site: s(r._site),
       refs: [],
-      body: { technician: r.technician, started_at: r.started_at, settings: r.settings },
+      body: { settings: r.settings, started_at: r.started_at, technician: r.technician },
     }),
   },
   {
@@ -46,8 +50,8 @@ export const SOURCES: Source[] = [
     kind: 'attempt',
     label: 'attempts',
     maxSql: 'SELECT coalesce(max(id), 0) AS m FROM attempts',
-    rowsSql: `SELECT a.id AS _id, ss.server_site AS _site, a.uuid, r.uuid AS run_uuid, a.opening_id, a.procedure_id, a.opening_snapshot,
-        a.plan, a.link, a.started_at, sup.uuid AS supersedes_uuid
+    rowsSql: `SELECT a.id AS _id, ss.server_site AS _site, a.uuid, a.link, a.opening_id, a.opening_snapshot, a.plan,
+        a.procedure_id, r.uuid AS run_uuid, a.started_at, sup.uuid AS supersedes_uuid
       FROM attempts a JOIN runs r ON r.id = a.run_id LEFT JOIN sync_sites ss ON ss.site_id = r.site_id
       LEFT JOIN attempts sup ON sup.id = a.supersedes WHERE a.id > ? AND a.id <= ? ORDER BY a.id LIMIT ?`,
     toRecord: (r) => {
@@ -68,7 +72,7 @@ export const SOURCES: Source[] = [
       uuid: derivedUuid(sha256, origin, 'attempt_ends', Number(r.attempt_id)),
       site: s(r._site),
       refs: refs(r.attempt_uuid),
-      body: { attempt_uuid: r.attempt_uuid, verdict: r.verdict, reason: r.reason, ended_at: r.ended_at },
+      body: { attempt_uuid: r.attempt_uuid, ended_at: r.ended_at, reason: r.reason, verdict: r.verdict },
     }),
   },
   {
@@ -76,9 +80,9 @@ export const SOURCES: Source[] = [
     kind: 'step-result',
     label: 'step results',
     maxSql: 'SELECT coalesce(max(id), 0) AS m FROM step_results',
-    rowsSql: `SELECT st.id AS _id, ss.server_site AS _site, st.uuid, a.uuid AS attempt_uuid, st.step_index, st.step_id, st.kind, st.title,
-        st.verdict, st.reason, st.measured_ms, st.resolution_ms, st.started_at, st.ended_at, st.person_evidence, st.evidence,
-        st.deficiency, sup.uuid AS supersedes_uuid, st.recorded_at
+    rowsSql: `SELECT st.id AS _id, ss.server_site AS _site, st.uuid, a.uuid AS attempt_uuid, st.deficiency, st.ended_at, st.evidence, st.kind,
+        st.measured_ms, st.person_evidence, st.reason, st.recorded_at, st.resolution_ms, st.started_at, st.step_id, st.step_index,
+        sup.uuid AS supersedes_uuid, st.title, st.verdict
       FROM step_results st JOIN attempts a ON a.id = st.attempt_id JOIN runs r ON r.id = a.run_id
       LEFT JOIN sync_sites ss ON ss.site_id = r.site_id LEFT JOIN step_results sup ON sup.id = st.supersedes
       WHERE st.id > ? AND st.id <= ? ORDER BY st.id LIMIT ?`,
@@ -92,8 +96,8 @@ export const SOURCES: Source[] = [
     kind: 'deficiency',
     label: 'deficiencies',
     maxSql: 'SELECT coalesce(max(id), 0) AS m FROM deficiencies',
-    rowsSql: `SELECT d.id AS _id, ss.server_site AS _site, d.uuid, r.uuid AS run_uuid, d.opening_id, d.procedure_id, st.uuid AS step_result_uuid,
-        d.severity, d.description, d.source, d.created_at, d.created_by
+    rowsSql: `SELECT d.id AS _id, ss.server_site AS _site, d.uuid, d.created_at, d.created_by, d.description, d.opening_id, d.procedure_id,
+        r.uuid AS run_uuid, d.severity, d.source, st.uuid AS step_result_uuid
       FROM deficiencies d LEFT JOIN sync_sites ss ON ss.site_id = d.site_id LEFT JOIN runs r ON r.id = d.run_id
       LEFT JOIN step_results st ON st.id = d.step_result_id WHERE d.id > ? AND d.id <= ? ORDER BY d.id LIMIT ?`,
     toRecord: (r) => {
@@ -108,7 +112,7 @@ export const SOURCES: Source[] = [
     kind: 'deficiency-occurrence',
     label: 'repeat failures of open deficiencies',
     maxSql: 'SELECT coalesce(max(id), 0) AS m FROM deficiency_occurrences',
-    rowsSql: `SELECT o.id AS _id, ss.server_site AS _site, d.uuid AS deficiency_uuid, a.uuid AS attempt_uuid, st.uuid AS step_result_uuid, o.at
+    rowsSql: `SELECT o.id AS _id, ss.server_site AS _site, o.at, a.uuid AS attempt_uuid, d.uuid AS deficiency_uuid, st.uuid AS step_result_uuid
       FROM deficiency_occurrences o JOIN deficiencies d ON d.id = o.deficiency_id JOIN attempts a ON a.id = o.attempt_id
       JOIN step_results st ON st.id = o.step_result_id LEFT JOIN sync_sites ss ON ss.site_id = d.site_id
       WHERE o.id > ? AND o.id <= ? ORDER BY o.id LIMIT ?`,
@@ -128,7 +132,7 @@ export const SOURCES: Source[] = [
     kind: 'deficiency-status',
     label: 'deficiency status changes',
     maxSql: 'SELECT coalesce(max(id), 0) AS m FROM deficiency_status',
-    rowsSql: `SELECT x.id AS _id, ss.server_site AS _site, d.uuid AS deficiency_uuid, x.status, x.note, x.at, x.by, a.uuid AS retest_attempt_uuid
+    rowsSql: `SELECT x.id AS _id, ss.server_site AS _site, x.at, x.by, d.uuid AS deficiency_uuid, x.note, a.uuid AS retest_attempt_uuid, x.status
       FROM deficiency_status x JOIN deficiencies d ON d.id = x.deficiency_id LEFT JOIN sync_sites ss ON ss.site_id = d.site_id
       LEFT JOIN attempts a ON a.id = x.retest_attempt_id WHERE x.id > ? AND x.id <= ? ORDER BY x.id LIMIT ?`,
     toRecord: (r, origin) => {
@@ -138,25 +142,6 @@ export const SOURCES: Source[] = [
         uuid: derivedUuid(sha256, origin, 'deficiency_status', Number(_id)),
         site: s(_site),
         refs: refs(r.deficiency_uuid, r.retest_attempt_uuid),
-        body,
-      };
-    },
-  },
-  {
-    table: 'attachments',
-    kind: 'attachment',
-    label: 'photos',
-    maxSql: 'SELECT coalesce(max(id), 0) AS m FROM attachments',
-    rowsSql: `SELECT x.id AS _id, ss.server_site AS _site, d.uuid AS deficiency_uuid, x.sha256, x.file_name, x.mime_type, x.size, x.created_at
-      FROM attachments x JOIN deficiencies d ON d.id = x.deficiency_id LEFT JOIN sync_sites ss ON ss.site_id = d.site_id
-      WHERE x.id > ? AND x.id <= ? ORDER BY x.id LIMIT ?`,
-    toRecord: (r, origin) => {
-      const { _id, _site, ...body } = r;
-      return {
-        kind: 'attachment',
-        uuid: derivedUuid(sha256, origin, 'attachments', Number(_id)),
-        site: s(_site),
-        refs: refs(r.deficiency_uuid),
         body,
       };
     },
@@ -174,14 +159,14 @@ export const SOURCES: Source[] = [
       site: null,
       refs: [],
       body: {
-        seq: Number(r.seq),
         at: s(r.at),
-        type: s(r.type),
-        runId: r.run_id as number | null,
         attemptId: r.attempt_id as number | null,
+        hash: s(r.hash),
         payload: JSON.parse(s(r.payload)) as unknown,
         prevHash: s(r.prev_hash),
-        hash: s(r.hash),
+        runId: r.run_id as number | null,
+        seq: Number(r.seq),
+        type: s(r.type),
       },
     }),
   },
@@ -192,12 +177,33 @@ export const SOURCES: Source[] = [
     kind: 'proposal',
     label: 'schedule edits (proposals)',
     maxSql: 'SELECT coalesce(max(id), 0) AS m FROM opening_edits',
-    rowsSql: `SELECT e.id AS _id, ss.server_site AS _site, ss.applied_version AS base_version, e.opening_id, e.field, e.old_value, e.new_value, e.at, e.editor
+    rowsSql: `SELECT e.id AS _id, ss.server_site AS _site, e.at, ss.applied_version AS base_version, e.editor, e.field, e.new_value, e.old_value, e.opening_id
       FROM opening_edits e JOIN sync_sites ss ON ss.site_id = e.site_id
       WHERE e.id > ? AND e.id <= ? AND e.source = 'form' ORDER BY e.id LIMIT ?`,
     toRecord: (r, origin) => {
       const { _id, _site, ...body } = r;
       return { kind: 'proposal', uuid: derivedUuid(sha256, origin, 'opening_edits', Number(_id)), site: s(_site), refs: [], body };
+    },
+  },
+  {
+    // Last: nothing refers to an attachment, and its photo must be on the server before it,
+    // so everything else goes up while the photos upload.
+    table: 'attachments',
+    kind: 'attachment',
+    label: 'photos',
+    maxSql: 'SELECT coalesce(max(id), 0) AS m FROM attachments',
+    rowsSql: `SELECT x.id AS _id, ss.server_site AS _site, x.created_at, d.uuid AS deficiency_uuid, x.file_name, x.mime_type, x.sha256, x.size
+      FROM attachments x JOIN deficiencies d ON d.id = x.deficiency_id LEFT JOIN sync_sites ss ON ss.site_id = d.site_id
+      WHERE x.id > ? AND x.id <= ? ORDER BY x.id LIMIT ?`,
+    toRecord: (r, origin) => {
+      const { _id, _site, ...body } = r;
+      return {
+        kind: 'attachment',
+        uuid: derivedUuid(sha256, origin, 'attachments', Number(_id)),
+        site: s(_site),
+        refs: refs(r.deficiency_uuid),
+        body,
+      };
     },
   },
 ];

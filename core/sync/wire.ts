@@ -2,6 +2,7 @@
 // what a pushed record looks like, the limits, and the checks both sides agree on.
 // Pure: hashing is passed in (core/ has no crypto), so the same rules run anywhere.
 import { z } from 'zod';
+import { plainSorted } from '../canonical-json';
 
 /** Parents before children: a push lists its records in this order. */
 export const RECORD_KINDS = [
@@ -109,8 +110,14 @@ export interface ServerSite {
   version: number;
 }
 
-/** Canonical text of a record's content: same record ⇔ same text. Keys sorted at every level (native stringify, sorted copies of objects). */
+/**
+ * Canonical text of a record's content: same record ⇔ same text. Keys sorted at every
+ * level. Values whose keys are in order already (what the app sends) are written by
+ * JSON.stringify as they are; others through sorted copies (how every stored content hash
+ * was made, so the text must never change).
+ */
 export function canonicalJson(value: unknown): string {
+  if (plainSorted(value)) return JSON.stringify(value);
   return (
     JSON.stringify(value, (_key, v: unknown) => {
       if (typeof v === 'number' && !Number.isFinite(v)) throw new Error('non-finite number in a record');
@@ -134,16 +141,58 @@ export function contentHash(sha256: Sha256, r: Pick<WireRecord, 'kind' | 'site' 
  * The body's canonical JSON and the record's content hash, serialising the body once:
  * the hashed text is the one contentHash hashes (its keys sorted: body, kind, refs,
  * site), put together around the body's text, which the server then stores as it is.
+ * `body` may be given when it was already made (it must be canonicalJson(r.body)).
  */
 export function canonicalBodyAndHash(
   sha256: Sha256,
   r: Pick<WireRecord, 'kind' | 'site' | 'refs' | 'body'>,
+  body = canonicalJson(r.body),
 ): { body: string; hash: string } {
-  const body = canonicalJson(r.body);
   return {
     body,
     hash: sha256(`{"body":${body},"kind":${JSON.stringify(r.kind)},"refs":${canonicalJson(r.refs)},"site":${JSON.stringify(r.site)}}`),
   };
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SHA_RE = /^[0-9a-f]{64}$/;
+const KINDS: ReadonlySet<unknown> = new Set(RECORD_KINDS);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isText = (v: unknown, re: RegExp) => typeof v === 'string' && re.test(v);
+const isIntOrNull = (v: unknown) => v === null || Number.isSafeInteger(v);
+
+function isWireRecord(r: unknown): boolean {
+  if (!isObject(r) || !KINDS.has(r.kind) || !isText(r.uuid, UUID_RE) || !isObject(r.body)) return false;
+  const refs = r.refs;
+  if (!Array.isArray(refs) || refs.length > 8) return false;
+  for (const ref of refs) if (!isText(ref, UUID_RE)) return false;
+  if (r.kind !== 'event') return isText(r.site, UUID_RE);
+  const e = r.body;
+  return (
+    r.site === null &&
+    refs.length === 0 &&
+    Number.isSafeInteger(e.seq) &&
+    (e.seq as number) > 0 &&
+    typeof e.at === 'string' &&
+    e.at !== '' &&
+    typeof e.type === 'string' &&
+    e.type !== '' &&
+    isIntOrNull(e.runId) &&
+    isIntOrNull(e.attemptId) &&
+    isText(e.prevHash, SHA_RE) &&
+    isText(e.hash, SHA_RE)
+  );
+}
+
+/**
+ * A push checked against the schema in one plain pass (a push holds thousands of records,
+ * and this is several times cheaper than the schema itself). It accepts nothing the schema
+ * refuses; what it refuses goes through the schema, whose issues name the record and field.
+ */
+export function isPushRequest(v: unknown): v is PushRequest {
+  if (!isObject(v) || !isText(v.origin, UUID_RE) || !Array.isArray(v.records) || v.records.length > MAX_PUSH_RECORDS) return false;
+  for (const r of v.records) if (!isWireRecord(r)) return false;
+  return true;
 }
 
 /**

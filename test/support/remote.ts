@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/sqlite';
 import { getOrigin, nextBatch, readCursors, snapshot } from '../../sync/outbox';
+import { storePulled } from '../../sync/remote';
 
 export function pullAsRemote(from: { db: Db; siteId: number }, to: { db: Db; siteId: number }, deviceName: string): number {
   const linked = to.db.prepare<{ server_site: string }>('SELECT server_site FROM sync_sites WHERE site_id = ?').get(to.siteId);
@@ -14,11 +15,11 @@ export function pullAsRemote(from: { db: Db; siteId: number }, to: { db: Db; sit
   const batch = nextBatch(from.db, getOrigin(from.db), readCursors(from.db, 'never-synced'), snapshot(from.db), 1e9, 1e12);
   if (batch.unlinkedSites) throw new Error('the other device has results of a site not linked to the server site');
   let seq = to.db.prepare<{ m: number }>('SELECT coalesce(max(server_seq), 0) AS m FROM sync_remote_records').get()!.m;
-  const insert = to.db.prepare(
-    'INSERT OR IGNORE INTO sync_remote_records (uuid, server_seq, kind, server_site, device_name, body) VALUES (?, ?, ?, ?, ?, ?)',
+  to.db.transaction(() =>
+    storePulled(
+      to.db,
+      batch.records.map((r) => ({ uuid: r.uuid, seq: ++seq, kind: r.kind, site: r.site, deviceName, body: r.body })),
+    ),
   );
-  to.db.transaction(() => {
-    for (const r of batch.records) insert.run(r.uuid, ++seq, r.kind, r.site, deviceName, JSON.stringify(r.body));
-  });
   return batch.records.length;
 }

@@ -9,12 +9,14 @@ import {
   contentHash,
   derivedUuid,
   GENESIS,
+  isPushRequest,
+  pushRequest,
   type WireEvent,
 } from '../../core/sync/wire';
 import { appendEvent } from '../../db/runs';
 import { migrate } from '../../db/migrate';
 import { openSqlite } from '../../db/sqlite';
-import { eventHash, sha256 } from '../../server/push';
+import { eventHash, eventTexts, sha256 } from '../../server/push';
 import { backoffDelay } from '../../sync/engine';
 
 test('canonical JSON: key order and undefined fields do not change a record; any value does', () => {
@@ -40,6 +42,124 @@ test('the body text the server stores and its content hash, made in one pass, ma
     const one = canonicalBodyAndHash(sha256, r);
     assert.equal(one.body, canonicalJson(r.body));
     assert.equal(one.hash, contentHash(sha256, r));
+  }
+});
+
+/** The content text as every stored hash was made: sorted copies at every level, however the keys came. */
+function sortedCopies(value: unknown): string {
+  return (
+    JSON.stringify(value, (_key, v: unknown) => {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+      const o = v as Record<string, unknown>;
+      return Object.fromEntries(
+        Object.keys(o)
+          .sort()
+          .map((k) => [k, o[k]]),
+      );
+    }) ?? 'null'
+  );
+}
+
+test('canonical JSON writes what sorted copies write, for keys in order or not (integer-like keys, nesting, undefined)', () => {
+  const values: unknown[] = [
+    { a: 1, b: { c: [1, 'x', null, { e: 1, d: 2 }] } },
+    { b: 1, a: 2 },
+    { '10': 'x', '9': 'y', a: 1 },
+    { '1': 'x', '2': 'y', a: { '3': 1, b: 2 } },
+    { a: 'é"\\\t\n', z: 1.5e-7, m: -0, u: undefined },
+    [{ b: 1, a: [{ d: 1, c: 2 }] }],
+    'text',
+    null,
+  ];
+  let seed = 7;
+  const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const gen = (depth: number): unknown => {
+    const t = rnd();
+    if (depth > 3 || t < 0.3) return [1, 'a', null, true, 2.5, '\\"'][Math.floor(rnd() * 6)];
+    if (t < 0.5) return Array.from({ length: Math.floor(rnd() * 4) }, () => gen(depth + 1));
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < 4; i++) o[['b', 'a', '10', '9', 'z', 'aa'][Math.floor(rnd() * 6)]!] = gen(depth + 1);
+    return o;
+  };
+  for (let i = 0; i < 300; i++) values.push(gen(0));
+  for (const v of values) {
+    assert.equal(canonicalJson(v), sortedCopies(v), JSON.stringify(v));
+    const roundTrip = JSON.parse(sortedCopies(v) ?? 'null') as unknown;
+    assert.equal(canonicalJson(roundTrip), sortedCopies(v), 'the same value parsed back from its canonical text');
+  }
+});
+
+test("an event's hash and body text, made in one pass, are the device's hash and the canonical body", () => {
+  const chain = deviceChain(6);
+  const variants: WireEvent[] = [
+    ...chain,
+    { ...chain[0]!, payload: { z: 1, a: { '10': 1, '9': 2 } } }, // keys out of order
+    { ...chain[1]!, payload: undefined },
+    { ...chain[2]!, extra: 'kept' } as WireEvent,
+    { hash: chain[3]!.hash, type: 'x"y', seq: 4, runId: null, prevHash: chain[3]!.prevHash, payload: [1, 'é'], attemptId: 3, at: 't' },
+  ];
+  for (const e of variants) {
+    const t = eventTexts(e);
+    assert.equal(t.hash, eventHash(e.prevHash, e));
+    assert.equal(t.body, canonicalJson(e));
+    assert.equal(t.body, sortedCopies(e));
+  }
+  for (const e of chain) assert.equal(eventTexts(e).hash, e.hash, 'the hash the device wrote');
+});
+
+test('the plain push check accepts only what the schema accepts', () => {
+  const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const sha = 'a'.repeat(64);
+  const event = { seq: 1, at: 't', type: 'x', runId: null, attemptId: 2, payload: { a: 1 }, prevHash: sha, hash: sha };
+  const good = {
+    origin: uuid(1),
+    records: [
+      { kind: 'run', uuid: uuid(2), site: uuid(3), refs: [], body: { technician: 'Ana' } },
+      { kind: 'attempt', uuid: uuid(4), site: uuid(3), refs: [uuid(2)], body: {} },
+      { kind: 'event', uuid: uuid(5), site: null, refs: [], body: event },
+    ],
+  };
+  assert.equal(isPushRequest(good), true);
+  assert.equal(pushRequest.safeParse(good).success, true);
+  const bad = (f: (p: typeof good & Record<string, unknown>) => void) => {
+    const p = structuredClone(good) as typeof good & Record<string, unknown>;
+    f(p);
+    return p;
+  };
+  const r = (p: typeof good, i: number) => p.records[i] as Record<string, unknown>;
+  const ev = (p: typeof good) => r(p, 2).body as Record<string, unknown>;
+  const cases = [
+    null,
+    [],
+    bad((p) => (p.origin = 'ABC')),
+    bad((p) => (p.records = {} as never)),
+    bad((p) => (p.records = Array.from({ length: 5001 }, () => good.records[0]!) as never)),
+    bad((p) => (r(p, 0).kind = 'photo')),
+    bad((p) => (r(p, 0).uuid = '0000000A-0000-4000-8000-000000000002')),
+    bad((p) => (r(p, 0).site = null)),
+    bad((p) => (r(p, 0).site = 'x')),
+    bad((p) => (r(p, 0).refs = ['x'])),
+    bad((p) => (r(p, 0).refs = Array.from({ length: 9 }, (_, i) => uuid(i)))),
+    bad((p) => (r(p, 0).body = [])),
+    bad((p) => (r(p, 0).body = null)),
+    bad((p) => (r(p, 0).body = 'x')),
+    bad((p) => (p.records[0] = 'x' as never)),
+    bad((p) => (r(p, 2).site = uuid(3))),
+    bad((p) => (r(p, 2).refs = [uuid(2)])),
+    bad((p) => (ev(p).seq = 0)),
+    bad((p) => (ev(p).seq = 1.5)),
+    bad((p) => (ev(p).seq = '1')),
+    bad((p) => (ev(p).at = '')),
+    bad((p) => (ev(p).type = 3)),
+    bad((p) => (ev(p).runId = 'x')),
+    bad((p) => (ev(p).attemptId = 0.5)),
+    bad((p) => delete ev(p).attemptId),
+    bad((p) => (ev(p).prevHash = 'A'.repeat(64))),
+    bad((p) => (ev(p).hash = 'a'.repeat(63))),
+  ];
+  for (const c of cases) {
+    assert.equal(isPushRequest(c), false, `case ${cases.indexOf(c)}`);
+    assert.equal(pushRequest.safeParse(c).success, false, `the schema refuses it too: ${JSON.stringify(c)?.slice(0, 200)}`);
   }
 });
 

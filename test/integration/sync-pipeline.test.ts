@@ -1,0 +1,222 @@
+// Pushes in flight together (the laptop sends the next batch before the previous one is
+// acknowledged), against a real server on PostgreSQL: a later batch that overtakes an
+// earlier one is sent again once that one is acknowledged; a laptop killed with several
+// batches in flight resends what was not acknowledged; either way every record ends up on
+// the server exactly once. Also: bad input inside a large push and a photo whose bytes do
+// not match its name are refused naming what is at fault.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { runSync, SyncHttpError } from '../../sync';
+import { api } from '../../sync/http';
+import { getOrigin, nextBatch, readCursors, snapshot } from '../../sync/outbox';
+import { fetchOffers, publishUnlinkedSites } from '../../sync/schedule';
+import { getEnrolment } from '../../sync/state';
+import { compareWithServer, makeDevice, recordResults, startTestPostgres, startTestServer, type TestPostgres } from '../support/sync';
+import { tempDir } from '../support/tmp';
+
+let pgc: TestPostgres;
+before(async () => {
+  pgc = await startTestPostgres();
+});
+after(async () => {
+  await pgc?.stop();
+});
+
+async function count(url: string, sql: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return Number((await c.query<{ n: string }>(sql)).rows[0]!.n);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * A loopback proxy in front of the server that holds the first push back until the
+ * second push has been answered, so the second reaches the server first. Records the
+ * status of every push answer in order.
+ */
+async function overtakingProxy(target: string): Promise<{ url: string; statuses: number[]; close(): Promise<void> }> {
+  const statuses: number[] = [];
+  let pushes = 0;
+  let releaseFirst!: () => void;
+  const secondAnswered = new Promise<void>((r) => (releaseFirst = r));
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, onStatus?: (s: number) => void) => {
+    const up = request(new URL(req.url!, target), { method: req.method, headers: req.headers }, (upRes) => {
+      onStatus?.(upRes.statusCode!);
+      res.writeHead(upRes.statusCode!, upRes.headers);
+      upRes.pipe(res);
+      upRes.on('end', () => onStatus && pushes >= 2 && statuses.length >= 1 && releaseFirst());
+    });
+    up.end(body);
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (req.url !== '/v1/push') return forward(req, body, res);
+      const n = ++pushes;
+      const onStatus = (s: number) => statuses.push(s);
+      if (n === 1) void secondAnswered.then(() => forward(req, body, res, onStatus));
+      else forward(req, body, res, onStatus);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    statuses,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+test('a later batch that reaches the server before the one it depends on is sent again after it; every record is there once', async (t) => {
+  const dir = tempDir(t, 'doorcx-pipe-');
+  const databaseUrl = await pgc.newDatabase();
+  const server = await startTestServer(pgc, `${dir}/server`, databaseUrl);
+  t.after(() => server.close());
+  const proxy = await overtakingProxy(server.url);
+  t.after(() => proxy.close());
+  const a = await makeDevice(dir, { url: proxy.url, adminToken: server.adminToken }, 'A');
+  t.after(() => a.app.close());
+  recordResults(a, { attempts: 30, steps: 3, technician: 'Ana', defectEvery: 4, photoBytes: 700 });
+
+  const r = await runSync(a.db, { dataDir: a.dataDir, batchRecords: 40, pushesInFlight: 2 });
+  // The second batch (attempts of the run in the first) arrived first and was refused for
+  // its missing parents; the first was then stored, and the second sent again.
+  assert.equal(proxy.statuses[0], 422, 'the overtaking batch was refused');
+  assert.ok(
+    proxy.statuses.slice(1).every((s) => s === 200),
+    `then everything was taken: ${proxy.statuses.join(' ')}`,
+  );
+  assert.equal(r.duplicates, 0);
+  const cmp = await compareWithServer(a.db, databaseUrl);
+  assert.deepEqual(cmp.lost, [], '0 lost');
+  assert.equal(cmp.extra, 0, '0 duplicated');
+  assert.deepEqual(cmp.countsServer, cmp.countsLocal);
+  assert.equal(
+    r.pushed,
+    Object.values(cmp.countsLocal).reduce((x, y) => x + y, 0),
+    'each record inserted once, none acknowledged twice',
+  );
+});
+
+test('a laptop killed -9 with several pushes in flight resends what was not acknowledged; every record is there once', async (t) => {
+  const dir = tempDir(t, 'doorcx-pipe-');
+  const databaseUrl = await pgc.newDatabase();
+  const server = await startTestServer(pgc, `${dir}/server`, databaseUrl);
+  t.after(() => server.close());
+  const a = await makeDevice(dir, server, 'A');
+  recordResults(a, { attempts: 120, steps: 6, technician: 'Ana', defectEvery: 10, photoBytes: 1000 });
+  const dbFile = a.db.file;
+  await a.app.close();
+
+  let killedMidPush = 0;
+  for (let k = 0; k < 3; k++) {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/sync-child.ts', dbFile, a.dataDir], {
+      cwd: new URL('../../', import.meta.url),
+      env: { ...process.env, SYNC_PUSHES_IN_FLIGHT: '4' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    // Killed right after an acknowledgement: the batches sent behind it are still in flight.
+    await new Promise<void>((resolve) => {
+      const target = 2 + k * 3;
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const acks = out.split('\n').filter((l) => l.startsWith('push ')).length;
+        if (acks >= target || out.includes('synced')) resolve();
+      });
+      child.once('exit', () => resolve());
+    });
+    if (!out.includes('synced')) killedMidPush++;
+    child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+  }
+  assert.ok(killedMidPush >= 1, 'a kill landed while batches were in flight');
+
+  const again = await makeDevice(dir, null, 'A');
+  t.after(() => again.app.close());
+  const r = await runSync(again.db, { dataDir: again.dataDir, pushesInFlight: 3, batchRecords: 30 });
+  assert.ok(r.pushed + r.duplicates > 0, 'the last sync had work left');
+  const cmp = await compareWithServer(again.db, databaseUrl);
+  assert.deepEqual(cmp.lost, [], '0 lost');
+  assert.equal(cmp.extra, 0, '0 duplicated');
+  assert.deepEqual(cmp.countsServer, cmp.countsLocal);
+});
+
+test('a push with one malformed record among thousands is refused naming that record and field; nothing is stored', async (t) => {
+  const dir = tempDir(t, 'doorcx-pipe-');
+  const databaseUrl = await pgc.newDatabase();
+  const server = await startTestServer(pgc, `${dir}/server`, databaseUrl);
+  t.after(() => server.close());
+  const a = await makeDevice(dir, server, 'A');
+  t.after(() => a.app.close());
+  recordResults(a, { attempts: 400, steps: 6, technician: 'Ana' });
+  const e = getEnrolment(a.db)!;
+  const c = { url: e.serverUrl, token: e.token };
+  await fetchOffers(a.db, c);
+  assert.equal(await publishUnlinkedSites(a.db, c), 1, 'the site is on the server; none of its records yet');
+  const origin = getOrigin(a.db);
+  const batch = nextBatch(a.db, origin, readCursors(a.db, e.deviceId), snapshot(a.db), 5000, 32 * 1024 * 1024);
+  assert.ok(batch.records.length > 3000);
+  const before = await count(databaseUrl, 'SELECT count(*) AS n FROM records');
+  const at = 2718;
+  const cases: [string, (r: Record<string, unknown>) => void, RegExp][] = [
+    ['uuid', (r) => (r.uuid = 'not-a-uuid'), new RegExp(`records\\.${at}\\.uuid: must be a lower-case UUID`)],
+    ['refs', (r) => (r.refs = [42]), new RegExp(`records\\.${at}\\.refs\\.0`)],
+    ['kind', (r) => (r.kind = 'photo'), new RegExp(`records\\.${at}\\.kind`)],
+  ];
+  for (const [what, spoil, reason] of cases) {
+    const records = batch.records.map((r, i) => (i === at ? { ...r } : r));
+    spoil(records[at] as unknown as Record<string, unknown>);
+    const err = await api.push(c, { origin, records }).catch((x: unknown) => x);
+    assert.ok(err instanceof SyncHttpError, what);
+    assert.equal(err.status, 400, what);
+    assert.match(err.message, reason, what);
+  }
+  const events = batch.records.map((r) => (r.kind === 'event' && r.body.seq === 5 ? { ...r, body: { ...r.body, hash: 'X' } } : r));
+  const at5 = events.findIndex((r) => r.kind === 'event' && r.body.seq === 5);
+  const err = await api.push(c, { origin, records: events }).catch((x: unknown) => x);
+  assert.ok(err instanceof SyncHttpError);
+  assert.equal(err.status, 400);
+  assert.match(err.message, new RegExp(`records\\.${at5}\\.body\\.hash: must be 64 lower-case hex digits`));
+  assert.equal(await count(databaseUrl, 'SELECT count(*) AS n FROM records'), before, 'nothing stored');
+  // The same push unspoilt goes through.
+  const ok = await api.push(c, { origin, records: batch.records });
+  assert.equal(ok.inserted, batch.records.length);
+});
+
+test('a photo whose bytes do not hash to its name is refused naming the photo, and stores nothing; the right bytes are then taken', async (t) => {
+  const dir = tempDir(t, 'doorcx-pipe-');
+  const databaseUrl = await pgc.newDatabase();
+  const server = await startTestServer(pgc, `${dir}/server`, databaseUrl);
+  t.after(() => server.close());
+  const a = await makeDevice(dir, server, 'A');
+  t.after(() => a.app.close());
+  const e = getEnrolment(a.db)!;
+  const c = { url: e.serverUrl, token: e.token };
+  const bytes = Buffer.alloc(200 * 1024, 7);
+  const { createHash } = await import('node:crypto');
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  const flipped = Buffer.from(bytes);
+  flipped[123_456] = flipped[123_456]! ^ 1; // one bit, deep inside
+  const err = await api.putPhoto(c, sha, flipped).catch((x: unknown) => x);
+  assert.ok(err instanceof SyncHttpError);
+  assert.equal(err.status, 400);
+  assert.equal(err.code, 'hash-mismatch');
+  assert.match(err.message, new RegExp(`Photo ${sha}`), 'names the photo');
+  assert.match(err.message, /nothing was stored/);
+  assert.equal(await count(databaseUrl, 'SELECT count(*) AS n FROM blobs'), 0);
+  assert.deepEqual(await api.missingPhotos(c, [sha]), { missing: [sha] });
+  assert.deepEqual(await api.putPhoto(c, sha, bytes), { sha256: sha, stored: true });
+  const back = Buffer.from(
+    await (await fetch(new URL(`/v1/blobs/${sha}`, c.url), { headers: { authorization: `Bearer ${c.token}` } })).arrayBuffer(),
+  );
+  assert.ok(back.equals(bytes), 'the stored photo is the bytes sent');
+});
