@@ -75,11 +75,17 @@ async function overtakingProxy(target: string): Promise<{ url: string; statuses:
   };
 }
 
-test('a later batch that reaches the server before the one it depends on is sent again after it; every record is there once', async (t) => {
+/** A fresh database on the file's cluster and a server on it, closed when the test ends. */
+async function freshServer(t: { after: (fn: () => unknown) => void }) {
   const dir = tempDir(t, 'doorcx-pipe-');
   const databaseUrl = await pgc.newDatabase();
   const server = await startTestServer(pgc, `${dir}/server`, databaseUrl);
   t.after(() => server.close());
+  return { dir, databaseUrl, server };
+}
+
+test('a later batch that reaches the server before the one it depends on is sent again after it; every record is there once', async (t) => {
+  const { dir, databaseUrl, server } = await freshServer(t);
   const proxy = await overtakingProxy(server.url);
   t.after(() => proxy.close());
   const a = await makeDevice(dir, { url: proxy.url, adminToken: server.adminToken }, 'A');
@@ -107,10 +113,7 @@ test('a later batch that reaches the server before the one it depends on is sent
 });
 
 test('a laptop killed -9 with several pushes in flight resends what was not acknowledged; every record is there once', async (t) => {
-  const dir = tempDir(t, 'doorcx-pipe-');
-  const databaseUrl = await pgc.newDatabase();
-  const server = await startTestServer(pgc, `${dir}/server`, databaseUrl);
-  t.after(() => server.close());
+  const { dir, databaseUrl, server } = await freshServer(t);
   const a = await makeDevice(dir, server, 'A');
   recordResults(a, { attempts: 120, steps: 6, technician: 'Ana', defectEvery: 10, photoBytes: 1000 });
   const dbFile = a.db.file;
@@ -151,10 +154,7 @@ test('a laptop killed -9 with several pushes in flight resends what was not ackn
 });
 
 test('a push with one malformed record among thousands is refused naming that record and field; nothing is stored', async (t) => {
-  const dir = tempDir(t, 'doorcx-pipe-');
-  const databaseUrl = await pgc.newDatabase();
-  const server = await startTestServer(pgc, `${dir}/server`, databaseUrl);
-  t.after(() => server.close());
+  const { dir, databaseUrl, server } = await freshServer(t);
   const a = await makeDevice(dir, server, 'A');
   t.after(() => a.app.close());
   recordResults(a, { attempts: 400, steps: 6, technician: 'Ana' });
@@ -193,10 +193,7 @@ test('a push with one malformed record among thousands is refused naming that re
 });
 
 test('a photo whose bytes do not hash to its name is refused naming the photo, and stores nothing; the right bytes are then taken', async (t) => {
-  const dir = tempDir(t, 'doorcx-pipe-');
-  const databaseUrl = await pgc.newDatabase();
-  const server = await startTestServer(pgc, `${dir}/server`, databaseUrl);
-  t.after(() => server.close());
+  const { dir, databaseUrl, server } = await freshServer(t);
   const a = await makeDevice(dir, server, 'A');
   t.after(() => a.app.close());
   const e = getEnrolment(a.db)!;
