@@ -67,7 +67,9 @@ describe('commissioning run in Chromium', () => {
       await page.getByLabel('Technician').fill('Pat Tester');
       assert.equal(await page.getByLabel('Simulated controller (demo, no hardware)').isChecked(), true);
       await page.getByText('Project settings (code edition, thresholds)').click();
-      await page.getByLabel('Release within (ms)').fill('1000');
+      // 2 s (the default): with the coarse reading resolution below, a tighter limit let one stalled reading
+      // straddle it and a good door come out inconclusive in a clean CI run.
+      await page.getByLabel('Release within (ms)').fill('2000');
       // Long enough that a REX pressed by this test on a loaded machine still leaves the 2 s the lock
       // is watched after it (a later press is honestly inconclusive, as in the field).
       await page.getByLabel('Fail-secure hold window (ms)').fill('4000');
@@ -96,7 +98,7 @@ describe('commissioning run in Chromium', () => {
       await panel.locator('.prompt-confirm', { hasText: 'did it open?' }).getByRole('button', { name: 'Yes', exact: true }).click();
       const pass = page.locator('.result-card', { hasText: 'Power drop' });
       await pass.waitFor({ timeout: 30_000 });
-      assert.equal(await pass.getAttribute('data-verdict'), 'pass');
+      assert.equal(await pass.getAttribute('data-verdict'), 'pass', (await pass.textContent()) ?? '');
       assert.match((await pass.locator('.rc-verdict').textContent()) ?? '', /PASS/);
       // The measured release time with its resolution, and the trace summary.
       assert.match((await pass.textContent()) ?? '', /resolution ±\d+ ms/);
@@ -104,7 +106,7 @@ describe('commissioning run in Chromium', () => {
 
       // Tied to the fire alarm: the alarm-release test completes the opening.
       const alarm = await runTest(page, 'Fire-alarm release', null);
-      assert.equal(await alarm.getAttribute('data-verdict'), 'pass');
+      assert.equal(await alarm.getAttribute('data-verdict'), 'pass', (await alarm.textContent()) ?? '');
       await page.locator('h1', { hasText: 'Opening 1-101' }).locator('[data-status="pass"]', { hasText: 'Passed' }).waitFor();
       await waitCount(page, 'passed', '1');
 
