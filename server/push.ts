@@ -102,24 +102,35 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
   }
 
   const client = await pool.connect();
-  let copying = false;
   try {
     await client.query('BEGIN');
     // One push at a time commits records: arrival order (seq) is then commit order, so a
     // puller's cursor never skips a row committed late (holds across several servers).
     await client.query('SELECT pg_advisory_xact_lock(8009)');
-    const uuids = [...seen.keys()];
+    const all = [...seen.values()];
+    // Nearly every push holds only records new to the server, so it is first checked and
+    // written as if all were new, without looking each one up. Should one be there already
+    // (a batch sent again after its answer was lost), the check or the write stops at it,
+    // and the push is checked again against what is stored: a duplicate is then a no-op,
+    // the same UUID with other content a conflict.
+    await client.query('SAVEPOINT as_new');
+    try {
+      return await storeFresh(client, device, req, texts, all, false);
+    } catch (err) {
+      if (!(err instanceof MaybeStored || (err as { code?: string }).code === '23505')) throw err;
+      await client.query('ROLLBACK TO SAVEPOINT as_new');
+    }
     const existing = new Map(
       (
         await client.query<{ uuid: string; content_hash: string }>('SELECT uuid, content_hash FROM records WHERE uuid = ANY($1::uuid[])', [
-          uuids,
+          [...seen.keys()],
         ])
       ).rows.map((r) => [r.uuid, r.content_hash]),
     );
     const conflicts: PushProblem[] = [];
     const fresh: number[] = [];
-    for (const [i, r] of req.records.entries()) {
-      if (seen.get(r.uuid) !== i) continue; // same record twice in one push
+    for (const i of all) {
+      const r = req.records[i]!;
       const had = existing.get(r.uuid);
       if (had === undefined) {
         fresh.push(i);
@@ -134,138 +145,154 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
         `${conflicts.length} record(s) already on the server with different content; nothing was stored`,
         conflicts,
       );
-
-    // Parents: earlier in this push, or already on the server.
-    const position = new Map(req.records.map((r, i) => [r.uuid, i]));
-    const outside = new Set<string>();
-    const problems: PushProblem[] = [];
-    for (const i of fresh) {
-      const r = req.records[i]!;
-      for (const ref of r.refs) {
-        const at = position.get(ref);
-        if (at === undefined) outside.add(ref);
-        else if (at > i) problems.push({ uuid: r.uuid, kind: r.kind, reason: `its parent ${ref} comes after it in the push` });
-      }
-    }
-    if (outside.size > 0) {
-      const found = new Set(
-        (await client.query<{ uuid: string }>('SELECT uuid FROM records WHERE uuid = ANY($1::uuid[])', [[...outside]])).rows.map(
-          (r) => r.uuid,
-        ),
-      );
-      for (const i of fresh) {
-        const r = req.records[i]!;
-        for (const ref of r.refs)
-          if (!position.has(ref) && !found.has(ref))
-            problems.push({ uuid: r.uuid, kind: r.kind, reason: `its parent ${ref} is not on the server` });
-      }
-    }
-    if (problems.length > 0)
-      throw new PushRefused(
-        422,
-        'missing-parent',
-        `${problems.length} record(s) refer to records that are not on the server; nothing was stored`,
-        problems,
-      );
-
-    const photoOf = (r: PushRequest['records'][number]) => (r.kind === 'attachment' ? String(r.body.sha256) : null);
-    const photos = [...new Set(fresh.flatMap((i) => photoOf(req.records[i]!) ?? []))];
-    if (photos.length > 0) {
-      const have = new Set(
-        (await client.query<{ sha256: string }>('SELECT sha256 FROM blobs WHERE sha256 = ANY($1)', [photos])).rows.map((r) => r.sha256),
-      );
-      const missing = fresh
-        .map((i) => req.records[i]!)
-        .filter((r) => photoOf(r) !== null && !have.has(photoOf(r)!))
-        .map((r) => ({ uuid: r.uuid, kind: r.kind, reason: `photo ${photoOf(r)} has not been uploaded` }));
-      if (missing.length > 0)
-        throw new PushRefused(
-          422,
-          'missing-photo',
-          `${missing.length} attachment(s) whose photo is not uploaded yet; nothing was stored`,
-          missing,
-        );
-    }
-
-    // Events go in after the other records, in chain order.
-    const isEvent = (i: number) => req.records[i]!.kind === 'event';
-    const eventBody = (i: number) => req.records[i]!.body as WireEvent;
-    const events = fresh.filter(isEvent).sort((x, y) => eventBody(x).seq - eventBody(y).seq);
-    const rows = [...fresh.filter((i) => !isEvent(i)), ...events];
-    const head =
-      events.length > 0
-        ? (
-            await client.query<{ head_seq: string; head_hash: string }>(
-              'SELECT head_seq, head_hash FROM chains WHERE origin = $1 FOR UPDATE',
-              [req.origin],
-            )
-          ).rows[0]
-        : undefined;
-    let chain = { seq: head ? Number(head.head_seq) : 0, hash: head?.head_hash ?? GENESIS };
-
-    // The fresh rows as COPY text, a chunk at a time while PostgreSQL takes in the previous
-    // one; the device's chain (each event continuing the one before, its hash recomputed) is
-    // checked here. A break refuses the whole push: the COPY is abandoned and the transaction
-    // rolled back, so nothing is stored.
-    const origin = copyText(req.origin);
-    const eventIndex = new Map(events.map((i) => [eventBody(i), i]));
-    function* copyLines(): Generator<string> {
-      for (let at = 0; at < rows.length; at += COPY_CHUNK) {
-        const part = rows.slice(at, at + COPY_CHUNK);
-        const chainPart = part.filter(isEvent).map(eventBody);
-        if (chainPart.length > 0) {
-          // The hash from the head reached is the event's own (made from the prevHash it
-          // names) whenever the event links at all, which the check tests first.
-          const bad = checkChainSegment(chain.seq, chain.hash, chainPart, (prev, e) =>
-            prev === e.prevHash ? texts[eventIndex.get(e)!]!.eventHash : eventHash(prev, e),
-          );
-          if (bad) {
-            const r = req.records.find((x) => x.kind === 'event' && x.body.seq === bad.seq) ?? req.records[events[0]!]!;
-            throw new PushRefused(422, 'broken-chain', `the event log of this device is broken: ${bad.reason}; nothing was stored`, [
-              { uuid: r.uuid, kind: 'event', reason: bad.reason },
-            ]);
-          }
-          const last = chainPart[chainPart.length - 1]!;
-          chain = { seq: last.seq, hash: last.hash };
-        }
-        let text = '';
-        for (const i of part) {
-          const r = req.records[i]!;
-          const { body, hash } = texts[i]!;
-          // UUIDs and hex hashes need no escaping; kinds are from a fixed list; JSON text
-          // holds no raw tab or line break, so only a backslash needs escaping.
-          text += `${r.uuid}\t${r.kind}\t${r.site ?? '\\N'}\t${origin}\t${device.id}\t{${r.refs.join(',')}}\t${body.replaceAll('\\', '\\\\')}\t${hash}\n`;
-        }
-        yield text;
-      }
-    }
-    // COPY, not INSERT: rows travel as one stream and PostgreSQL parses no statement or
-    // array literal per row (seq and received_at come from their defaults). Under the
-    // advisory lock nothing else inserts, so the checks above still hold.
-    if (rows.length > 0) {
-      copying = true;
-      await pipeline(
-        Readable.from(copyLines()),
-        client.query(copyFrom('COPY records (uuid, kind, site_id, origin, device_id, refs, body, content_hash) FROM STDIN')),
-      );
-      copying = false;
-    }
-    if (events.length > 0)
-      await client.query(
-        `INSERT INTO chains (origin, head_seq, head_hash) VALUES ($1, $2, $3)
-         ON CONFLICT (origin) DO UPDATE SET head_seq = EXCLUDED.head_seq, head_hash = EXCLUDED.head_hash`,
-        [req.origin, chain.seq, chain.hash],
-      );
-    const at = (
-      await client.query<{ now: Date }>('UPDATE devices SET last_seen_at = now() WHERE id = $1 RETURNING now() AS now', [device.id])
-    ).rows[0]!.now;
-    await client.query('COMMIT');
-    return { inserted: fresh.length, duplicates: req.records.length - fresh.length, at: at.toISOString() };
+    return await storeFresh(client, device, req, texts, fresh, true);
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    // A connection whose COPY was abandoned midway is not given back to the pool.
-    client.release(copying);
+    client.release();
   }
+}
+
+/** A check failed while the push was taken as all new: it is checked again against what the server has. */
+class MaybeStored extends Error {}
+
+/**
+ * Checks the records at `fresh` (indexes into the push, each UUID once) and writes them, then
+ * commits. With `known` false nothing was looked up yet, and a failed check may only mean
+ * that some of them are stored already (MaybeStored); with `known` true it refuses the push.
+ */
+async function storeFresh(
+  client: pg.PoolClient,
+  device: { id: string },
+  req: PushRequest,
+  texts: readonly { body: string; hash: string; eventHash: string }[],
+  fresh: readonly number[],
+  known: boolean,
+): Promise<PushResult> {
+  const refuse = (err: PushRefused): never => {
+    throw known ? err : new MaybeStored(err.message);
+  };
+  // Parents: earlier in this push, or already on the server.
+  const position = new Map(req.records.map((r, i) => [r.uuid, i]));
+  const outside = new Set<string>();
+  const problems: PushProblem[] = [];
+  for (const i of fresh) {
+    const r = req.records[i]!;
+    for (const ref of r.refs) {
+      const at = position.get(ref);
+      if (at === undefined) outside.add(ref);
+      else if (at > i) problems.push({ uuid: r.uuid, kind: r.kind, reason: `its parent ${ref} comes after it in the push` });
+    }
+  }
+  if (outside.size > 0) {
+    const found = new Set(
+      (await client.query<{ uuid: string }>('SELECT uuid FROM records WHERE uuid = ANY($1::uuid[])', [[...outside]])).rows.map(
+        (r) => r.uuid,
+      ),
+    );
+    for (const i of fresh) {
+      const r = req.records[i]!;
+      for (const ref of r.refs)
+        if (!position.has(ref) && !found.has(ref))
+          problems.push({ uuid: r.uuid, kind: r.kind, reason: `its parent ${ref} is not on the server` });
+    }
+  }
+  if (problems.length > 0)
+    refuse(
+      new PushRefused(
+        422,
+        'missing-parent',
+        `${problems.length} record(s) refer to records that are not on the server; nothing was stored`,
+        problems,
+      ),
+    );
+
+  const photoOf = (r: PushRequest['records'][number]) => (r.kind === 'attachment' ? String(r.body.sha256) : null);
+  const photos = [...new Set(fresh.flatMap((i) => photoOf(req.records[i]!) ?? []))];
+  if (photos.length > 0) {
+    const have = new Set(
+      (await client.query<{ sha256: string }>('SELECT sha256 FROM blobs WHERE sha256 = ANY($1)', [photos])).rows.map((r) => r.sha256),
+    );
+    const missing = fresh
+      .map((i) => req.records[i]!)
+      .filter((r) => photoOf(r) !== null && !have.has(photoOf(r)!))
+      .map((r) => ({ uuid: r.uuid, kind: r.kind, reason: `photo ${photoOf(r)} has not been uploaded` }));
+    if (missing.length > 0)
+      refuse(
+        new PushRefused(
+          422,
+          'missing-photo',
+          `${missing.length} attachment(s) whose photo is not uploaded yet; nothing was stored`,
+          missing,
+        ),
+      );
+  }
+
+  // The device's chain: each event continues the one before (from the head stored for its
+  // origin), its hash recomputed. Events go in after the other records, in chain order.
+  const isEvent = (i: number) => req.records[i]!.kind === 'event';
+  const eventBody = (i: number) => req.records[i]!.body as WireEvent;
+  const events = fresh.filter(isEvent).sort((x, y) => eventBody(x).seq - eventBody(y).seq);
+  let chain: { seq: number; hash: string } | null = null;
+  if (events.length > 0) {
+    const head = (
+      await client.query<{ head_seq: string; head_hash: string }>('SELECT head_seq, head_hash FROM chains WHERE origin = $1 FOR UPDATE', [
+        req.origin,
+      ])
+    ).rows[0];
+    const eventIndex = new Map(events.map((i) => [eventBody(i), i]));
+    // The hash from the head reached is the event's own (made from the prevHash it names)
+    // whenever the event links at all, which the check tests first.
+    const bad = checkChainSegment(head ? Number(head.head_seq) : 0, head?.head_hash ?? GENESIS, events.map(eventBody), (prev, e) =>
+      prev === e.prevHash ? texts[eventIndex.get(e)!]!.eventHash : eventHash(prev, e),
+    );
+    if (bad) {
+      const r = req.records.find((x) => x.kind === 'event' && x.body.seq === bad.seq) ?? req.records[events[0]!]!;
+      refuse(
+        new PushRefused(422, 'broken-chain', `the event log of this device is broken: ${bad.reason}; nothing was stored`, [
+          { uuid: r.uuid, kind: 'event', reason: bad.reason },
+        ]),
+      );
+    }
+    const last = eventBody(events[events.length - 1]!);
+    chain = { seq: last.seq, hash: last.hash };
+  }
+  const rows = [...fresh.filter((i) => !isEvent(i)), ...events];
+
+  // The rows as COPY text, a chunk at a time while PostgreSQL takes in the previous one.
+  // COPY, not INSERT: rows travel as one stream and PostgreSQL parses no statement or array
+  // literal per row (seq and received_at come from their defaults). Under the advisory lock
+  // nothing else inserts, so the checks above still hold.
+  const origin = copyText(req.origin);
+  function* copyChunks(): Generator<string> {
+    for (let at = 0; at < rows.length; at += COPY_CHUNK) {
+      let text = '';
+      for (let k = at; k < Math.min(rows.length, at + COPY_CHUNK); k++) {
+        const i = rows[k]!;
+        const r = req.records[i]!;
+        const { body, hash } = texts[i]!;
+        // UUIDs and hex hashes need no escaping; kinds are from a fixed list; JSON text
+        // holds no raw tab or line break, so only a backslash needs escaping.
+        text += `${r.uuid}\t${r.kind}\t${r.site ?? '\\N'}\t${origin}\t${device.id}\t{${r.refs.join(',')}}\t${body.replaceAll('\\', '\\\\')}\t${hash}\n`;
+      }
+      yield text;
+    }
+  }
+  if (rows.length > 0)
+    await pipeline(
+      Readable.from(copyChunks()),
+      client.query(copyFrom('COPY records (uuid, kind, site_id, origin, device_id, refs, body, content_hash) FROM STDIN')),
+    );
+  if (chain)
+    await client.query(
+      `INSERT INTO chains (origin, head_seq, head_hash) VALUES ($1, $2, $3)
+       ON CONFLICT (origin) DO UPDATE SET head_seq = EXCLUDED.head_seq, head_hash = EXCLUDED.head_hash`,
+      [req.origin, chain.seq, chain.hash],
+    );
+  const at = (
+    await client.query<{ now: Date }>('UPDATE devices SET last_seen_at = now() WHERE id = $1 RETURNING now() AS now', [device.id])
+  ).rows[0]!.now;
+  await client.query('COMMIT');
+  return { inserted: fresh.length, duplicates: req.records.length - fresh.length, at: at.toISOString() };
 }

@@ -4,7 +4,7 @@
 // revoked mid-sync, clock skew, bad input, photos, schedules down and edits up.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
@@ -15,7 +15,9 @@ import { editOpening, getOpeningRecord, listOpenings } from '../../db/schedule';
 import { acceptOffer, enrollDevice, listOffers, listRemoteAttempts, runSync, SyncEngine, SyncHttpError } from '../../sync';
 import { api } from '../../sync/http';
 import { getOrigin, nextBatch, pendingCounts, readCursors, snapshot } from '../../sync/outbox';
+import { publishUnlinkedSites } from '../../sync/schedule';
 import { getEnrolment } from '../../sync/state';
+import { migrateServer, SERVER_MIGRATIONS_DIR } from '../../server/postgres';
 import {
   admin,
   compareWithServer,
@@ -191,6 +193,63 @@ test('the same batch twice is a no-op; the same UUID with other content is refus
     err.problems[0]!.uuid,
   ]);
   assert.equal(stored[0]!.verdict, 'pass', 'the first content stays');
+});
+
+test('a push that repeats part of an earlier one stores only what is new: the repeated records are no-ops, nothing is doubled', async (t) => {
+  const { databaseUrl, device } = await setup(t);
+  const a = await device('A');
+  recordResults(a, { attempts: 4, steps: 2, technician: 'Ana' });
+  const e = getEnrolment(a.db)!;
+  const c = { url: e.serverUrl, token: e.token };
+  await publishUnlinkedSites(a.db, c);
+  const origin = getOrigin(a.db);
+  // Results without their events (those have a chain of their own), parents first: any
+  // prefix is a push that stands on its own, and the rest continues it.
+  const records = nextBatch(a.db, origin, readCursors(a.db, e.deviceId), snapshot(a.db), 10_000, MAX_PUSH_BYTES).records.filter(
+    (r) => r.kind !== 'event' && r.kind !== 'attachment',
+  );
+  const half = Math.floor(records.length / 2);
+  const first = await api.push(c, { origin, records: records.slice(0, half) });
+  assert.deepEqual([first.inserted, first.duplicates], [half, 0]);
+  // The server takes the push as all new first; the first repeated UUID stops that write,
+  // and the push is then stored against what is there, on the same connection.
+  const second = await api.push(c, { origin, records });
+  assert.deepEqual([second.inserted, second.duplicates], [records.length - half, half]);
+  const stored = await query<{ uuid: string; n: string }>(
+    databaseUrl,
+    'SELECT uuid, count(*) AS n FROM records WHERE uuid = ANY($1::uuid[]) GROUP BY uuid',
+    [records.map((r) => r.uuid)],
+  );
+  assert.equal(stored.length, records.length, 'every record is on the server');
+  assert.ok(
+    stored.every((r) => r.n === '1'),
+    'none twice',
+  );
+  const third = await api.push(c, { origin, records: records.slice(half) });
+  assert.deepEqual([third.inserted, third.duplicates], [0, records.length - half]);
+});
+
+test('server migration 003: bodies stored as jsonb by an older server stay readable as json, with their hashes', async (t) => {
+  const databaseUrl = await pgc.newDatabase();
+  const pool = new pg.Pool({ connectionString: databaseUrl });
+  t.after(() => pool.end());
+  const old = tempDir(t, 'doorcx-migrations-');
+  for (const f of readdirSync(SERVER_MIGRATIONS_DIR).filter((x) => x < '003')) cpSync(join(SERVER_MIGRATIONS_DIR, f), join(old, f));
+  assert.deepEqual(await migrateServer(pool, old), ['001_sync.sql', '002_deficiency_occurrences.sql']);
+  const device = '0b7d3a1e-2f4c-4a5b-9c6d-7e8f9a0b1c2d';
+  await pool.query("INSERT INTO devices (id, name) VALUES ($1, 'old tablet')", [device]);
+  await pool.query(
+    `INSERT INTO records (uuid, kind, origin, device_id, refs, body, content_hash)
+     VALUES ('5f0c6a2e-8d1b-4c3a-9e7f-1a2b3c4d5e6f', 'run', $1, $1, '{}', '{"technician":"Ana é","started_at":"2026-11-30"}', 'h1')`,
+    [device],
+  );
+  assert.deepEqual(await migrateServer(pool), ['003_records_json_body.sql']);
+  const rows = (
+    await pool.query<{ type: string; technician: string; content_hash: string }>(
+      "SELECT pg_typeof(body)::text AS type, body->>'technician' AS technician, content_hash FROM records",
+    )
+  ).rows;
+  assert.deepEqual(rows, [{ type: 'json', technician: 'Ana é', content_hash: 'h1' }]);
 });
 
 test("text that the server's bulk load treats specially (backslash, tab, newline, \\N, quotes, emoji) arrives exactly and re-sends as a no-op", async (t) => {
@@ -405,7 +464,7 @@ test('a tampered event log is refused with the event named, and nothing of that 
   assert.equal(n[0]!.n, '0', 'the push carrying the broken chain stored nothing');
 });
 
-test('a break deep in a large push (found while its first rows are already streaming in) stores nothing, and the server carries on', async (t) => {
+test('a break deep in a large push (past its first chunks of rows) stores nothing, and the server carries on', async (t) => {
   const { server, databaseUrl, device } = await setup(t);
   const a = await device('A');
   const b = await device('B');
@@ -422,7 +481,7 @@ test('a break deep in a large push (found while its first rows are already strea
   assert.match(err.message, new RegExp(`event ${seq} was altered`));
   assert.deepEqual(await query(databaseUrl, 'SELECT count(*)::int AS n FROM records'), [{ n: 0 }], 'nothing of that push is stored');
   assert.deepEqual(await query(databaseUrl, 'SELECT count(*)::int AS n FROM chains'), [{ n: 0 }], 'the chain head did not move');
-  // The abandoned bulk load leaves the server able to take other pushes (its connections are sound).
+  // The refused push leaves the server able to take other pushes (its connections are sound).
   const sites = await admin<{ id: string }[]>(server, 'GET', '/admin/sites');
   await admin(server, 'POST', '/admin/grants', { deviceId: b.deviceId, siteId: sites[0]!.id });
   recordResults(b, { attempts: 3, steps: 2, technician: 'Ben' });
