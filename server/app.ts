@@ -4,6 +4,7 @@
 // 400 bad input, 401 no/wrong/revoked token, 403 site not granted, 409/422 push refused,
 // 413 body too large.
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import Papa from 'papaparse';
 import type pg from 'pg';
@@ -17,7 +18,14 @@ import {
   type PullResponse,
   type ServerSite,
 } from '../core/sync/wire';
-import { BlobMismatch, type BlobStore } from './blobs';
+import {
+  MAX_PHOTO_BATCH_BYTES,
+  PHOTO_BATCH_MAX_PHOTOS,
+  PHOTO_BATCH_TYPE,
+  PhotoBatchError,
+  PhotoBatchReader,
+} from '../core/sync/photo-batch';
+import { BlobMismatch, putBlob, type BlobStore, type BlobWriter } from './blobs';
 import { officeSitePage, officeSitesPage } from './office';
 import { PushRefused, pushRecords, sha256 } from './push';
 
@@ -242,31 +250,115 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     return { missing: [...new Set(hashes)].filter((h) => !have.has(h)) };
   });
 
+  // Which photos have a file and a row: the row is what the push checks. Committed without
+  // waiting for the disk: a push naming a photo commits after its row in the write-ahead
+  // log, so it can never be durable while the row is lost; a lost row only makes the
+  // photo count as missing, and it is sent again.
+  const recordBlobs = async (photos: { sha256: string; size: number }[]) => {
+    if (photos.length === 0) return;
+    await pool.query(
+      `WITH _ AS (SELECT set_config('synchronous_commit', 'off', true))
+       INSERT INTO blobs (sha256, size) SELECT h, n FROM _, unnest($1::text[], $2::bigint[]) AS t(h, n) ON CONFLICT DO NOTHING`,
+      [photos.map((p) => p.sha256), photos.map((p) => p.size)],
+    );
+  };
+
+  // One photo. The file is the truth (written and flushed under its hash before it is
+  // renamed into place); the blobs row records it, and is added when missing.
   app.put('/v1/blobs/:sha', async (req, reply) => {
     await requireDevice(req);
     const { sha: hash } = parse(z.object({ sha }), req.params, 'photo hash');
     if (!Buffer.isBuffer(req.body)) throw new HttpError(400, 'invalid-input', 'A photo is sent as application/octet-stream.');
-    // The file is the truth (written and flushed under its hash before it is renamed into
-    // place); the blobs row records it for the push checks, and is added when missing.
     const stored = !(await blobs.has(hash));
     let size = req.body.byteLength;
     if (stored) {
       try {
-        size = (await blobs.put(hash, req.body)).size;
+        size = (await putBlob(blobs, hash, req.body)).size;
       } catch (err) {
         if (err instanceof BlobMismatch) throw new HttpError(400, 'hash-mismatch', `Photo ${hash}: ${err.message}.`);
         throw err;
       }
     }
-    // Committed without waiting for the disk: a push naming this photo commits after it in
-    // the write-ahead log, so it can never be durable while this row is lost; a lost row
-    // only makes the photo count as missing, and it is sent again.
-    await pool.query(
-      `WITH _ AS (SELECT set_config('synchronous_commit', 'off', true))
-       INSERT INTO blobs (sha256, size) SELECT $1, $2 FROM _ ON CONFLICT DO NOTHING`,
-      [hash, size],
-    );
+    await recordBlobs([{ sha256: hash, size }]);
     return reply.code(stored ? 201 : 200).send({ sha256: hash, stored });
+  });
+
+  // Many photos in one request (core/sync/photo-batch.ts), each written to disk as its
+  // bytes arrive; one already here is read past. Up to 16 photos are flushed to disk at
+  // once (the file system then commits them together). Every photo that hashes to its
+  // name is kept and recorded; one that does not is answered with 400 naming it, and a
+  // broken batch with 400 naming the byte (the photos before it are kept).
+  app.addContentTypeParser(PHOTO_BATCH_TYPE, (_req, payload, done) => done(null, payload));
+  app.post('/v1/blobs', async (req) => {
+    await requireDevice(req);
+    const body = req.body as Readable;
+    const reader = new PhotoBatchReader();
+    const done: { sha256: string; size: number }[] = [];
+    let stored = 0;
+    let current: { sha256: string; size: number; writer: BlobWriter | null } | null = null;
+    const committing: Promise<void>[] = [];
+    const commit = async (n: number, photo: { sha256: string; size: number; writer: BlobWriter | null }) => {
+      if (photo.writer) {
+        try {
+          await photo.writer.commit();
+        } catch (err) {
+          if (err instanceof BlobMismatch)
+            throw new HttpError(400, 'hash-mismatch', `Photo ${n} of the batch (${photo.sha256}): ${err.message}.`);
+          throw err;
+        }
+        stored++;
+      }
+      done.push({ sha256: photo.sha256, size: photo.size });
+    };
+    const settle = async () => {
+      const results = await Promise.allSettled(committing.splice(0));
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    };
+    let received = 0;
+    let fault: HttpError | null = null;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        received += chunk.byteLength;
+        if (received > MAX_PHOTO_BATCH_BYTES)
+          throw new HttpError(
+            413,
+            'too-large',
+            `A photo batch is at most ${MAX_PHOTO_BATCH_BYTES} bytes; the photos before this point were kept.`,
+          );
+        for (const part of reader.read(chunk)) {
+          if (part.kind === 'start') {
+            if (reader.photos > PHOTO_BATCH_MAX_PHOTOS)
+              throw new HttpError(
+                413,
+                'too-large',
+                `A photo batch holds at most ${PHOTO_BATCH_MAX_PHOTOS} photos; the first ${PHOTO_BATCH_MAX_PHOTOS} were kept.`,
+              );
+            current = { ...part, writer: (await blobs.has(part.sha256)) ? null : await blobs.create(part.sha256) };
+          } else if (part.kind === 'bytes') {
+            await current!.writer?.write(part.bytes);
+          } else {
+            const committed = commit(reader.photos, current!);
+            committed.catch(() => undefined); // its failure is taken up when the batch settles
+            committing.push(committed);
+            current = null;
+            if (committing.length >= 16) await settle();
+          }
+        }
+      }
+      reader.finish();
+      await settle();
+    } catch (err) {
+      await current?.writer?.abort();
+      await Promise.allSettled(committing);
+      if (err instanceof PhotoBatchError) fault = new HttpError(400, 'invalid-input', `${err.message}; the photos before it were kept.`);
+      else if (err instanceof HttpError) fault = err;
+      else throw err;
+      body.resume(); // the rest of the request is read and dropped, so the answer reaches the device
+    }
+    await recordBlobs(done);
+    if (fault) throw fault;
+    return { stored, present: done.length - stored };
   });
 
   app.get('/v1/blobs/:sha', async (req, reply) => {

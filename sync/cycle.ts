@@ -2,8 +2,9 @@
 // in acknowledged batches, other devices' results pulled. Safe to kill at any point:
 // a cursor moves only after the server has committed what it covers, and the server
 // takes a record it already has as a no-op.
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PHOTO_BATCH_MAX_PHOTOS, PHOTO_BATCH_TARGET_BYTES, photoHeader } from '../core/sync/photo-batch';
 import { MAX_PUSH_BYTES, MAX_PUSH_RECORDS, type PushResult } from '../core/sync/wire';
 import { attachmentsDir } from '../db/runs';
 import type { Db } from '../db/sqlite';
@@ -34,7 +35,7 @@ export interface SyncOptions {
   batchRecords?: number | (() => number);
   /** Push requests sent before the first is acknowledged (default 2; 1 sends one at a time). */
   pushesInFlight?: number;
-  /** Parallel photo uploads. */
+  /** Photo batches uploaded at once. */
   photoConcurrency?: number;
   timeoutMs?: number;
 }
@@ -48,7 +49,7 @@ export interface SyncReport {
   at: string;
 }
 
-async function uploadPhotos(
+export async function uploadPhotos(
   db: Db,
   c: ServerConnection,
   dataDir: string,
@@ -68,24 +69,53 @@ async function uploadPhotos(
   let uploaded = 0;
   for (let i = 0; i < hashes.length; i += 5000) {
     const { missing } = await api.missingPhotos(c, hashes.slice(i, i + 5000));
+    // Photos go up in batches of several megabytes, two batches at a time: one is read
+    // from disk while the other travels.
     let next = 0;
     const worker = async () => {
+      let buffer = Buffer.alloc(0); // reused from batch to batch: one allocation, not one per photo
       while (next < missing.length) {
-        const sha = missing[next++]!;
-        let bytes: Buffer;
+        const files: { sha: string; file: FileHandle; size: number }[] = [];
+        let bytes = 0;
         try {
-          bytes = await readFile(join(attachmentsDir(dataDir), sha));
-        } catch (err) {
-          // A photo whose file is gone cannot be sent; its record is then refused by the server and reported.
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-          throw err;
+          while (next < missing.length && files.length < PHOTO_BATCH_MAX_PHOTOS && bytes < PHOTO_BATCH_TARGET_BYTES) {
+            const sha = missing[next++]!;
+            let file: FileHandle;
+            try {
+              file = await open(join(attachmentsDir(dataDir), sha), 'r');
+            } catch (err) {
+              // A photo whose file is gone cannot be sent; its record is then refused by the server and reported.
+              if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+              throw err;
+            }
+            const f = { sha, file, size: 0 };
+            files.push(f); // closed below, whatever happens next
+            f.size = (await file.stat()).size;
+            bytes += f.size;
+          }
+          if (files.length === 0) continue;
+          const size = files.reduce((n, f) => n + photoHeader(f.sha, f.size).length + f.size, 0);
+          if (buffer.length < size) buffer = Buffer.allocUnsafe(Math.max(size, PHOTO_BATCH_TARGET_BYTES * 2));
+          const batch = buffer.subarray(0, size);
+          let at = 0;
+          for (const f of files) {
+            at += batch.write(photoHeader(f.sha, f.size), at, 'latin1');
+            for (let got = 0; got < f.size;) {
+              const { bytesRead } = await f.file.read(batch, at + got, f.size - got, got);
+              if (bytesRead === 0) throw new Error(`photo ${f.sha} got shorter while it was read`);
+              got += bytesRead;
+            }
+            at += f.size;
+          }
+          await api.putPhotos(c, batch);
+        } finally {
+          await Promise.all(files.map((f) => f.file.close()));
         }
-        await api.putPhoto(c, sha, bytes);
-        uploaded++;
+        uploaded += files.length;
         onUploaded(uploaded, missing.length);
       }
     };
-    await Promise.all(Array.from({ length: o.photoConcurrency ?? 8 }, worker));
+    await Promise.all(Array.from({ length: o.photoConcurrency ?? 2 }, worker));
   }
   return uploaded;
 }

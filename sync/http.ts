@@ -1,5 +1,8 @@
 // The client's side of the HTTP API: one function per call, errors as SyncHttpError
 // (with the server's reason) or SyncOffline (no answer at all).
+import http from 'node:http';
+import https from 'node:https';
+import { PHOTO_BATCH_TYPE } from '../core/sync/photo-batch';
 import type { PullResponse, PushRequest, PushResult, ServerSite } from '../core/sync/wire';
 
 export class SyncHttpError extends Error {
@@ -31,8 +34,39 @@ export interface ServerConnection {
 
 /** A kept-alive connection the server closed just as it was reused: worth one immediate retry. */
 function isStaleSocket(err: unknown): boolean {
-  const code = ((err as { cause?: { code?: string } }).cause ?? {}).code;
-  return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE';
+  const code = (err as { code?: string }).code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+// Node's http/https clients rather than fetch: fetch copies every request body before
+// sending it, and a sync sends hundreds of megabytes (pushes of megabytes each, photo
+// batches); the copies alone kept the garbage collector busy. Connections are kept alive.
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
+function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string | number>,
+  payload: Uint8Array | undefined,
+  timeoutMs: number,
+): Promise<{ status: number; statusText: string; text: string }> {
+  const secure = url.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    const req = (secure ? https : http).request(
+      url,
+      { method, headers, agent: secure ? agents.https : agents.http, signal: AbortSignal.timeout(timeoutMs) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', text: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 async function call<T>(
@@ -43,21 +77,16 @@ async function call<T>(
   raw?: { bytes: Uint8Array; type: string },
   idempotent = true,
 ): Promise<T> {
-  let res: Response | undefined;
-  // Encoded once (a retry sends the same bytes); a Buffer spares fetch re-scanning a large string.
-  // Raw bytes (a photo, read from its file: never a shared buffer) go as they are, not copied.
-  const payload = raw ? (raw.bytes as Uint8Array<ArrayBuffer>) : body !== undefined ? Buffer.from(JSON.stringify(body)) : undefined;
+  // Encoded once (a retry sends the same bytes).
+  const payload = raw ? raw.bytes : body !== undefined ? Buffer.from(JSON.stringify(body)) : undefined;
+  const headers: Record<string, string | number> = {
+    ...(c.token ? { authorization: `Bearer ${c.token}` } : {}),
+    ...(payload ? { 'content-type': raw ? raw.type : 'application/json', 'content-length': payload.byteLength } : {}),
+  };
+  let res: Awaited<ReturnType<typeof send>> | undefined;
   for (let attempt = 0; !res; attempt++) {
     try {
-      res = await fetch(new URL(path, c.url), {
-        method,
-        headers: {
-          ...(c.token ? { authorization: `Bearer ${c.token}` } : {}),
-          ...(raw ? { 'content-type': raw.type } : body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        body: payload,
-        signal: AbortSignal.timeout(c.timeoutMs ?? 60_000),
-      });
+      res = await send(new URL(path, c.url), method, headers, payload, c.timeoutMs ?? 60_000);
     } catch (err) {
       if (idempotent && attempt === 0 && isStaleSocket(err)) continue;
       throw new SyncOffline(err);
@@ -65,12 +94,12 @@ async function call<T>(
   }
   let json: Record<string, unknown>;
   try {
-    json = (await res.json()) as Record<string, unknown>;
+    json = JSON.parse(res.text) as Record<string, unknown>;
   } catch (err) {
-    if (res.ok) throw new SyncOffline(err);
+    if (res.status < 300) throw new SyncOffline(err);
     json = {};
   }
-  if (!res.ok) {
+  if (res.status >= 300) {
     const message = typeof json.message === 'string' ? json.message : `${res.status} ${res.statusText}`;
     throw new SyncHttpError(
       res.status,
@@ -96,5 +125,8 @@ export const api = {
   missingPhotos: (c: ServerConnection, hashes: string[]) => call<{ missing: string[] }>(c, 'POST', '/v1/blobs/missing', { hashes }),
   putPhoto: (c: ServerConnection, sha: string, bytes: Uint8Array) =>
     call<{ stored: boolean }>(c, 'PUT', `/v1/blobs/${sha}`, undefined, { bytes, type: 'application/octet-stream' }),
+  /** Several photos in one request (core/sync/photo-batch.ts). */
+  putPhotos: (c: ServerConnection, batch: Uint8Array) =>
+    call<{ stored: number; present: number }>(c, 'POST', '/v1/blobs', undefined, { bytes: batch, type: PHOTO_BATCH_TYPE }),
   pull: (c: ServerConnection, since: number, limit = 5000) => call<PullResponse>(c, 'GET', `/v1/pull?since=${since}&limit=${limit}`),
 };

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
+import { photoHeader } from '../../core/sync/photo-batch';
 import { runSync, SyncHttpError } from '../../sync';
 import { api } from '../../sync/http';
 import { getOrigin, nextBatch, readCursors, snapshot } from '../../sync/outbox';
@@ -220,4 +221,62 @@ test('a photo whose bytes do not hash to its name is refused naming the photo, a
     await (await fetch(new URL(`/v1/blobs/${sha}`, c.url), { headers: { authorization: `Bearer ${c.token}` } })).arrayBuffer(),
   );
   assert.ok(back.equals(bytes), 'the stored photo is the bytes sent');
+});
+
+test('photos go up in batches: one already there is read past, a wrong one is refused by name while the right ones are kept, a broken header names its byte', async (t) => {
+  const { dir, databaseUrl, server } = await freshServer(t);
+  const a = await makeDevice(dir, server, 'A');
+  t.after(() => a.app.close());
+  const e = getEnrolment(a.db)!;
+  const c = { url: e.serverUrl, token: e.token };
+  const { createHash } = await import('node:crypto');
+  const photo = (n: number, size: number) => {
+    const bytes = Buffer.alloc(size, n);
+    return { bytes, sha: createHash('sha256').update(bytes).digest('hex') };
+  };
+  const batch = (photos: { sha: string; bytes: Buffer }[]) =>
+    Buffer.concat(photos.flatMap((p) => [Buffer.from(photoHeader(p.sha, p.bytes.length)), p.bytes]));
+  const stored = async (sha: string) =>
+    Buffer.from(await (await fetch(new URL(`/v1/blobs/${sha}`, c.url), { headers: { authorization: `Bearer ${c.token}` } })).arrayBuffer());
+
+  // Sizes that split headers and photos across network chunks, an empty photo among them.
+  const first = [photo(1, 300 * 1024), photo(2, 0), photo(3, 65_537), photo(4, 1)];
+  assert.deepEqual(await api.putPhotos(c, batch(first)), { stored: 4, present: 0 });
+  for (const p of first) assert.ok((await stored(p.sha)).equals(p.bytes), 'each photo is stored as its bytes');
+  assert.deepEqual(
+    await api.missingPhotos(
+      c,
+      first.map((p) => p.sha),
+    ),
+    { missing: [] },
+  );
+
+  // Photo 2 of the next batch is there already; photo 4 does not hash to its name.
+  const fifth = photo(5, 200 * 1024);
+  const wrong = photo(6, 200 * 1024);
+  const flipped = Buffer.from(wrong.bytes);
+  flipped[150_000] = flipped[150_000]! ^ 1;
+  const last = photo(7, 10);
+  const err = await api
+    .putPhotos(c, batch([fifth, first[0]!, photo(8, 5000), { sha: wrong.sha, bytes: flipped }, last]))
+    .catch((x: unknown) => x);
+  assert.ok(err instanceof SyncHttpError);
+  assert.equal(err.status, 400);
+  assert.equal(err.code, 'hash-mismatch');
+  assert.match(err.message, new RegExp(`Photo 4 of the batch \\(${wrong.sha}\\)`), 'names the photo');
+  const missing = await api.missingPhotos(c, [fifth.sha, photo(8, 5000).sha, wrong.sha, last.sha]);
+  assert.deepEqual(missing, { missing: [wrong.sha] }, 'every photo that matches its name is kept, the wrong one is not');
+  const { readdirSync } = await import('node:fs');
+  const files = readdirSync(`${dir}/server/blobs`, { recursive: true }).map(String);
+  assert.ok(!files.some((f) => f.endsWith('.part')), 'no partial file is left behind');
+  assert.ok(!files.some((f) => f.endsWith(wrong.sha)), "nothing is stored under the wrong photo's name");
+
+  // A header that is not "<sha256> <size>": refused naming where it is.
+  const broken = Buffer.concat([batch([last]), Buffer.from('not a header\n')]);
+  const bad = await api.putPhotos(c, broken).catch((x: unknown) => x);
+  assert.ok(bad instanceof SyncHttpError);
+  assert.equal(bad.status, 400);
+  assert.match(bad.message, new RegExp(`photo 2: the header before byte ${broken.length} is not`));
+  assert.deepEqual(await api.missingPhotos(c, [last.sha]), { missing: [] }, 'the photo before the broken header is kept');
+  assert.equal(await count(databaseUrl, 'SELECT count(*) AS n FROM blobs'), 7, 'photos 1–5, 7 and 8 are recorded, the wrong one is not');
 });
