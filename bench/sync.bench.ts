@@ -36,15 +36,16 @@ async function spawnServer(dataDir: string, databaseUrl: string): Promise<{ url:
   const port = await freePort();
   const adminToken = 'bench-admin-token';
   const prof = PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : [];
-  const child = spawn(
-    process.execPath,
-    [...prof, '--import', 'tsx', 'server/main.ts', 'serve', '--data', dataDir, '--port', String(port)],
-    {
-      cwd: new URL('../', import.meta.url),
-      env: { ...process.env, DATABASE_URL: databaseUrl, DOORCX_ADMIN_TOKEN: adminToken },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  // Exactly as `npm run server` starts it (its Node flags included).
+  const [node, ...flags] = (
+    JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { server: string } }
+  ).scripts.server.split(' ');
+  if (node !== 'node') throw new Error('package.json\'s "server" script no longer starts with node');
+  const child = spawn(process.execPath, [...prof, ...flags, 'serve', '--data', dataDir, '--port', String(port)], {
+    cwd: new URL('../', import.meta.url),
+    env: { ...process.env, DATABASE_URL: databaseUrl, DOORCX_ADMIN_TOKEN: adminToken },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   for await (const chunk of child.stdout) {
     out += String(chunk);
