@@ -71,7 +71,24 @@ function copyText(v: string | null): string {
 
 const COPY_CHUNK = 500;
 
+/** Stores a device's push (see above). The records' bodies are emptied once their texts are made. */
 export async function pushRecords(pool: pg.Pool, device: { id: string }, req: PushRequest): Promise<PushResult> {
+  // Every record's canonical text and content hash (an event's own hash too), made first:
+  // another device's push, or this device's previous batch, is stored meanwhile, and the
+  // push lock is then held only while PostgreSQL writes.
+  const texts = req.records.map((r) => {
+    if (r.kind !== 'event') return { ...canonicalBodyAndHash(sha256, r), eventHash: '' };
+    const e = eventTexts(r.body);
+    return { ...canonicalBodyAndHash(sha256, r, e.body), eventHash: e.hash };
+  });
+  // The parsed bodies are most of a push's memory. Once their texts are made, all that is
+  // read of them is an event's place in the chain and an attachment's photo: the rest is
+  // let go now, so it dies young instead of being copied by every garbage collection
+  // while the push waits for the database.
+  for (const r of req.records) {
+    if (r.kind === 'event') r.body.payload = null;
+    else if (r.kind !== 'attachment') r.body = {};
+  }
   const sites = [...new Set(req.records.flatMap((r) => (r.site ? [r.site] : [])))];
   if (sites.length > 0) {
     const granted = await pool.query<{ site_id: string }>('SELECT site_id FROM grants WHERE device_id = $1 AND site_id = ANY($2::uuid[])', [
@@ -82,14 +99,6 @@ export async function pushRecords(pool: pg.Pool, device: { id: string }, req: Pu
     const denied = sites.filter((s) => !ok.has(s));
     if (denied.length > 0) throw new PushRefused(403, 'forbidden', `this device is not granted site ${denied.join(', ')}`);
   }
-  // Every record's canonical text and content hash (an event's own hash too), made before
-  // the push lock is taken: another device's push, or this device's previous batch, is
-  // stored meanwhile, and the lock is then held only while PostgreSQL writes.
-  const texts = req.records.map((r) => {
-    if (r.kind !== 'event') return { ...canonicalBodyAndHash(sha256, r), eventHash: '' };
-    const e = eventTexts(r.body);
-    return { ...canonicalBodyAndHash(sha256, r, e.body), eventHash: e.hash };
-  });
   const hashOf = (i: number): string => texts[i]!.hash;
   const seen = new Map<string, number>();
   for (const [i, r] of req.records.entries()) {
@@ -242,10 +251,13 @@ async function storeFresh(
       ])
     ).rows[0];
     const eventIndex = new Map(events.map((i) => [eventBody(i), i]));
-    // The hash from the head reached is the event's own (made from the prevHash it names)
-    // whenever the event links at all, which the check tests first.
-    const bad = checkChainSegment(head ? Number(head.head_seq) : 0, head?.head_hash ?? GENESIS, events.map(eventBody), (prev, e) =>
-      prev === e.prevHash ? texts[eventIndex.get(e)!]!.eventHash : eventHash(prev, e),
+    // The check asks for an event's hash only once the event links to the head reached
+    // (names it as its prevHash), so it is the hash made from the event's own prevHash.
+    const bad = checkChainSegment(
+      head ? Number(head.head_seq) : 0,
+      head?.head_hash ?? GENESIS,
+      events.map(eventBody),
+      (_prev, e) => texts[eventIndex.get(e)!]!.eventHash,
     );
     if (bad) {
       const r = req.records.find((x) => x.kind === 'event' && x.body.seq === bad.seq) ?? req.records[events[0]!]!;
