@@ -8,8 +8,8 @@ import { PHOTO_BATCH_MAX_PHOTOS, PHOTO_BATCH_TARGET_BYTES, photoHeader } from '.
 import { MAX_PUSH_BYTES, MAX_PUSH_RECORDS, type PushResult } from '../core/sync/wire';
 import { attachmentsDir } from '../db/runs';
 import type { Db } from '../db/sqlite';
-import { api, SyncHttpError, type ServerConnection } from './http';
-import { getOrigin, nextBatch, pendingCounts, readCursors, snapshot, storeCursors, type Batch } from './outbox';
+import { api, encodePush, SyncHttpError, type ServerConnection } from './http';
+import { getOrigin, nextBatch, pendingCounts, readCursors, snapshot, storeCursors, type Batch, type Cursors } from './outbox';
 import { storePulled } from './remote';
 import { fetchOffers, publishUnlinkedSites } from './schedule';
 import { getEnrolment, getStatus, recordSuccess } from './state';
@@ -165,9 +165,17 @@ export async function runSync(db: Db, o: SyncOptions): Promise<SyncReport> {
     // one was unacknowledged may reach the server first and find its parents or the chain
     // before it missing (422): it is sent again once the earlier ones are acknowledged, and
     // only that answer counts.
-    const inFlight: { batch: Batch; reply: Promise<PushResult>; behindOthers: boolean; refused: boolean }[] = [];
+    // A batch in flight is kept as the bytes sent (for a resend), not as its records.
+    const inFlight: {
+      encoded: Uint8Array;
+      records: number;
+      advance: Cursors;
+      reply: Promise<PushResult>;
+      behindOthers: boolean;
+      refused: boolean;
+    }[] = [];
     const limit = Math.max(1, o.pushesInFlight ?? 2);
-    const send = (b: Batch) => api.push(c, { origin, records: b.records });
+    const send = (encoded: Uint8Array) => api.pushEncoded(c, encoded);
     let batch: Batch | null = prepare(cursors);
     try {
       for (;;) {
@@ -176,12 +184,20 @@ export async function runSync(db: Db, o: SyncOptions): Promise<SyncReport> {
           if (batch.unlinkedSites) throw new Error('some results belong to a site that is not on the server yet; sync again');
           if (batch.records.length === 0) {
             if (inFlight.length === 0) storeCursors(db, e.deviceId, batch.advance);
-            else inFlight[inFlight.length - 1]!.batch.advance = batch.advance; // moved past skipped rows with the last batch
+            else inFlight[inFlight.length - 1]!.advance = batch.advance; // moved past skipped rows with the last batch
             batch = null;
             break;
           }
           if (batch.records.some((r) => r.kind === 'attachment')) await awaitPhotos();
-          const f = { batch, reply: send(batch), behindOthers: inFlight.length > 0, refused: false };
+          const encoded = encodePush({ origin, records: batch.records });
+          const f = {
+            encoded,
+            records: batch.records.length,
+            advance: batch.advance,
+            reply: send(encoded),
+            behindOthers: inFlight.length > 0,
+            refused: false,
+          };
           f.reply.catch(() => (f.refused = true)); // awaited in order below
           inFlight.push(f);
           // The next batch is read while the server works; it starts where this one ends.
@@ -194,13 +210,13 @@ export async function runSync(db: Db, o: SyncOptions): Promise<SyncReport> {
           r = await head.reply;
         } catch (err) {
           if (!(head.behindOthers && err instanceof SyncHttpError && err.status === 422)) throw err;
-          r = await send(head.batch);
+          r = await send(head.encoded);
         }
-        storeCursors(db, e.deviceId, head.batch.advance);
-        cursors = head.batch.advance;
+        storeCursors(db, e.deviceId, head.advance);
+        cursors = head.advance;
         report.pushed += r.inserted;
         report.duplicates += r.duplicates;
-        done += head.batch.records.length;
+        done += head.records;
         o.onProgress?.({ phase: 'push', done: Math.min(done, total), total });
       }
     } finally {

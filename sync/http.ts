@@ -111,6 +111,8 @@ async function call<T>(
   return json as T;
 }
 
+export const encodePush = (req: PushRequest): Buffer => Buffer.from(JSON.stringify(req));
+
 export const api = {
   // Not retried: a code is spent on first use.
   enroll: (c: ServerConnection, code: string, name?: string) =>
@@ -122,6 +124,9 @@ export const api = {
   schedule: (c: ServerConnection, siteId: string) =>
     call<{ version: number; csv: string | null }>(c, 'GET', `/v1/sites/${siteId}/schedule`),
   push: (c: ServerConnection, req: PushRequest) => call<PushResult>(c, 'POST', '/v1/push', req),
+  /** A push already encoded by encodePush (kept so for a resend). */
+  pushEncoded: (c: ServerConnection, encoded: Uint8Array) =>
+    call<PushResult>(c, 'POST', '/v1/push', undefined, { bytes: encoded, type: 'application/json' }),
   missingPhotos: (c: ServerConnection, hashes: string[]) => call<{ missing: string[] }>(c, 'POST', '/v1/blobs/missing', { hashes }),
   putPhoto: (c: ServerConnection, sha: string, bytes: Uint8Array) =>
     call<{ stored: boolean }>(c, 'PUT', `/v1/blobs/${sha}`, undefined, { bytes, type: 'application/octet-stream' }),
