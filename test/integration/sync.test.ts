@@ -250,6 +250,10 @@ test('server migration 003: bodies stored as jsonb by an older server stay reada
     )
   ).rows;
   assert.deepEqual(rows, [{ type: 'json', technician: 'Ana é', content_hash: 'h1' }]);
+  const storage = await pool.query<{ attstorage: string }>(
+    "SELECT attstorage FROM pg_attribute WHERE attrelid = 'records'::regclass AND attname = 'body'",
+  );
+  assert.equal(storage.rows[0]!.attstorage, 'e', 'large bodies are kept out of line, uncompressed');
 });
 
 test("text that the server's bulk load treats specially (backslash, tab, newline, \\N, quotes, emoji) arrives exactly and re-sends as a no-op", async (t) => {
