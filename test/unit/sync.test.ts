@@ -18,6 +18,7 @@ import { migrate } from '../../db/migrate';
 import { openSqlite } from '../../db/sqlite';
 import { eventHash, eventTexts, sha256 } from '../../server/push';
 import { backoffDelay } from '../../sync/engine';
+import { encodeJson } from '../../sync/http';
 
 test('canonical JSON: key order and undefined fields do not change a record; any value does', () => {
   assert.equal(canonicalJson({ b: 1, a: [{ d: null, c: 'x' }], u: undefined }), '{"a":[{"c":"x","d":null}],"b":1}');
@@ -222,4 +223,15 @@ test('retries back off exponentially up to the cap, with jitter within [half, fu
   );
   assert.equal(backoffDelay(40, 1000, 60_000, hi), 60_000);
   assert.equal(backoffDelay(40, 1000, 60_000, lo), 30_000);
+});
+
+test('JSON is sent as ASCII bytes, every other character escaped, and reads back as the same values', () => {
+  const value = { t: 'egress — open é 🔥 \u2028 "q" \\ \n', n: [1, 'ok'] };
+  const bytes = encodeJson(value);
+  assert.ok(
+    bytes.every((b) => b < 0x80),
+    'only ASCII bytes',
+  );
+  assert.deepEqual(JSON.parse(bytes.toString('utf8')), value);
+  assert.match(bytes.toString(), /egress \\u2014 open \\u00e9 \\ud83d\\udd25 \\u2028/);
 });
