@@ -3,6 +3,10 @@
 // SYNC_KILLS sets how many kills of each (default 3 here; `npm run soak:sync` runs 20).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
 import { after, before, test } from 'node:test';
 import { runSync } from '../../sync';
 import { freePort } from '../../server/postgres';
@@ -57,6 +61,16 @@ function spawnChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, onLin
       if (!done) reject(new Error(`child exited (${code}) before ${String(ready)}: ${err}`));
     });
   });
+}
+
+async function pgQuery<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql)).rows;
+  } finally {
+    await c.end();
+  }
 }
 
 const exited = (c: ChildProcess) =>
@@ -148,4 +162,15 @@ test(`server killed -9 mid-push ${KILLS} times: afterwards every record is on th
   assert.ok(r.pushed > 0);
   // Sanity: the server that survived all this still answers the admin API.
   assert.ok((await admin<unknown[]>({ url, adminToken: env.DOORCX_ADMIN_TOKEN }, 'GET', '/admin/devices')).length === 1);
+  // Every photo the server counts as stored is whole: its file hashes to its name.
+  const photos = await pgQuery<{ sha256: string }>(databaseUrl, 'SELECT sha256 FROM blobs');
+  const local = a.db.prepare<{ sha256: string }>('SELECT DISTINCT sha256 FROM attachments').all();
+  assert.equal(photos.length, local.length, 'every photo is on the server');
+  for (const { sha256 } of photos)
+    assert.equal(
+      createHash('sha256')
+        .update(readFileSync(join(dir, 'server', 'blobs', sha256.slice(0, 2), sha256)))
+        .digest('hex'),
+      sha256,
+    );
 });
