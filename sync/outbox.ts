@@ -9,6 +9,18 @@ import type { Db } from '../db/sqlite';
 
 export const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
+/**
+ * JSON text as the database holds it (an event's payload): encodePush writes it into the
+ * push as it is, without parsing it and writing it again; anything else that serialises
+ * a record gets the parsed value.
+ */
+export class StoredJson {
+  constructor(readonly text: string) {}
+  toJSON(): unknown {
+    return JSON.parse(this.text) as unknown;
+  }
+}
+
 interface Source {
   table: string;
   kind: RecordKind;
@@ -162,7 +174,7 @@ export const SOURCES: Source[] = [
         at: s(r.at),
         attemptId: r.attempt_id as number | null,
         hash: s(r.hash),
-        payload: JSON.parse(s(r.payload)) as unknown,
+        payload: new StoredJson(s(r.payload)),
         prevHash: s(r.prev_hash),
         runId: r.run_id as number | null,
         seq: Number(r.seq),

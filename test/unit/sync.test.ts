@@ -18,7 +18,8 @@ import { migrate } from '../../db/migrate';
 import { openSqlite } from '../../db/sqlite';
 import { eventHash, eventTexts, sha256 } from '../../server/push';
 import { backoffDelay } from '../../sync/engine';
-import { encodeJson } from '../../sync/http';
+import { encodeJson, encodePush } from '../../sync/http';
+import { StoredJson } from '../../sync/outbox';
 
 test('canonical JSON: key order and undefined fields do not change a record; any value does', () => {
   assert.equal(canonicalJson({ b: 1, a: [{ d: null, c: 'x' }], u: undefined }), '{"a":[{"c":"x","d":null}],"b":1}');
@@ -234,4 +235,26 @@ test('JSON is sent as ASCII bytes, every other character escaped, and reads back
   );
   assert.deepEqual(JSON.parse(bytes.toString('utf8')), value);
   assert.match(bytes.toString(), /egress \\u2014 open \\u00e9 \\ud83d\\udd25 \\u2028/);
+});
+
+test('a push puts each event payload in as the database stored it, and reads back as the same push', () => {
+  const payload = new StoredJson('{"a":[1,{"b":"é — \\"q\\""}],"n":null}');
+  const event = { at: 't"1', attemptId: null, hash: 'h', payload, prevHash: 'p', runId: 3, seq: 7, type: 'step-result' };
+  const req = {
+    origin: 'o',
+    records: [
+      { kind: 'event' as const, uuid: 'u1', site: null, refs: [], body: event },
+      { kind: 'run' as const, uuid: 'u2', site: 's', refs: [], body: { settings: '{"x":1}', technician: 'Ana é' } },
+    ],
+  };
+  const fast = encodePush(req);
+  assert.ok(
+    fast.every((b) => b < 0x80),
+    'only ASCII bytes',
+  );
+  assert.deepEqual(JSON.parse(fast.toString()), JSON.parse(encodeJson(req).toString()), 'the same values as the plain encoding');
+  assert.deepEqual((JSON.parse(fast.toString()) as { records: { body: { payload: unknown } }[] }).records[0]!.body.payload, {
+    a: [1, { b: 'é — "q"' }],
+    n: null,
+  });
 });
