@@ -17,6 +17,7 @@ import {
   type WireEvent,
 } from '../core/sync/wire';
 import { canonicalJson as rfc8785, plainSorted } from '../core/canonical-json';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, rowRoom, writeRow, type CopyField } from './copy-binary';
 
 // One-shot hashing: a push hashes hundreds of thousands of short texts.
 export const sha256 = (text: string): string => hash('sha256', text, 'hex');
@@ -62,11 +63,6 @@ export class PushRefused extends Error {
   ) {
     super(message);
   }
-}
-
-/** A value in COPY's text format: backslash, tab, newline and carriage return escaped, null as \\N. */
-function copyText(v: string | null): string {
-  return v === null ? '\\N' : v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
 const COPY_CHUNK = 500;
@@ -272,45 +268,42 @@ async function storeFresh(
   }
   const rows = [...fresh.filter((i) => !isEvent(i)), ...events];
 
-  // The rows as COPY text, a chunk at a time while PostgreSQL takes in the previous one.
-  // COPY, not INSERT: rows travel as one stream and PostgreSQL parses no statement or array
-  // literal per row (seq and received_at come from their defaults). Under the advisory lock
-  // nothing else inserts, so the checks above still hold.
-  // Each chunk is written straight into one buffer: no joined text to flatten and then
-  // encode again (the bodies are most of a push's bytes).
-  const origin = copyText(req.origin);
-  const prefixOf = (r: PushRequest['records'][number]) =>
-    `${r.uuid}\t${r.kind}\t${r.site ?? '\\N'}\t${origin}\t${device.id}\t{${r.refs.join(',')}}\t`;
+  // The rows in COPY's binary format (server/copy-binary.ts), 500 at a time while
+  // PostgreSQL takes in the previous 500. COPY, not INSERT: rows travel as one stream and
+  // PostgreSQL parses no statement per row (seq and received_at come from their defaults).
+  // Under the advisory lock nothing else inserts, so the checks above still hold.
   function* copyChunks(): Generator<Buffer> {
+    yield COPY_BINARY_HEADER;
     for (let at = 0; at < rows.length; at += COPY_CHUNK) {
-      const end = Math.min(rows.length, at + COPY_CHUNK);
-      const bodies: string[] = [];
+      const chunkRows: CopyField[][] = [];
       let room = 0;
-      for (let k = at; k < end; k++) {
-        // UUIDs and hex hashes need no escaping; kinds are from a fixed list; JSON text
-        // holds no raw tab or line break, so only a backslash needs escaping.
-        const body = texts[rows[k]!]!.body;
-        const escaped = body.includes('\\') ? body.replaceAll('\\', '\\\\') : body;
-        bodies.push(escaped);
-        room += 3 * escaped.length + 400 + 37 * req.records[rows[k]!]!.refs.length; // UTF-8 takes at most 3 bytes per UTF-16 unit
+      for (let k = at; k < Math.min(rows.length, at + COPY_CHUNK); k++) {
+        const r = req.records[rows[k]!]!;
+        const { body, hash } = texts[rows[k]!]!;
+        const fields: CopyField[] = [
+          { uuid: r.uuid },
+          { text: r.kind },
+          { uuid: r.site },
+          { uuid: req.origin },
+          { uuid: device.id },
+          { uuids: r.refs },
+          { text: body },
+          { text: hash },
+        ];
+        chunkRows.push(fields);
+        room += rowRoom(fields);
       }
       const chunk = Buffer.allocUnsafe(room);
       let n = 0;
-      for (let k = at; k < end; k++) {
-        const i = rows[k]!;
-        n += chunk.write(prefixOf(req.records[i]!), n, 'latin1');
-        n += chunk.write(bodies[k - at]!, n, 'utf8');
-        chunk[n++] = 0x09;
-        n += chunk.write(texts[i]!.hash, n, 'latin1');
-        chunk[n++] = 0x0a;
-      }
+      for (const fields of chunkRows) n = writeRow(chunk, n, fields);
       yield chunk.subarray(0, n);
     }
+    yield COPY_BINARY_TRAILER;
   }
   if (rows.length > 0)
     await pipeline(
       Readable.from(copyChunks()),
-      client.query(copyFrom('COPY records (uuid, kind, site_id, origin, device_id, refs, body, content_hash) FROM STDIN')),
+      client.query(copyFrom('COPY records (uuid, kind, site_id, origin, device_id, refs, body, content_hash) FROM STDIN (FORMAT binary)')),
     );
   if (chain)
     await client.query(
