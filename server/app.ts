@@ -353,7 +353,11 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
       await Promise.allSettled(committing);
       if (err instanceof PhotoBatchError) fault = new HttpError(400, 'invalid-input', `${err.message}; the photos before it were kept.`);
       else if (err instanceof HttpError) fault = err;
-      else throw err;
+      else {
+        // The device went away, or the disk failed: the photos stored before it still count.
+        await recordBlobs(done).catch(() => undefined);
+        throw err;
+      }
       body.resume(); // the rest of the request is read and dropped, so the answer reaches the device
     }
     await recordBlobs(done);
