@@ -240,9 +240,11 @@ export function bulkInsert<T>(db: Db, siteId: number, now: Date, expected: numbe
           : [];
       for (const i of indexes) db.exec(`DROP INDEX "${i.name.replace(/"/g, '""')}"`);
       const add = rowWriter(db, siteId, now, start);
-      // Rows appended at the end of the table need no big cache; indexes grown row by row do.
+      // Rows appended at the end of the table need no big cache; indexes grown row by row do, and so do
+      // indexes built afresh: each build reads the whole table back and sorts it, which with the default
+      // cache re-reads the table's pages from the file for every index and spills the sort to a temporary file.
       const out = indexes.length > 0 ? fill(add) : withPageCache(db, () => fill(add));
-      for (const i of indexes) db.exec(i.sql);
+      if (indexes.length > 0) withPageCache(db, () => indexes.forEach((i) => db.exec(i.sql)));
       return out;
     });
   } finally {
