@@ -2,7 +2,7 @@
 // finds its data files from the bundle, and `help` loads no backend code at all.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +88,25 @@ test('the built CLI imports a schedule and checks it: migrations and data files 
   const rejected = runTraced(t, join(out, 'cli.mjs'), ['import', join(FIX, 'missing-required-column.csv'), '--db', db]);
   assert.equal(rejected.status, 1);
   assert.match(rejected.stderr, /Required column fail_mode is missing/);
+});
+
+test("the built CLI carries zod's English messages only, and zod's own messages still read in English", (t) => {
+  const out = buildNode(t);
+  const files = readdirSync(out).filter((f) => f.endsWith('.mjs'));
+  const containing = (text: string) => files.filter((f) => readFileSync(join(out, f), 'utf8').includes(text));
+  assert.deepEqual(containing('Ungültige Eingabe'), [], "no other language's messages are bundled");
+  assert.equal(containing('Invalid input: expected').length, 1, 'the English messages are, once');
+  const dir = tempDir(t);
+  const r = runTraced(t, join(out, 'cli.mjs'), [
+    'import',
+    join(FIX, 'excel-utf8-bom-crlf.csv'),
+    '--db',
+    join(dir, 'd.sqlite'),
+    '--site',
+    'x'.repeat(300),
+  ]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /siteName: Too big: expected string to have <=200 characters/);
 });
 
 test('the built CLI reads and writes XLSX (the spreadsheet package loads on first use)', async (t) => {
