@@ -80,6 +80,13 @@ test('the built CLI imports a schedule and checks it: migrations and data files 
   assert.ok(!imported.loaded.some((u) => /tsx/.test(u)), 'no TypeScript compiler at run time');
   assert.ok(!imported.loaded.some((u) => /exceljs/.test(u)), 'a CSV import does not load the XLSX reader');
   assert.ok(!imported.loaded.some((u) => /serialport|pino|pdfkit/.test(u)), 'an import loads no serial, log or report code');
+  // Nor the other API methods' input schemas (the runs contract's settings, for one): only the schedule's.
+  const builtFiles = imported.loaded.filter((u) => u.startsWith('file:') && u.endsWith('.mjs')).map((u) => fileURLToPath(u));
+  assert.deepEqual(
+    builtFiles.filter((f) => readFileSync(f, 'utf8').includes('manualReleaseHoldMs')),
+    [],
+    'an import loads no other API contract',
+  );
   const checked = runTraced(t, join(out, 'cli.mjs'), ['check', '--db', db, '--json']);
   assert.equal(checked.status, 0, checked.stderr);
   const report = JSON.parse(checked.stdout) as { sites: { name: string; openingCount: number }[] };
