@@ -80,6 +80,12 @@ test('the built CLI imports a schedule and checks it: migrations and data files 
   assert.ok(!imported.loaded.some((u) => /tsx/.test(u)), 'no TypeScript compiler at run time');
   assert.ok(!imported.loaded.some((u) => /exceljs/.test(u)), 'a CSV import does not load the XLSX reader');
   assert.ok(!imported.loaded.some((u) => /serialport|pino|pdfkit/.test(u)), 'an import loads no serial, log or report code');
+  // node:crypto (re-import hashes) and node:zlib (XLSX checks) load on first use: a CSV into a new site needs neither.
+  assert.deepEqual(
+    imported.loaded.filter((u) => /^node:(crypto|zlib)$/.test(u)),
+    [],
+    'a CSV import into a new site loads no hashing or zip code',
+  );
   // Nor the other API methods' input schemas (the runs contract's settings, for one): only the schedule's.
   const builtFiles = imported.loaded.filter((u) => u.startsWith('file:') && u.endsWith('.mjs')).map((u) => fileURLToPath(u));
   assert.deepEqual(
