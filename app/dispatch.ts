@@ -2,6 +2,7 @@
 // contract's zod schema, then run the handler. Errors come back as ApiError.
 import { ZodError } from 'zod';
 import { ApiError, apiInputs, type Method } from './contract';
+import { describeZodError } from './contract/errors';
 import type { Handlers } from './handlers';
 
 export function isMethod(name: string): name is Method {
@@ -16,10 +17,7 @@ export async function dispatch(handlers: Handlers, method: string, rawInput: unk
   return await handler(parsed.data);
 }
 
-export function describeZodError(method: string, error: ZodError): string {
-  const parts = error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(input)'}: ${i.message}`);
-  return `Invalid input to ${method}: ${parts.join('; ')}`;
-}
+export { describeZodError };
 
 /** Any thrown value as an ApiError, so transports send one shape. */
 export function toApiError(err: unknown): ApiError {

@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { assetUrls, externalPackagesBut, lazyPackages, ROOT } from './bundle.mjs';
+import { assetUrls, externalPackagesBut, lazyPackages, ROOT, zodEnglishOnly } from './bundle.mjs';
 
 // `--outdir DIR` (inside the checkout, so packages resolve) builds elsewhere, for tests.
 const at = process.argv.indexOf('--outdir');
@@ -25,7 +25,7 @@ const result = await build({
   outExtension: { '.js': '.mjs' },
   sourcemap: true,
   metafile: true,
-  plugins: [assetUrls(outdir), lazyPackages(['exceljs']), externalPackagesBut(['zod', 'papaparse'])],
+  plugins: [assetUrls(outdir), lazyPackages(['exceljs']), externalPackagesBut(['zod', 'papaparse']), zodEnglishOnly()],
   logLevel: 'warning',
 });
 // Source files only: not packages, not the plugins' virtual modules ("lazy:exceljs").

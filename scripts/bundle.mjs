@@ -68,3 +68,21 @@ export function externalPackagesBut(names) {
     },
   };
 }
+
+/**
+ * zod without its other languages: zod's namespace (`z`) exports `locales`, every language's error
+ * messages, so a bundle that uses `z` carries all of them (two fifths of zod's code) and compiles them at
+ * every start of a command. DoorCx sets no locale: zod keeps its default English messages (en.js, which
+ * zod's schemas import themselves), and `z.locales` holds English only.
+ */
+export function zodEnglishOnly() {
+  return {
+    name: 'zod-english-only',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+        contents: `export { default as en } from './en.js';`,
+        loader: 'js',
+      }));
+    },
+  };
+}

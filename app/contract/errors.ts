@@ -1,5 +1,6 @@
 // Errors that cross the API boundary (IPC or HTTP) keep their code and details,
 // so the UI can show e.g. every bad cell of a rejected import.
+import type { ZodError } from 'zod';
 
 export type ApiErrorCode =
   | 'invalid-input' // the call's input failed its zod schema
@@ -38,4 +39,13 @@ export interface FieldIssue {
   field?: string;
   value?: string;
   reason: string;
+}
+
+/**
+ * A failed input check in words: each issue's path and message. Here rather than in app/dispatch so that a
+ * caller checking one method's input (the CLI's import) does not load every method's schema with it.
+ */
+export function describeZodError(method: string, error: ZodError): string {
+  const parts = error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(input)'}: ${i.message}`);
+  return `Invalid input to ${method}: ${parts.join('; ')}`;
 }

@@ -65,7 +65,7 @@ const importCommand: CliCommand = {
     // reader: no base64 round trip (the API's transport for JSON), and none of the app's other features
     // (serial, sync, logs) are loaded for an import.
     const { scheduleInputs } = await import('../../app/contract/schedule');
-    const { describeZodError } = await import('../../app/dispatch');
+    const { describeZodError } = await import('../../app/contract/errors');
     const previewIn = scheduleInputs.previewImport
       .pick({ fileName: true, siteName: true })
       .safeParse({ fileName: basename(file), siteName });

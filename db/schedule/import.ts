@@ -1,7 +1,6 @@
 // Import a schedule file into a site (all-or-nothing), diff a re-import against the
 // stored site, apply the confirmed diff in one transaction, and export a site back
 // to CSV/XLSX so that import(export(site)) gives the same openings.
-import { createHash } from 'node:crypto';
 import type { HeaderMatch } from '../../core/schedule/columns';
 import { diffOpenings, formatValue } from '../../core/schedule/format';
 import { OpeningsBuilder, type CellIssue, type TableResult } from '../../core/schedule/rows';
@@ -92,13 +91,16 @@ export function diffSchedules(before: readonly Opening[], after: readonly Openin
   return diff;
 }
 
+/** node:crypto on first use: a CSV import into a new site (importNewSite) hashes nothing, and starts without it. */
+const hashing = () => import('node:crypto');
+
 /**
  * Identifies "this file applied to this state of this site". The file's openings are a pure
  * function of its name and bytes, so their parse key stands for them; the stored openings are
  * hashed in full, so any edit or import in between changes the hash.
  */
-function hashOf(siteName: string, siteId: number | null, before: readonly Opening[], fileKey: string): string {
-  const h = createHash('sha256');
+async function hashOf(siteName: string, siteId: number | null, before: readonly Opening[], fileKey: string): Promise<string> {
+  const h = (await hashing()).createHash('sha256');
   h.update(JSON.stringify([siteName.toLowerCase(), siteId, fileKey]));
   for (const o of before) h.update(JSON.stringify(o));
   return h.digest('hex');
@@ -140,7 +142,7 @@ export async function previewImport(db: Db, input: { fileName: string; bytes: Ui
     ...base,
     rowCount: result.openings.length,
     diff: diffSchedules(before, result.openings),
-    diffHash: hashOf(siteName, site?.id ?? null, before, key),
+    diffHash: await hashOf(siteName, site?.id ?? null, before, key),
   };
 }
 
@@ -160,7 +162,7 @@ const parseCache = new WeakMap<Db, Parsed>();
 async function parseFile(db: Db, fileName: string, bytes: Uint8Array): Promise<Parsed> {
   const hit = parseCache.get(db);
   if (hit && hit.bytes === bytes && hit.fileName === fileName) return hit;
-  const key = createHash('sha256').update(fileName).update('\u0000').update(bytes).digest('hex');
+  const key = (await hashing()).createHash('sha256').update(fileName).update('\u0000').update(bytes).digest('hex');
   if (hit?.key === key) return hit;
   // Each row goes from the reader straight into the openings builder: a table of every cell of a
   // 50,000-row file is never held beside its openings.

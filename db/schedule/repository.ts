@@ -240,9 +240,11 @@ export function bulkInsert<T>(db: Db, siteId: number, now: Date, expected: numbe
           : [];
       for (const i of indexes) db.exec(`DROP INDEX "${i.name.replace(/"/g, '""')}"`);
       const add = rowWriter(db, siteId, now, start);
-      // Rows appended at the end of the table need no big cache; indexes grown row by row do.
+      // Rows appended at the end of the table need no big cache; indexes grown row by row do, and so do
+      // indexes built afresh: each build reads the whole table back and sorts it, which with the default
+      // cache re-reads the table's pages from the file for every index and spills the sort to a temporary file.
       const out = indexes.length > 0 ? fill(add) : withPageCache(db, () => fill(add));
-      for (const i of indexes) db.exec(i.sql);
+      if (indexes.length > 0) withPageCache(db, () => indexes.forEach((i) => db.exec(i.sql)));
       return out;
     });
   } finally {
@@ -271,7 +273,7 @@ function rowWriter(db: Db, siteId: number, now: Date, start: number): (o: Openin
   // In OPENING_COLS order: site, position, time, 4 finding columns, the counts by severity, the fields, extras.
   const countsAt = 7;
   const fieldsAt = countsAt + SEVERITIES.length;
-  const params = new Array<SqlValue>(OPENING_COLS.length);
+  const params: SqlValue[] = OPENING_COLS.map(() => null); // packed (no holes): spreads fastest
   params[0] = siteId;
   params[2] = now.toISOString();
   const counts = SEVERITIES.map(() => 0);
@@ -298,7 +300,9 @@ function rowWriter(db: Db, siteId: number, now: Date, start: number): (o: Openin
       params[fieldsAt + c] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
     }
     params[fieldsAt + COLS.length] = JSON.stringify(o.extras);
-    insert.run(params); // an array binds as positional parameters, without spreading 47 arguments per row
+    // Spread, not run(params): better-sqlite3 reads an array parameter element by element through V8's
+    // generic property lookup, arguments directly; about a quarter less CPU for the 43 values of a row.
+    insert.run(...params);
   };
 }
 

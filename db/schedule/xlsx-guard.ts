@@ -5,7 +5,6 @@
 // Sizes the zip declares are ignored (they can lie); the parts are walked in file
 // order, the way exceljs's streaming reader meets them, so it sees nothing that
 // was not counted here.
-import { createInflateRaw } from 'node:zlib';
 
 export interface XlsxLimits {
   /** All parts together, inflated. */
@@ -58,7 +57,9 @@ function centralSizes(b: Buffer): Map<number, number> | string {
 }
 
 /** Inflates without keeping the output; resolves the byte count, or null once it passes `cap`. */
-function inflatedSize(data: Buffer, cap: number): Promise<number | null> {
+async function inflatedSize(data: Buffer, cap: number): Promise<number | null> {
+  // node:zlib on first use: only an XLSX workbook needs it, and a CSV import starts without it.
+  const { createInflateRaw } = await import('node:zlib');
   return new Promise((resolve, reject) => {
     const z = createInflateRaw({ chunkSize: 1024 * 1024 }); // large chunks: fewer events, the bytes are only counted
     let n = 0;

@@ -2,7 +2,7 @@
 // finds its data files from the bundle, and `help` loads no backend code at all.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +80,19 @@ test('the built CLI imports a schedule and checks it: migrations and data files 
   assert.ok(!imported.loaded.some((u) => /tsx/.test(u)), 'no TypeScript compiler at run time');
   assert.ok(!imported.loaded.some((u) => /exceljs/.test(u)), 'a CSV import does not load the XLSX reader');
   assert.ok(!imported.loaded.some((u) => /serialport|pino|pdfkit/.test(u)), 'an import loads no serial, log or report code');
+  // node:crypto (re-import hashes) and node:zlib (XLSX checks) load on first use: a CSV into a new site needs neither.
+  assert.deepEqual(
+    imported.loaded.filter((u) => /^node:(crypto|zlib)$/.test(u)),
+    [],
+    'a CSV import into a new site loads no hashing or zip code',
+  );
+  // Nor the other API methods' input schemas (the runs contract's settings, for one): only the schedule's.
+  const builtFiles = imported.loaded.filter((u) => u.startsWith('file:') && u.endsWith('.mjs')).map((u) => fileURLToPath(u));
+  assert.deepEqual(
+    builtFiles.filter((f) => readFileSync(f, 'utf8').includes('manualReleaseHoldMs')),
+    [],
+    'an import loads no other API contract',
+  );
   const checked = runTraced(t, join(out, 'cli.mjs'), ['check', '--db', db, '--json']);
   assert.equal(checked.status, 0, checked.stderr);
   const report = JSON.parse(checked.stdout) as { sites: { name: string; openingCount: number }[] };
@@ -88,6 +101,25 @@ test('the built CLI imports a schedule and checks it: migrations and data files 
   const rejected = runTraced(t, join(out, 'cli.mjs'), ['import', join(FIX, 'missing-required-column.csv'), '--db', db]);
   assert.equal(rejected.status, 1);
   assert.match(rejected.stderr, /Required column fail_mode is missing/);
+});
+
+test("the built CLI carries zod's English messages only, and zod's own messages still read in English", (t) => {
+  const out = buildNode(t);
+  const files = readdirSync(out).filter((f) => f.endsWith('.mjs'));
+  const containing = (text: string) => files.filter((f) => readFileSync(join(out, f), 'utf8').includes(text));
+  assert.deepEqual(containing('Ungültige Eingabe'), [], "no other language's messages are bundled");
+  assert.equal(containing('Invalid input: expected').length, 1, 'the English messages are, once');
+  const dir = tempDir(t);
+  const r = runTraced(t, join(out, 'cli.mjs'), [
+    'import',
+    join(FIX, 'excel-utf8-bom-crlf.csv'),
+    '--db',
+    join(dir, 'd.sqlite'),
+    '--site',
+    'x'.repeat(300),
+  ]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /siteName: Too big: expected string to have <=200 characters/);
 });
 
 test('the built CLI reads and writes XLSX (the spreadsheet package loads on first use)', async (t) => {

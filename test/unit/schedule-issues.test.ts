@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clip, tableToOpenings, tidyIssues } from '../../core/schedule/rows';
-import { mixedLineEndings, readDelimited } from '../../db/schedule/files';
+import { mixedLineEndings, oneLineEnding, readDelimited } from '../../db/schedule/files';
 
 test('clip: short text unchanged, long text cut with its length', () => {
   assert.equal(clip('lobby'), 'lobby');
@@ -65,6 +65,29 @@ test('mixed line endings outside quoted cells: one message naming the row', () =
   ])
     assert.equal(mixedLineEndings(ok, ','), null, JSON.stringify(ok));
   assert.equal(mixedLineEndings('a\tb\r\n"x\ny"\t2\r\n', '\t'), null);
+});
+
+test('oneLineEnding: the one kind of line break in the whole text, quoted cells included, else null', () => {
+  assert.equal(oneLineEnding('a,b\n1,"x\ny"\n'), '\n');
+  assert.equal(oneLineEnding('a,b\r\n1,"x\r\ny"\r\n'), '\r\n');
+  assert.equal(oneLineEnding('a,b\r1,2\r'), '\r');
+  assert.equal(oneLineEnding('a,b'), null, 'no line break');
+  assert.equal(oneLineEnding('a,b\r\n1,"x\ny"\r\n'), null, 'LF inside a quoted cell of a CRLF file');
+  assert.equal(oneLineEnding('a,b\r\n1,2\r'), null, 'a last bare CR');
+  assert.equal(oneLineEnding('\na,b\r\n'), null, 'a first bare LF');
+  // Rows split the same whichever ending, given or guessed: the cells come out alike.
+  const cells = (text: string) => {
+    const rows: string[][] = [];
+    readDelimited(text, { header: (c) => rows.push(c), row: (r) => rows.push(r.cells) });
+    return rows;
+  };
+  const expected = [
+    ['a', 'b'],
+    ['1', 'x y'],
+    ['2', ''],
+    [''], // the line after the last line break
+  ];
+  for (const nl of ['\n', '\r\n', '\r']) assert.deepEqual(cells(['a,b', '1,"x y"', '2,', ''].join(nl)), expected, JSON.stringify(nl));
 });
 
 test('extra columns have the same limits on import as in the edit form: 200-character headers, 4000-character values', () => {
