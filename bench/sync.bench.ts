@@ -5,11 +5,11 @@
 // run) and by batched INSERT (once). The machine may be shared, so each push run also
 // prints the CPU time of the laptop side, the server process and PostgreSQL, and the
 // figures are medians of SYNC_BENCH_RUNS runs (default 3), each a fresh database and
-// server with a copy of the same laptop.
+// server with a copy of the same laptop, started once what earlier runs wrote is on disk.
 // ATTEMPTS=n scales the push case. SYNC_BENCH_CACHE=DIR keeps the generated laptop there
 // and reuses it (generation takes longer than the push). SYNC_BENCH_PROF=DIR writes
 // --cpu-prof profiles of the server process there.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -143,11 +143,26 @@ try {
       await last.a.app.close();
       last.server.child.kill('SIGTERM');
       await once(last.server.child, 'exit');
+      // Each run starts as quiet as the first: the previous run's database, photos and
+      // laptop are removed and everything written is flushed to disk first (otherwise
+      // PostgreSQL's checkpoint and autovacuum, and the kernel writing back the last
+      // run's 400 MB of photos, ran during the next run).
+      const c = new pg.Client({ connectionString: pgc.url });
+      await c.connect();
+      await c.query(`DROP DATABASE ${new URL(last.databaseUrl).pathname.slice(1)} WITH (FORCE)`);
+      await c.end();
+      rmSync(join(dir, `server-${run - 1}`), { recursive: true, force: true });
+      rmSync(join(dir, `laptop-${run - 1}`), { recursive: true, force: true });
     }
-    const databaseUrl = await pgc.newDatabase();
-    const server = await spawnServer(join(dir, `server-${run}`), databaseUrl);
     const laptopDir = join(dir, `laptop-${run}`);
     cpSync(template, laptopDir, { recursive: true });
+    const quiet = new pg.Client({ connectionString: pgc.url });
+    await quiet.connect();
+    await quiet.query('CHECKPOINT');
+    await quiet.end();
+    execFileSync('sync');
+    const databaseUrl = await pgc.newDatabase();
+    const server = await spawnServer(join(dir, `server-${run}`), databaseUrl);
     const a = await makeDevice(laptopDir, null, 'A');
     const { code, deviceId } = await admin<{ code: string; deviceId: string }>(server, 'POST', '/admin/devices', { name: 'A' });
     await enrollDevice(a.db, { serverUrl: server.url, code, now: new Date() });
