@@ -289,7 +289,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   // name is kept and recorded; one that does not is answered with 400 naming it, and a
   // broken batch with 400 naming the byte (the photos before it are kept).
   app.addContentTypeParser(PHOTO_BATCH_TYPE, (_req, payload, done) => done(null, payload));
-  app.post('/v1/blobs', async (req) => {
+  app.post('/v1/blobs', async (req, reply) => {
     await requireDevice(req);
     const body = req.body as Readable;
     const reader = new PhotoBatchReader();
@@ -358,7 +358,10 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
         await recordBlobs(done).catch(() => undefined);
         throw err;
       }
-      body.resume(); // the rest of the request is read and dropped, so the answer reaches the device
+      // The answer goes before the rest of the batch is read: the connection is closed after
+      // it, so the device does not send its next request into the unread remainder.
+      void reply.header('connection', 'close');
+      body.resume();
     }
     await recordBlobs(done);
     if (fault) throw fault;

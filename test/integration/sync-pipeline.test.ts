@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { photoHeader } from '../../core/sync/photo-batch';
+import { MAX_PHOTO_BATCH_BYTES, PHOTO_BATCH_MAX_PHOTOS, PHOTO_BATCH_TARGET_BYTES, photoHeader } from '../../core/sync/photo-batch';
+import { MAX_PHOTO_BYTES } from '../../core/sync/wire';
 import { runSync, SyncHttpError } from '../../sync';
 import { api } from '../../sync/http';
 import { getOrigin, nextBatch, readCursors, snapshot } from '../../sync/outbox';
@@ -279,4 +280,48 @@ test('photos go up in batches: one already there is read past, a wrong one is re
   assert.match(bad.message, new RegExp(`photo 2: the header before byte ${broken.length} is not`));
   assert.deepEqual(await api.missingPhotos(c, [last.sha]), { missing: [] }, 'the photo before the broken header is kept');
   assert.equal(await count(databaseUrl, 'SELECT count(*) AS n FROM blobs'), 7, 'photos 1–5, 7 and 8 are recorded, the wrong one is not');
+});
+
+test('a photo batch over its limits is cut off with 413: at most 200 photos, and 8 MB plus one largest photo; the photos before the limit are kept', async (t) => {
+  const { dir, databaseUrl, server } = await freshServer(t);
+  const a = await makeDevice(dir, server, 'A');
+  t.after(() => a.app.close());
+  const e = getEnrolment(a.db)!;
+  const c = { url: e.serverUrl, token: e.token };
+  const { createHash } = await import('node:crypto');
+  const photo = (bytes: Buffer) => ({ bytes, sha: createHash('sha256').update(bytes).digest('hex') });
+  const batch = (photos: { sha: string; bytes: Buffer }[]) =>
+    Buffer.concat(photos.flatMap((p) => [Buffer.from(photoHeader(p.sha, p.bytes.length)), p.bytes]));
+
+  const many = Array.from({ length: PHOTO_BATCH_MAX_PHOTOS + 1 }, (_, i) => photo(Buffer.from(`photo ${i}`)));
+  const tooMany = await api.putPhotos(c, batch(many)).catch((x: unknown) => x);
+  assert.ok(tooMany instanceof SyncHttpError);
+  assert.equal(tooMany.status, 413);
+  assert.match(tooMany.message, new RegExp(`at most ${PHOTO_BATCH_MAX_PHOTOS} photos`));
+  assert.deepEqual(
+    await api.missingPhotos(
+      c,
+      many.map((p) => p.sha),
+    ),
+    { missing: [many[PHOTO_BATCH_MAX_PHOTOS]!.sha] },
+  );
+
+  const big = [
+    photo(Buffer.alloc(MAX_PHOTO_BYTES, 1)),
+    photo(Buffer.alloc(PHOTO_BATCH_TARGET_BYTES, 2)),
+    photo(Buffer.alloc(1024 * 1024, 3)),
+  ];
+  const tooBig = await api.putPhotos(c, batch(big)).catch((x: unknown) => x);
+  assert.ok(tooBig instanceof SyncHttpError);
+  assert.equal(tooBig.status, 413);
+  assert.match(tooBig.message, new RegExp(`at most ${MAX_PHOTO_BATCH_BYTES} bytes`));
+  assert.deepEqual(
+    await api.missingPhotos(
+      c,
+      big.map((p) => p.sha),
+    ),
+    { missing: [big[1]!.sha, big[2]!.sha] },
+    'the photo before the limit is kept',
+  );
+  assert.equal(await count(databaseUrl, 'SELECT count(*) AS n FROM blobs'), PHOTO_BATCH_MAX_PHOTOS + 1);
 });
