@@ -6,6 +6,7 @@
 // not match its name are refused naming what is at fault.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
@@ -205,7 +206,6 @@ test('a photo whose bytes do not hash to its name is refused naming the photo, a
   const e = getEnrolment(a.db)!;
   const c = { url: e.serverUrl, token: e.token };
   const bytes = Buffer.alloc(200 * 1024, 7);
-  const { createHash } = await import('node:crypto');
   const sha = createHash('sha256').update(bytes).digest('hex');
   const flipped = Buffer.from(bytes);
   flipped[123_456] = flipped[123_456]! ^ 1; // one bit, deep inside
@@ -224,19 +224,19 @@ test('a photo whose bytes do not hash to its name is refused naming the photo, a
   assert.ok(back.equals(bytes), 'the stored photo is the bytes sent');
 });
 
+/** A photo and its name (SHA-256). */
+const photoOf = (bytes: Buffer) => ({ bytes, sha: createHash('sha256').update(bytes).digest('hex') });
+/** Photos as one batch upload (core/sync/photo-batch.ts). */
+const batch = (photos: { sha: string; bytes: Buffer }[]) =>
+  Buffer.concat(photos.flatMap((p) => [Buffer.from(photoHeader(p.sha, p.bytes.length)), p.bytes]));
+
 test('photos go up in batches: one already there is read past, a wrong one is refused by name while the right ones are kept, a broken header names its byte', async (t) => {
   const { dir, databaseUrl, server } = await freshServer(t);
   const a = await makeDevice(dir, server, 'A');
   t.after(() => a.app.close());
   const e = getEnrolment(a.db)!;
   const c = { url: e.serverUrl, token: e.token };
-  const { createHash } = await import('node:crypto');
-  const photo = (n: number, size: number) => {
-    const bytes = Buffer.alloc(size, n);
-    return { bytes, sha: createHash('sha256').update(bytes).digest('hex') };
-  };
-  const batch = (photos: { sha: string; bytes: Buffer }[]) =>
-    Buffer.concat(photos.flatMap((p) => [Buffer.from(photoHeader(p.sha, p.bytes.length)), p.bytes]));
+  const photo = (n: number, size: number) => photoOf(Buffer.alloc(size, n));
   const stored = async (sha: string) =>
     Buffer.from(await (await fetch(new URL(`/v1/blobs/${sha}`, c.url), { headers: { authorization: `Bearer ${c.token}` } })).arrayBuffer());
 
@@ -288,12 +288,8 @@ test('a photo batch over its limits is cut off with 413: at most 200 photos, and
   t.after(() => a.app.close());
   const e = getEnrolment(a.db)!;
   const c = { url: e.serverUrl, token: e.token };
-  const { createHash } = await import('node:crypto');
-  const photo = (bytes: Buffer) => ({ bytes, sha: createHash('sha256').update(bytes).digest('hex') });
-  const batch = (photos: { sha: string; bytes: Buffer }[]) =>
-    Buffer.concat(photos.flatMap((p) => [Buffer.from(photoHeader(p.sha, p.bytes.length)), p.bytes]));
 
-  const many = Array.from({ length: PHOTO_BATCH_MAX_PHOTOS + 1 }, (_, i) => photo(Buffer.from(`photo ${i}`)));
+  const many = Array.from({ length: PHOTO_BATCH_MAX_PHOTOS + 1 }, (_, i) => photoOf(Buffer.from(`photo ${i}`)));
   const tooMany = await api.putPhotos(c, batch(many)).catch((x: unknown) => x);
   assert.ok(tooMany instanceof SyncHttpError);
   assert.equal(tooMany.status, 413);
@@ -307,9 +303,9 @@ test('a photo batch over its limits is cut off with 413: at most 200 photos, and
   );
 
   const big = [
-    photo(Buffer.alloc(MAX_PHOTO_BYTES, 1)),
-    photo(Buffer.alloc(PHOTO_BATCH_TARGET_BYTES, 2)),
-    photo(Buffer.alloc(1024 * 1024, 3)),
+    photoOf(Buffer.alloc(MAX_PHOTO_BYTES, 1)),
+    photoOf(Buffer.alloc(PHOTO_BATCH_TARGET_BYTES, 2)),
+    photoOf(Buffer.alloc(1024 * 1024, 3)),
   ];
   const tooBig = await api.putPhotos(c, batch(big)).catch((x: unknown) => x);
   assert.ok(tooBig instanceof SyncHttpError);
