@@ -49,7 +49,7 @@ export interface SyncReport {
   at: string;
 }
 
-export async function uploadPhotos(
+async function uploadPhotos(
   db: Db,
   c: ServerConnection,
   dataDir: string,
