@@ -319,14 +319,10 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     let fault: HttpError | null = null;
     try {
       for await (const chunk of body as AsyncIterable<Buffer>) {
+        // Bytes past the limit are not read: every photo that ends within it is kept.
+        const within = chunk.subarray(0, Math.max(0, MAX_PHOTO_BATCH_BYTES - received));
         received += chunk.byteLength;
-        if (received > MAX_PHOTO_BATCH_BYTES)
-          throw new HttpError(
-            413,
-            'too-large',
-            `A photo batch is at most ${MAX_PHOTO_BATCH_BYTES} bytes; the photos before this point were kept.`,
-          );
-        for (const part of reader.read(chunk)) {
+        for (const part of reader.read(within)) {
           if (part.kind === 'start') {
             if (reader.photos > PHOTO_BATCH_MAX_PHOTOS)
               throw new HttpError(
@@ -345,6 +341,12 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
             if (committing.length >= 16) await settle();
           }
         }
+        if (received > MAX_PHOTO_BATCH_BYTES)
+          throw new HttpError(
+            413,
+            'too-large',
+            `A photo batch is at most ${MAX_PHOTO_BATCH_BYTES} bytes; the photos that ended within that were kept.`,
+          );
       }
       reader.finish();
       await settle();
