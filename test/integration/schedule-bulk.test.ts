@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluateOpening, firingRules, ruleApplies, RULES } from '../../core/rules';
-import { CATEGORIES, FAIL_MODES, LOCK_TYPES, LOCKING_ARRANGEMENTS, SEVERITIES, TRI_STATES, type Opening } from '../../core/schedule/types';
+import { SEVERITIES, type Opening } from '../../core/schedule/types';
 import { OPENING_FIELDS, parseField } from '../../core/schedule/schema';
 import {
   applyImport,
@@ -24,32 +24,10 @@ import {
 import { writeCsv } from '../../db/schedule/files';
 import { migrate } from '../../db/migrate';
 import { openSqlite, type Db } from '../../db/sqlite';
-import { GOOD } from '../fixtures/schedules/openings';
+import { GOOD, seededOpenings } from '../fixtures/schedules/openings';
 import { tempDir } from '../support/tmp';
 
-/** Seeded openings over every vocabulary value, so every rule fires somewhere. */
-function generate(n: number, prefix: string): Opening[] {
-  let seed = 11;
-  const rnd = () => (seed = (seed * 48271) % 0x7fffffff) / 0x7fffffff;
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  return Array.from({ length: n }, (_, i): Opening => ({
-    ...GOOD,
-    opening_id: `${prefix}-${i}`,
-    location: pick(['Stair', 'Lab', '  padded  ', 'ünï "q", x']),
-    category: pick(CATEGORIES),
-    locking_arrangement: pick(LOCKING_ARRANGEMENTS),
-    lock_type: pick(LOCK_TYPES),
-    fail_mode: pick(FAIL_MODES),
-    egress: pick(['mechanical', 'electronic'] as const),
-    fire_alarm_release: rnd() < 0.5,
-    lock_voltage: rnd() < 0.3 ? null : pick([12, 24.5]),
-    pd_address: rnd() < 0.3 ? null : Math.floor(rnd() * 127),
-    code_basis: rnd() < 0.5 ? '' : 'IBC',
-    ndaa_889: pick(TRI_STATES),
-    taa: pick(TRI_STATES),
-    extras: rnd() < 0.5 ? {} : { Heading: `H${i}`, Größe: 'x' },
-  }));
-}
+const generate = (n: number, prefix: string): Opening[] => seededOpenings(n, prefix, 11);
 
 function dump(db: Db) {
   return { openings: db.prepare('SELECT * FROM openings ORDER BY id').all() };

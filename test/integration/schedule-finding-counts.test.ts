@@ -4,32 +4,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { evaluateOpening } from '../../core/rules';
-import { CATEGORIES, FAIL_MODES, LOCK_TYPES, LOCKING_ARRANGEMENTS, SEVERITIES, TRI_STATES, type Opening } from '../../core/schedule/types';
+import { SEVERITIES, type Opening } from '../../core/schedule/types';
 import { loadMigrations, migrate } from '../../db/migrate';
 import { listFindings, listSites, queryOpenings, siteSummary } from '../../db/schedule';
 import { openSqlite, type Db } from '../../db/sqlite';
-import { GOOD } from '../fixtures/schedules/openings';
+import { GOOD, seededOpenings } from '../fixtures/schedules/openings';
 import { tempDir } from '../support/tmp';
 
-/** Openings over every vocabulary value, so every severity occurs, some openings with none. */
-function generate(n: number, prefix: string): Opening[] {
-  let seed = 7;
-  const rnd = () => (seed = (seed * 48271) % 0x7fffffff) / 0x7fffffff;
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  return Array.from({ length: n }, (_, i): Opening => ({
-    ...GOOD,
-    opening_id: `${prefix}-${i}`,
-    category: pick(CATEGORIES),
-    locking_arrangement: pick(LOCKING_ARRANGEMENTS),
-    lock_type: pick(LOCK_TYPES),
-    fail_mode: pick(FAIL_MODES),
-    egress: pick(['mechanical', 'electronic'] as const),
-    fire_alarm_release: rnd() < 0.5,
-    code_basis: rnd() < 0.5 ? '' : 'IBC',
-    ndaa_889: pick(TRI_STATES),
-    taa: pick(TRI_STATES),
-  }));
-}
+const generate = (n: number, prefix: string): Opening[] => seededOpenings(n, prefix, 7);
 
 /** Writes openings as DoorCx did before migration 011: the row, then one opening_findings row per finding. */
 function insertAsBefore(db: Db, siteId: number, openings: Opening[]): void {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CATEGORIES, FAIL_MODES, LOCK_TYPES, LOCKING_ARRANGEMENTS, TRI_STATES, type Opening } from '../../core/schedule/types';
+import type { Opening } from '../../core/schedule/types';
 import { migrate } from '../../db/migrate';
 import {
   applyImport,
@@ -18,34 +18,12 @@ import {
 } from '../../db/schedule';
 import { writeCsv, writeXlsx } from '../../db/schedule/files';
 import { openSqlite, type Db } from '../../db/sqlite';
-import { GOOD } from '../fixtures/schedules/openings';
+import { seededOpenings } from '../fixtures/schedules/openings';
 import { tempDir } from '../support/tmp';
 
 const NOW = new Date('2026-03-04T05:06:07Z');
 
-function generate(n: number, prefix: string): Opening[] {
-  let seed = 5;
-  const rnd = () => (seed = (seed * 48271) % 0x7fffffff) / 0x7fffffff;
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  return Array.from({ length: n }, (_, i): Opening => ({
-    ...GOOD,
-    opening_id: `${prefix}-${i}`,
-    location: pick(['Stair', 'Lab', 'ünï "q", x', '  padded  ']),
-    category: pick(CATEGORIES),
-    locking_arrangement: pick(LOCKING_ARRANGEMENTS),
-    lock_type: pick(LOCK_TYPES),
-    fail_mode: pick(FAIL_MODES),
-    egress: pick(['mechanical', 'electronic'] as const),
-    fire_alarm_release: rnd() < 0.5,
-    lock_voltage: rnd() < 0.3 ? null : pick([12, 24.5]),
-    pd_address: rnd() < 0.3 ? null : Math.floor(rnd() * 127),
-    code_basis: rnd() < 0.5 ? '' : 'IBC',
-    ndaa_889: pick(TRI_STATES),
-    taa: pick(TRI_STATES),
-    notes: rnd() < 0.2 ? 'Check "sticky" latch,\r\nretest' : '',
-    extras: rnd() < 0.5 ? {} : { Heading: `H${i}`, Größe: ' x ' },
-  }));
-}
+const generate = (n: number, prefix: string): Opening[] => seededOpenings(n, prefix, 5);
 
 function csvOf(openings: Opening[]): Buffer {
   const { headers, rows } = exportTable(openings);
