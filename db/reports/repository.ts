@@ -3,7 +3,7 @@
 import type { BuiltReport } from '../../core/report/built';
 import type { InputStep } from '../../core/report/model';
 import type { HandwrittenSignature } from '../../core/report/schema';
-import type { Verdict } from '../../core/verdicts/types';
+import { stepResultFields, type StepResultColumns } from '../runs/repository';
 import type { Db } from '../sqlite';
 
 export type ReportRow = BuiltReport;
@@ -115,22 +115,7 @@ export function eventLogSeqOf(db: Db, hash: string): number | null {
  * evidence trace, which a report does not print (one query instead of one per attempt).
  */
 export function reportStepsOfRun(db: Db, runId: number): Map<number, InputStep[]> {
-  type Row = {
-    id: number;
-    attempt_id: number;
-    step_index: number;
-    step_id: string;
-    kind: string;
-    title: string;
-    verdict: Verdict;
-    reason: string;
-    measured_ms: number | null;
-    resolution_ms: number | null;
-    started_at: number;
-    ended_at: number;
-    person_evidence: number;
-    supersedes: number | null;
-  };
+  type Row = StepResultColumns & { id: number; attempt_id: number; supersedes: number | null };
   const rows = db
     .prepare<Row>(
       `SELECT s.id, s.attempt_id, s.step_index, s.step_id, s.kind, s.title, s.verdict, s.reason, s.measured_ms, s.resolution_ms,
@@ -144,19 +129,7 @@ export function reportStepsOfRun(db: Db, runId: number): Map<number, InputStep[]
     if (superseded.has(`${r.attempt_id}:${r.id}`)) continue;
     let steps = byAttempt.get(r.attempt_id);
     if (!steps) byAttempt.set(r.attempt_id, (steps = []));
-    steps.push({
-      stepIndex: r.step_index,
-      stepId: r.step_id,
-      kind: r.kind,
-      title: r.title,
-      verdict: r.verdict,
-      reason: r.reason,
-      measuredMs: r.measured_ms,
-      resolutionMs: r.resolution_ms,
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-      personEvidence: r.person_evidence === 1,
-    });
+    steps.push(stepResultFields(r));
   }
   return byAttempt;
 }

@@ -266,6 +266,38 @@ export function unfinishedAttempts(db: Db, runId?: number): AttemptRow[] {
   return rows.map(toAttempt);
 }
 
+/** The columns of a stored step result that every reader shows. */
+export interface StepResultColumns {
+  step_index: number;
+  step_id: string;
+  kind: string;
+  title: string;
+  verdict: Verdict;
+  reason: string;
+  measured_ms: number | null;
+  resolution_ms: number | null;
+  started_at: number;
+  ended_at: number;
+  person_evidence: number;
+}
+
+/** Those columns as the app and the report name them. */
+export function stepResultFields<R extends StepResultColumns>(r: R) {
+  return {
+    stepIndex: r.step_index,
+    stepId: r.step_id,
+    kind: r.kind as R['kind'],
+    title: r.title,
+    verdict: r.verdict,
+    reason: r.reason,
+    measuredMs: r.measured_ms,
+    resolutionMs: r.resolution_ms,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    personEvidence: r.person_evidence === 1,
+  };
+}
+
 type StepDbRow = {
   id: number;
   uuid: string;
@@ -301,17 +333,7 @@ export function listSteps(db: Db, attemptId: number): StepRow[] {
       uuid: r.uuid,
       attemptId: r.attempt_id,
       procedureId: '',
-      stepIndex: r.step_index,
-      stepId: r.step_id,
-      kind: r.kind,
-      title: r.title,
-      verdict: r.verdict,
-      reason: r.reason,
-      measuredMs: r.measured_ms,
-      resolutionMs: r.resolution_ms,
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-      personEvidence: r.person_evidence === 1,
+      ...stepResultFields(r),
       evidence: JSON.parse(r.evidence) as Record<string, unknown>,
       deficiency: r.deficiency ? (JSON.parse(r.deficiency) as StepRecord['deficiency']) : null,
       supersedes: r.supersedes,
