@@ -298,21 +298,11 @@ export function stepResultFields<R extends StepResultColumns>(r: R) {
   };
 }
 
-type StepDbRow = {
+type StepDbRow = StepResultColumns & {
   id: number;
   uuid: string;
   attempt_id: number;
-  step_index: number;
-  step_id: string;
   kind: StepRecord['kind'];
-  title: string;
-  verdict: Verdict;
-  reason: string;
-  measured_ms: number | null;
-  resolution_ms: number | null;
-  started_at: number;
-  ended_at: number;
-  person_evidence: number;
   evidence: string;
   deficiency: string | null;
   supersedes: number | null;
