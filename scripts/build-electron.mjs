@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { assetUrls, lazyPackages, ROOT } from './bundle.mjs';
+import { assetUrls, lazyPackages, ROOT, WORKER_ENTRIES } from './bundle.mjs';
 
 const at = process.argv.indexOf('--outdir');
 const outdir = at > 0 ? process.argv[at + 1] : 'dist/electron';
@@ -21,7 +21,8 @@ const common = {
   sourcemap: true,
   metafile: true,
   // Code written for ESM finds its files with import.meta.url; give the CJS bundle one.
-  define: { 'import.meta.url': '__importMetaUrl' },
+  // (import.meta.resolve only finds tsx, for running from source: never in a bundle.)
+  define: { 'import.meta.url': '__importMetaUrl', 'import.meta.resolve': 'undefined' },
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 };
@@ -30,7 +31,9 @@ const inputs = {};
 for (const [name, entry, extra] of [
   ['main', 'electron/main.ts', { external: ['electron'] }],
   ['preload', 'electron/preload.ts', { external: ['electron'] }],
-  ['engine', 'electron/engine.ts', { packages: 'external', plugins: [assetUrls(outdir), lazyPackages(['exceljs'])] }],
+  ['engine', 'electron/engine.ts', { packages: 'external', plugins: [assetUrls(outdir, '.cjs'), lazyPackages(['exceljs'])] }],
+  // The engine's worker threads, beside it.
+  ...Object.entries(WORKER_ENTRIES).map(([name, entry]) => [name, entry, { packages: 'external', plugins: [assetUrls(outdir, '.cjs')] }]),
 ]) {
   const r = await build({ ...common, ...extra, entryPoints: [entry], outfile: join(outdir, `${name}.cjs`) });
   inputs[name] = Object.keys(r.metafile.inputs);

@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { assetUrls, externalPackagesBut, lazyPackages, ROOT, zodEnglishOnly } from './bundle.mjs';
+import { assetUrls, externalPackagesBut, lazyPackages, ROOT, WORKER_ENTRIES, zodEnglishOnly } from './bundle.mjs';
 
 // `--outdir DIR` (inside the checkout, so packages resolve) builds elsewhere, for tests.
 const at = process.argv.indexOf('--outdir');
@@ -15,7 +15,11 @@ rmSync(join(ROOT, outdir), { recursive: true, force: true });
 mkdirSync(join(ROOT, outdir), { recursive: true });
 const result = await build({
   absWorkingDir: ROOT,
-  entryPoints: { cli: 'cli/main.ts', 'web-host': 'app/web-host/main.ts' },
+  entryPoints: {
+    cli: 'cli/main.ts',
+    'web-host': 'app/web-host/main.ts',
+    ...WORKER_ENTRIES,
+  },
   outdir,
   bundle: true,
   splitting: true,

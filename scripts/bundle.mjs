@@ -5,13 +5,18 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** Worker threads' entries (bundle name → source): each is built as a bundle of its own, beside the code that starts it. */
+export const WORKER_ENTRIES = { 'schedule-rows': 'db/schedule/row-thread-worker.ts' };
+
 /**
  * Source files find their data files (migrations, the demo site, the built renderer) with
  * `new URL('<relative>', import.meta.url)`. A bundle lives elsewhere (dist/<name>/), so each such
  * URL is rewritten to the same file seen from the bundle's folder: one copy of every data file,
- * found the same way from source (tsx, tests) and from a build.
+ * found the same way from source (tsx, tests) and from a build. A worker thread's entry (WORKER_ENTRIES)
+ * becomes the bundle built from it, named with the build's extension (`workerExt`).
  */
-export function assetUrls(outdir) {
+export function assetUrls(outdir, workerExt = '.mjs') {
+  const workers = new Map(Object.entries(WORKER_ENTRIES).map(([name, source]) => [resolve(ROOT, source), `./${name}${workerExt}`]));
   return {
     name: 'asset-urls',
     setup(build) {
@@ -20,6 +25,8 @@ export function assetUrls(outdir) {
         let contents = await readFile(args.path, 'utf8');
         contents = contents.replace(/new URL\((['"])([^'"]+)\1, import\.meta\.url\)/g, (_all, _q, rel) => {
           const target = resolve(dirname(args.path), rel);
+          const worker = workers.get(target);
+          if (worker) return `new URL(${JSON.stringify(worker)}, import.meta.url)`;
           let fromOut = relative(resolve(ROOT, outdir), target).replace(/\\/g, '/');
           if (rel.endsWith('/')) fromOut += '/';
           return `new URL(${JSON.stringify(fromOut)}, import.meta.url)`;

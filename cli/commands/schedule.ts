@@ -6,6 +6,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import type { FieldIssue } from '../../app/contract/errors';
 import type { ScheduleDiff } from '../../app/contract/schedule';
 import type { App } from '../../app/index';
+import type { RowThread } from '../../db/schedule/row-thread';
 import { CliUsageError, type CliCommand, type CliIo } from '../main';
 
 function requireString(values: Record<string, string | boolean | undefined>, name: string): string {
@@ -60,66 +61,82 @@ const importCommand: CliCommand = {
     const siteName = typeof values.site === 'string' && values.site.trim() ? values.site.trim() : basename(file, extname(file));
     const editor = typeof values.editor === 'string' && values.editor.trim() ? values.editor.trim() : 'cli import';
     const bytes = readFileSync(file);
-    // The same checks as the API's input (names and lengths), then the same import code the API runs
-    // (db/schedule), on the database opened as the app opens it. The file goes straight from disk to the
-    // reader: no base64 round trip (the API's transport for JSON), and none of the app's other features
-    // (serial, sync, logs) are loaded for an import.
-    const { scheduleInputs } = await import('../../app/contract/schedule');
-    const { describeZodError } = await import('../../app/contract/errors');
-    const previewIn = scheduleInputs.previewImport
-      .pick({ fileName: true, siteName: true })
-      .safeParse({ fileName: basename(file), siteName });
-    if (!previewIn.success) throw new Error(describeZodError('previewImport', previewIn.error));
-    const applyIn = scheduleInputs.applyImport.pick({ editor: true }).safeParse({ editor });
-    if (!applyIn.success) throw new Error(describeZodError('applyImport', applyIn.error));
-    const { openDatabase } = await import('../../db/open');
-    const { applyImport, ImportRejected, importNewSite, previewImport } = await import('../../db/schedule');
-    const path = resolve(dbFile);
-    mkdirSync(dirname(path), { recursive: true });
-    const created = !existsSync(path);
-    const db = openDatabase(path);
-    // A database this import creates is written once, through a rollback journal (as atomic): in
-    // WAL mode every page would go to the WAL and be copied into the file again at close. It is a
-    // WAL database, as the app opens it, again before the command ends.
-    if (created) db.pragma('journal_mode = DELETE');
+    // A CSV/TSV into a new site is read and checked on a thread of its own (importNewSite): started now, it
+    // reads while the rest of the import loads and the database opens. Ended below where it is not needed.
+    const { RowThread } = await import('../../db/schedule/row-thread');
+    const { isZip } = await import('../../db/schedule/files');
+    const reader = isZip(bytes) ? undefined : new RowThread(basename(file), bytes);
     try {
-      const input = { ...previewIn.data, bytes };
-      // A new site from CSV/TSV has no differences to show: its rows are checked and written in one pass.
-      const fresh = importNewSite(db, { ...input, now: new Date() });
-      if (fresh) {
-        io.out(`Imported ${fresh.added} openings into new site "${input.siteName}" (id ${fresh.siteId}).\n`);
-        return 0;
-      }
-      const preview = await previewImport(db, input);
-      if (preview.errors.length > 0 || !preview.diffHash || !preview.diff) return reportRejected(io, file, preview.errors);
-      const d = preview.diff;
-      if (preview.siteId !== null) {
-        io.out(`Site "${preview.siteName}" exists; differences with ${basename(file)}:\n${formatDiff(d)}`);
-        if (d.added.length + d.changed.length + d.removed.length === 0) {
-          io.out('Nothing to apply.\n');
-          return 0;
-        }
-        if (values.yes !== true) {
-          io.out('Not applied. Run again with --yes to apply these differences.\n');
-          return 0;
-        }
-      }
-      const r = await applyImport(db, { ...input, confirmDiffHash: preview.diffHash, editor: applyIn.data.editor, now: new Date() });
-      io.out(
-        preview.siteId === null
-          ? `Imported ${r.added} openings into new site "${preview.siteName}" (id ${r.siteId}).\n`
-          : `Applied to site "${preview.siteName}": ${r.added} added, ${r.changed} changed, ${r.removed} removed.\n`,
-      );
-      return 0;
-    } catch (err) {
-      if (err instanceof ImportRejected) return reportRejected(io, file, err.errors);
-      throw err;
+      return await importFile(values, io, { file, dbFile, siteName, editor, bytes, reader });
     } finally {
-      if (created) db.pragma('journal_mode = WAL');
-      db.close();
+      reader?.close();
     }
   },
 };
+
+async function importFile(
+  values: Record<string, unknown>,
+  io: CliIo,
+  args: { file: string; dbFile: string; siteName: string; editor: string; bytes: Buffer; reader?: RowThread },
+): Promise<number> {
+  const { file, dbFile, siteName, editor, bytes, reader } = args;
+  // The same checks as the API's input (names and lengths), then the same import code the API runs
+  // (db/schedule), on the database opened as the app opens it. The file goes straight from disk to the
+  // reader: no base64 round trip (the API's transport for JSON), and none of the app's other features
+  // (serial, sync, logs) are loaded for an import.
+  const { scheduleInputs } = await import('../../app/contract/schedule');
+  const { describeZodError } = await import('../../app/contract/errors');
+  const previewIn = scheduleInputs.previewImport.pick({ fileName: true, siteName: true }).safeParse({ fileName: basename(file), siteName });
+  if (!previewIn.success) throw new Error(describeZodError('previewImport', previewIn.error));
+  const applyIn = scheduleInputs.applyImport.pick({ editor: true }).safeParse({ editor });
+  if (!applyIn.success) throw new Error(describeZodError('applyImport', applyIn.error));
+  const { openDatabase } = await import('../../db/open');
+  const { applyImport, ImportRejected, importNewSite, previewImport } = await import('../../db/schedule');
+  const path = resolve(dbFile);
+  mkdirSync(dirname(path), { recursive: true });
+  const created = !existsSync(path);
+  const db = openDatabase(path);
+  // A database this import creates is written once, through a rollback journal (as atomic): in
+  // WAL mode every page would go to the WAL and be copied into the file again at close. It is a
+  // WAL database, as the app opens it, again before the command ends.
+  if (created) db.pragma('journal_mode = DELETE');
+  try {
+    const input = { ...previewIn.data, bytes };
+    // A new site from CSV/TSV has no differences to show: its rows are checked and written in one pass.
+    const fresh = importNewSite(db, { ...input, now: new Date(), reader });
+    if (fresh) {
+      io.out(`Imported ${fresh.added} openings into new site "${input.siteName}" (id ${fresh.siteId}).\n`);
+      return 0;
+    }
+    const preview = await previewImport(db, input);
+    if (preview.errors.length > 0 || !preview.diffHash || !preview.diff) return reportRejected(io, file, preview.errors);
+    const d = preview.diff;
+    if (preview.siteId !== null) {
+      io.out(`Site "${preview.siteName}" exists; differences with ${basename(file)}:\n${formatDiff(d)}`);
+      if (d.added.length + d.changed.length + d.removed.length === 0) {
+        io.out('Nothing to apply.\n');
+        return 0;
+      }
+      if (values.yes !== true) {
+        io.out('Not applied. Run again with --yes to apply these differences.\n');
+        return 0;
+      }
+    }
+    const r = await applyImport(db, { ...input, confirmDiffHash: preview.diffHash, editor: applyIn.data.editor, now: new Date() });
+    io.out(
+      preview.siteId === null
+        ? `Imported ${r.added} openings into new site "${preview.siteName}" (id ${r.siteId}).\n`
+        : `Applied to site "${preview.siteName}": ${r.added} added, ${r.changed} changed, ${r.removed} removed.\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof ImportRejected) return reportRejected(io, file, err.errors);
+    throw err;
+  } finally {
+    if (created) db.pragma('journal_mode = WAL');
+    db.close();
+  }
+}
 
 const exportCommand: CliCommand = {
   name: 'export',

@@ -7,7 +7,7 @@ import { OpeningsBuilder, type CellIssue, type TableResult } from '../../core/sc
 import { OPENING_FIELD_NAMES, OPENING_FIELDS } from '../../core/schedule/schema';
 import type { Opening, OpeningField } from '../../core/schedule/types';
 import type { Db } from '../sqlite';
-import { isZip, readScheduleFile, readTextFile, writeCsv, writeXlsx, type ReadResult, type ScheduleFormat } from './files';
+import { isZip, readScheduleFile, writeCsv, writeXlsx, type ReadResult, type ScheduleFormat } from './files';
 import {
   bulkInsert,
   createSite,
@@ -24,6 +24,7 @@ import {
   touchSite,
   withPageCache,
 } from './repository';
+import { RowThread } from './row-thread';
 
 export interface ColumnMappingOut {
   sourceHeader: string;
@@ -247,39 +248,42 @@ function applyDiff(db: Db, existing: { id: number }, preview: Preview, diff: Dif
 
 /**
  * A CSV/TSV file into a new site in one pass: each row is checked and, while no problem has been found,
- * written at once, all in one transaction, so the file's openings are never all held in memory (for a big
- * file that was a third of the import's CPU). A problem anywhere rolls the whole import back: ImportRejected
- * with every problem, the ones previewImport lists. The same checks, openings and findings as previewImport
- * then applyImport (tested). Null, with nothing written, where it does not apply: an XLSX workbook, or a
- * site of that name exists (a re-import is previewed and its differences confirmed).
+ * written at once, all in one transaction, so the file's openings are never all held in memory. The file is
+ * read and checked on a thread of its own (RowThread) while this one writes the rows. A problem anywhere
+ * rolls the whole import back: ImportRejected with every problem, the ones previewImport lists. The same
+ * checks, openings and findings as previewImport then applyImport (tested). Null, with nothing written,
+ * where it does not apply: an XLSX workbook, or a site of that name exists (a re-import is previewed and
+ * its differences confirmed).
  */
 export function importNewSite(
   db: Db,
-  input: { fileName: string; bytes: Uint8Array; siteName: string; now: Date },
+  input: { fileName: string; bytes: Uint8Array; siteName: string; now: Date; reader?: RowThread },
 ): { siteId: number; added: number } | null {
-  if (isZip(input.bytes)) return null;
+  if (isZip(input.bytes)) {
+    input.reader?.close();
+    return null;
+  }
   const siteName = input.siteName.trim();
-  return db.transaction(() => {
-    if (getSiteByName(db, siteName)) return null;
-    const site = createSite(db, siteName, input.now);
-    let added = 0;
-    let builder: OpeningsBuilder | undefined;
-    const read = bulkInsert(db, site.id, input.now, lineCount(input.bytes), (add) =>
-      readTextFile(input.fileName, input.bytes, {
-        header: (cells, headerRow) => (builder = new OpeningsBuilder(cells, headerRow, { keep: false })),
-        row: (r) => {
-          const o = builder!.add(r);
-          if (o && !builder!.failed) {
-            add(o);
-            added++;
-          }
-        },
-      }),
-    )!;
-    const errors = read.ok ? (builder ?? new OpeningsBuilder([], 1, { keep: false })).finish().errors : read.errors;
-    if (errors.length > 0) throw new ImportRejected(errors); // rolls everything back
-    return { siteId: site.id, added };
-  });
+  // Started first (by a caller that has the file before the database, earlier still): the thread starts up
+  // and reads while the site is created and the indexes dropped.
+  const reader = input.reader ?? new RowThread(input.fileName, input.bytes);
+  try {
+    return db.transaction(() => {
+      if (getSiteByName(db, siteName)) return null;
+      const site = createSite(db, siteName, input.now);
+      let added = 0;
+      const errors = bulkInsert(db, site.id, input.now, lineCount(input.bytes), ({ addRow }) =>
+        reader.read((row) => {
+          addRow(row);
+          added++;
+        }),
+      );
+      if (errors.length > 0) throw new ImportRejected(errors); // rolls everything back
+      return { siteId: site.id, added };
+    });
+  } finally {
+    reader.close();
+  }
 }
 
 /** Line feeds in the file: about its number of rows. */

@@ -208,13 +208,19 @@ const BULK_INSERT_SQL = `INSERT INTO openings (${OPENING_COLS.join(', ')}) VALUE
  * transaction, or a savepoint inside the caller's). See bulkInsert.
  */
 export function insertOpenings(db: Db, siteId: number, openings: readonly Opening[], now: Date, start = 0): void {
-  bulkInsert(db, siteId, now, openings.length, (add) => openings.forEach(add), start);
+  bulkInsert(db, siteId, now, openings.length, ({ add }) => openings.forEach(add), start);
+}
+
+/** Writes one opening per call: as an opening, or as its row (openingRow). */
+export interface RowWriter {
+  add: (o: Opening) => void;
+  addRow: (row: SqlValue[]) => void;
 }
 
 /**
- * Inserts the openings `fill` hands to `add`, at positions start, start + 1, … with the counts of their
- * findings, all or nothing (one transaction, or a savepoint inside the caller's); `expected` is about how
- * many there will be. Loaded in bulk:
+ * Inserts the openings `fill` hands to `add` (or their rows, made by openingRow, to `addRow`), at positions
+ * start, start + 1, … with the counts of their findings, all or nothing (one transaction, or a savepoint
+ * inside the caller's); `expected` is about how many there will be. Loaded in bulk:
  * - The table's CHECK constraints are not evaluated row by row (SQLite's ignore_check_constraints, for this
  *   call only): every value comes from an opening the schema (core/schedule/schema.ts) accepted, whose
  *   vocabularies and ranges are the CHECKs' own (test/integration/schedule-bulk.test.ts holds them to that).
@@ -225,7 +231,7 @@ export function insertOpenings(db: Db, siteId: number, openings: readonly Openin
  *   of growing them row by row. In the same transaction, so a failed insert or a crash leaves them as
  *   they were.
  */
-export function bulkInsert<T>(db: Db, siteId: number, now: Date, expected: number, fill: (add: (o: Opening) => void) => T, start = 0): T {
+export function bulkInsert<T>(db: Db, siteId: number, now: Date, expected: number, fill: (write: RowWriter) => T, start = 0): T {
   const checking = (db.pragma('ignore_check_constraints') as { ignore_check_constraints: number }[])[0]?.ignore_check_constraints === 0;
   if (checking) db.pragma('ignore_check_constraints = ON');
   try {
@@ -239,11 +245,11 @@ export function bulkInsert<T>(db: Db, siteId: number, now: Date, expected: numbe
             ).all()
           : [];
       for (const i of indexes) db.exec(`DROP INDEX "${i.name.replace(/"/g, '""')}"`);
-      const add = rowWriter(db, siteId, now, start);
+      const write = rowWriter(db, siteId, now, start);
       // Rows appended at the end of the table need no big cache; indexes grown row by row do, and so do
       // indexes built afresh: each build reads the whole table back and sorts it, which with the default
       // cache re-reads the table's pages from the file for every index and spills the sort to a temporary file.
-      const out = indexes.length > 0 ? fill(add) : withPageCache(db, () => fill(add));
+      const out = indexes.length > 0 ? fill(write) : withPageCache(db, () => fill(write));
       if (indexes.length > 0) withPageCache(db, () => indexes.forEach((i) => db.exec(i.sql)));
       return out;
     });
@@ -267,43 +273,57 @@ export function withPageCache<T>(db: Db, fn: () => T): T {
   }
 }
 
-/** Writes one opening per call, at positions start, start + 1, … */
-function rowWriter(db: Db, siteId: number, now: Date, start: number): (o: Opening) => void {
+// In OPENING_COLS order: site, position, time (set by the writer), 4 finding columns, the counts by severity,
+// the fields, extras.
+/** The length of an opening's row (openingRow), and where its own values start (after site, position, time). */
+export const OPENING_ROW_WIDTH = OPENING_COLS.length;
+export const OPENING_VALUES_AT = 3;
+const COUNTS_AT = 7;
+const FIELDS_AT = COUNTS_AT + SEVERITIES.length;
+
+/**
+ * An opening's row of values for BULK_INSERT_SQL (into `row`, or a new array): its finding columns, fields and
+ * extras; slots 0–2 (site, position, time) are the writer's. Pure, so the import's reader thread builds rows
+ * while the database is written (see row-thread.ts).
+ */
+export function openingRow(o: Opening, row: SqlValue[] = OPENING_COLS.map(() => null)): SqlValue[] {
+  const fired = firingRules(o);
+  let mask = 0;
+  for (let s = 0; s < SEVERITIES.length; s++) row[COUNTS_AT + s] = 0;
+  for (const r of fired) {
+    const rank = severityRank(r.severity);
+    mask |= 1 << rank;
+    (row[COUNTS_AT + rank] as number)++;
+  }
+  // firingRules is worst first, so the first rule carries the worst severity.
+  const worst = fired[0]?.severity ?? null;
+  row[3] = fired.length;
+  row[4] = worst;
+  row[5] = worst === null ? SEVERITIES.length : severityRank(worst);
+  row[6] = mask;
+  for (let c = 0; c < COLS.length; c++) {
+    const v = o[COLS[c]!];
+    row[FIELDS_AT + c] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  }
+  row[FIELDS_AT + COLS.length] = JSON.stringify(o.extras);
+  return row;
+}
+
+/** Writes one row per call (an opening, or its openingRow), at positions start, start + 1, … */
+function rowWriter(db: Db, siteId: number, now: Date, start: number): RowWriter {
   const insert = stmt(db, BULK_INSERT_SQL);
-  // In OPENING_COLS order: site, position, time, 4 finding columns, the counts by severity, the fields, extras.
-  const countsAt = 7;
-  const fieldsAt = countsAt + SEVERITIES.length;
+  const at = now.toISOString();
   const params: SqlValue[] = OPENING_COLS.map(() => null); // packed (no holes): spreads fastest
-  params[0] = siteId;
-  params[2] = now.toISOString();
-  const counts = SEVERITIES.map(() => 0);
   let position = start;
-  return (o) => {
-    const fired = firingRules(o);
-    let mask = 0;
-    counts.fill(0);
-    for (const r of fired) {
-      const rank = severityRank(r.severity);
-      mask |= 1 << rank;
-      counts[rank]!++;
-    }
-    // firingRules is worst first, so the first rule carries the worst severity.
-    const worst = fired[0]?.severity ?? null;
-    params[1] = position++;
-    params[3] = fired.length;
-    params[4] = worst;
-    params[5] = worst === null ? SEVERITIES.length : severityRank(worst);
-    params[6] = mask;
-    for (let s = 0; s < counts.length; s++) params[countsAt + s] = counts[s]!;
-    for (let c = 0; c < COLS.length; c++) {
-      const v = o[COLS[c]!];
-      params[fieldsAt + c] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
-    }
-    params[fieldsAt + COLS.length] = JSON.stringify(o.extras);
-    // Spread, not run(params): better-sqlite3 reads an array parameter element by element through V8's
+  const addRow = (row: SqlValue[]) => {
+    row[0] = siteId;
+    row[1] = position++;
+    row[2] = at;
+    // Spread, not run(row): better-sqlite3 reads an array parameter element by element through V8's
     // generic property lookup, arguments directly; about a quarter less CPU for the 43 values of a row.
-    insert.run(...params);
+    insert.run(...row);
   };
+  return { add: (o) => addRow(openingRow(o, params)), addRow };
 }
 
 /** Replaces an opening's values (version + 1) and recomputes its findings. */
