@@ -265,14 +265,14 @@ export function importNewSite(
   }
   const siteName = input.siteName.trim();
   // Started first (by a caller that has the file before the database, earlier still): the thread starts up
-  // and reads while the site is created and the indexes dropped.
+  // and reads while the site is created.
   const reader = input.reader ?? new RowThread(input.fileName, input.bytes);
   try {
     return db.transaction(() => {
       if (getSiteByName(db, siteName)) return null;
       const site = createSite(db, siteName, input.now);
       let added = 0;
-      const errors = bulkInsert(db, site.id, input.now, lineCount(input.bytes), ({ addRow }) =>
+      const errors = bulkInsert(db, site.id, input.now, ({ addRow }) =>
         reader.read((row) => {
           addRow(row);
           added++;
@@ -284,14 +284,6 @@ export function importNewSite(
   } finally {
     reader.close();
   }
-}
-
-/** Line feeds in the file: about its number of rows. */
-function lineCount(bytes: Uint8Array): number {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let n = 0;
-  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
-  return n;
 }
 
 // ---- export ----------------------------------------------------------------

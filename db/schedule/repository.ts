@@ -208,7 +208,7 @@ const BULK_INSERT_SQL = `INSERT INTO openings (${OPENING_COLS.join(', ')}) VALUE
  * transaction, or a savepoint inside the caller's). See bulkInsert.
  */
 export function insertOpenings(db: Db, siteId: number, openings: readonly Opening[], now: Date, start = 0): void {
-  bulkInsert(db, siteId, now, openings.length, ({ add }) => openings.forEach(add), start);
+  bulkInsert(db, siteId, now, ({ add }) => openings.forEach(add), { start, expected: openings.length });
 }
 
 /** Writes one opening per call: as an opening, or as its row (openingRow). */
@@ -219,8 +219,9 @@ export interface RowWriter {
 
 /**
  * Inserts the openings `fill` hands to `add` (or their rows, made by openingRow, to `addRow`), at positions
- * start, start + 1, … with the counts of their findings, all or nothing (one transaction, or a savepoint
- * inside the caller's); `expected` is about how many there will be. Loaded in bulk:
+ * start (0 by default), start + 1, … with the counts of their findings, all or nothing (one transaction, or a
+ * savepoint inside the caller's); `expected` is how many there will be, where that is known up front. Loaded
+ * in bulk:
  * - The table's CHECK constraints are not evaluated row by row (SQLite's ignore_check_constraints, for this
  *   call only): every value comes from an opening the schema (core/schedule/schema.ts) accepted, whose
  *   vocabularies and ranges are the CHECKs' own (test/integration/schedule-bulk.test.ts holds them to that).
@@ -229,9 +230,16 @@ export interface RowWriter {
  * - Where the table holds fewer openings than expected (a first import), the secondary indexes of
  *   openings are dropped and built again from their own SQL once the rows are in: one sort each instead
  *   of growing them row by row. In the same transaction, so a failed insert or a crash leaves them as
- *   they were.
+ *   they were. Where the number is not known (rows that come as another thread reads them), the indexes
+ *   grow row by row: the writer does that while it waits for rows, instead of after the last one.
  */
-export function bulkInsert<T>(db: Db, siteId: number, now: Date, expected: number, fill: (write: RowWriter) => T, start = 0): T {
+export function bulkInsert<T>(
+  db: Db,
+  siteId: number,
+  now: Date,
+  fill: (write: RowWriter) => T,
+  { start = 0, expected = 0 }: { start?: number; expected?: number } = {},
+): T {
   const checking = (db.pragma('ignore_check_constraints') as { ignore_check_constraints: number }[])[0]?.ignore_check_constraints === 0;
   if (checking) db.pragma('ignore_check_constraints = ON');
   try {

@@ -172,26 +172,34 @@ test('an import that fails midway (SQLite refuses a row) leaves the database as 
   );
 });
 
-test('a process killed in the middle of a bulk import leaves the database as it was, indexes included', (t) => {
-  const dir = tempDir(t);
-  const file = join(dir, 'k.sqlite');
-  const setup = openSqlite(file);
-  migrate(setup);
-  const site = createSite(setup, 'Kept', new Date(0));
-  setup.transaction(() => generate(5, 'kept').forEach((o, i) => insertOpening(setup, site.id, o, i, new Date(0))));
-  const before = { ...dump(setup), schema: schema(setup) };
-  setup.close();
-  const csv = join(dir, 'big.csv');
-  writeFileSync(csv, csvOf(generate(3000, 'k')));
-  // The child imports through the real code and kills itself (SIGKILL: no clean-up runs) from inside
-  // SQLite once 2,000 openings are written: after the indexes were dropped, before the commit.
-  const child = join(dir, 'child.mts');
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  writeFileSync(
-    child,
-    `import { readFileSync } from 'node:fs';
+// Applying a previewed import (indexes dropped, then built after the rows), and the CLI's one pass into a new
+// site (rows from the reader thread, indexes grown row by row).
+const IMPORTS = {
+  'preview + apply': `const p = await previewImport(db, input);
+await applyImport(db, { ...input, confirmDiffHash: p.diffHash, editor: 'e', now: new Date(0) });`,
+  'one pass on two threads': `importNewSite(db, { ...input, now: new Date(0) });`,
+};
+for (const [how, imports] of Object.entries(IMPORTS))
+  test(`a process killed in the middle of a bulk import leaves the database as it was, indexes included (${how})`, (t) => {
+    const dir = tempDir(t);
+    const file = join(dir, 'k.sqlite');
+    const setup = openSqlite(file);
+    migrate(setup);
+    const site = createSite(setup, 'Kept', new Date(0));
+    setup.transaction(() => generate(5, 'kept').forEach((o, i) => insertOpening(setup, site.id, o, i, new Date(0))));
+    const before = { ...dump(setup), schema: schema(setup) };
+    setup.close();
+    const csv = join(dir, 'big.csv');
+    writeFileSync(csv, csvOf(generate(3000, 'k')));
+    // The child imports through the real code and kills itself (SIGKILL: no clean-up runs) from inside
+    // SQLite once 2,000 openings are written: before the commit.
+    const child = join(dir, 'child.mts');
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    writeFileSync(
+      child,
+      `import { readFileSync } from 'node:fs';
 import Database from ${JSON.stringify(join(root, 'node_modules/better-sqlite3/lib/index.js'))};
-import { applyImport, previewImport } from ${JSON.stringify(join(root, 'db/schedule/index.ts'))};
+import { applyImport, importNewSite, previewImport } from ${JSON.stringify(join(root, 'db/schedule/index.ts'))};
 const raw = new Database(${JSON.stringify(file)});
 raw.pragma('journal_mode = WAL');
 raw.pragma('synchronous = FULL');
@@ -200,15 +208,14 @@ raw.function('die', () => process.kill(process.pid, 'SIGKILL'));
 raw.exec("CREATE TEMP TRIGGER die BEFORE INSERT ON openings WHEN NEW.position >= 2000 BEGIN SELECT die(); END");
 const db = { file: ${JSON.stringify(file)}, prepare: (s) => raw.prepare(s), exec: (s) => void raw.exec(s), transaction: (fn) => raw.transaction(fn)(), pragma: (s) => raw.pragma(s), close: () => void raw.close() };
 const input = { fileName: 'big.csv', bytes: readFileSync(${JSON.stringify(csv)}), siteName: 'Big' };
-const p = await previewImport(db, input);
-await applyImport(db, { ...input, confirmDiffHash: p.diffHash, editor: 'e', now: new Date(0) });
+${imports}
 console.log('not killed');
 `,
-  );
-  const r = spawnSync(process.execPath, ['--import', 'tsx', child], { cwd: root, encoding: 'utf8' });
-  assert.equal(r.signal, 'SIGKILL', `the child was killed midway (stdout ${r.stdout}, stderr ${r.stderr})`);
-  const db = openSqlite(file);
-  t.after(() => db.close());
-  assert.deepEqual(db.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
-  assert.deepEqual({ ...dump(db), schema: schema(db) }, before);
-});
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', child], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.signal, 'SIGKILL', `the child was killed midway (stdout ${r.stdout}, stderr ${r.stderr})`);
+    const db = openSqlite(file);
+    t.after(() => db.close());
+    assert.deepEqual(db.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+    assert.deepEqual({ ...dump(db), schema: schema(db) }, before);
+  });
