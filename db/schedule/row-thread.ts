@@ -1,6 +1,6 @@
 // A CSV/TSV import into a new site reads and checks its file on a thread of its own (row-thread-worker.ts)
-// while the main thread writes the rows to the database: on two cores the import takes about as long as
-// its writing alone. The rows come back in file order, as openingRow makes them; the main thread waits for
+// while the main thread writes the rows to the database: on two cores the reading and the writing overlap,
+// and the import takes about as long as the reading. The rows come back in file order, as openingRow makes them; the main thread waits for
 // them synchronously (Atomics.wait), so the whole import stays one synchronous database transaction that
 // nothing else can interleave with.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
