@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { doorLabelPayload } from '../../core/runs/door-tag';
-import { CHROMIUM, CHROMIUM_ARGS, startHarness, type Harness } from './harness';
+import { CHROMIUM, CHROMIUM_ARGS, closeBrowser, startHarness, type Harness } from './harness';
 
 const SITE = 'Demo - Riverside Clinic';
 
@@ -81,7 +81,7 @@ describe('opening finder: camera and scanner', () => {
   });
   after(async () => {
     await h?.close();
-    for (const b of browsers) await b.close();
+    for (const b of browsers) await closeBrowser(b);
     rmSync(dir, { recursive: true, force: true });
   });
 

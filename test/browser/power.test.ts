@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startHarness, type Harness } from './harness';
+import { closeBrowser, launchChromium, startHarness, type Harness } from './harness';
 
 const SCHEDULE = [
   'opening_id,location,category,lock_type,fail_mode,egress,fire_alarm_release,power_supply,lock_voltage,lock_current_ma,code_basis',
@@ -52,7 +52,7 @@ describe('power page in Chromium', { concurrency: 2 }, () => {
     browser = await launchChromium();
   });
   after(async () => {
-    await browser.close();
+    await closeBrowser(browser);
   });
 
   test('import supplies, a bar over capacity at peak, fix the schedule, the bar clears', async () => {

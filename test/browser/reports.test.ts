@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { AttemptSummary } from '../../app/contract/runs';
-import { launchChromium, startHarness } from './harness';
+import { closeBrowser, launchChromium, startHarness } from './harness';
 
 async function sign(page: Page, role: 'technician' | 'witness', wiggle: number): Promise<void> {
   const pad = page.locator(`.signature-field[data-role="${role}"] canvas`);
@@ -29,7 +29,7 @@ describe('reports in Chromium', () => {
     browser = await launchChromium();
   });
   after(async () => {
-    await browser.close();
+    await closeBrowser(browser);
   });
 
   test('sign both pads on a tablet, build the signed report, verify it in the app', async () => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startHarness, type Harness } from './harness';
+import { closeBrowser, launchChromium, startHarness, type Harness } from './harness';
 
 // Short windows, but a long prompt timeout: the questions stay open while the test looks at them.
 const SETTINGS = {
@@ -40,7 +40,7 @@ describe('live test panel in Chromium', () => {
     browser = await launchChromium();
   });
   after(async () => {
-    await browser.close();
+    await closeBrowser(browser);
   });
 
   test('inputs keep updating under an open question, and the question shows the live reading', async () => {

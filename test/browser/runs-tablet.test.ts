@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startHarness } from './harness';
+import { closeBrowser, launchChromium, startHarness } from './harness';
 
 const SETTINGS = {
   thresholds: { releaseMs: 1500, holdWindowMs: 1000, relockMs: 1500, pdTimerMarginMs: 500, pollIntervalMs: 40, promptTimeoutMs: 60_000 },
@@ -51,7 +51,7 @@ describe('runs on a tablet', () => {
     browser = await launchChromium();
   });
   after(async () => {
-    await browser.close();
+    await closeBrowser(browser);
   });
 
   test('import dialog: the site name follows the file picked last; Escape returns focus to the Import button', async () => {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startHarness, type Harness } from './harness';
+import { closeBrowser, launchChromium, startHarness, type Harness } from './harness';
 
 // A 1×1 PNG for the photo attachment.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
@@ -45,7 +45,7 @@ describe('commissioning run in Chromium', () => {
     browser = await launchChromium();
   });
   after(async () => {
-    await browser.close();
+    await closeBrowser(browser);
   });
 
   test('start a run on the demo site; pass, fail with deficiency, inconclusive; progress; photo; retest', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startHarness, type Harness } from './harness';
+import { closeBrowser, launchChromium, startHarness, type Harness } from './harness';
 
 const HEADER =
   'Door No.,Building,Floor,Location,Category,Locking Arrangement,Lock Type,Fail Safe/Secure,Egress,Fire Alarm Release,PD Address,Code Basis,NDAA 889,TAA,Notes';
@@ -51,7 +51,7 @@ describe('schedule workspace in Chromium', { concurrency: 3 }, () => {
     browser = await launchChromium();
   });
   after(async () => {
-    await browser.close();
+    await closeBrowser(browser);
   });
 
   test('import a CSV through the file chooser, search, filter, edit with validation, history and findings', async () => {
