@@ -64,7 +64,7 @@ const importCommand: CliCommand = {
     // A CSV/TSV into a new site is read and checked on a thread of its own (importNewSite): started now, it
     // reads while the rest of the import loads and the database opens. Ended below where it is not needed.
     const { RowThread } = await import('../../db/schedule/row-thread');
-    const { isZip } = await import('../../db/schedule/files');
+    const { isZip } = await import('../../core/zip');
     const reader = isZip(bytes) ? undefined : new RowThread(basename(file), bytes);
     try {
       return await importFile(values, io, { file, dbFile, siteName, editor, bytes, reader });

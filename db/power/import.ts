@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import { suppliesToTable, tableToSupplies, type PowerSupply, type SupplyHeaderMatch } from '../../core/power';
 import { squash } from '../../core/schedule/normalize';
 import type { CellIssue, RawTable, TableRow } from '../../core/schedule/rows';
+import { isZip } from '../../core/zip';
 import { decodeText, formatFromName, readDelimited, cellText, writeCsv } from '../schedule/files';
 import { getSite } from '../schedule/repository';
 import type { Db } from '../sqlite';
@@ -22,10 +23,6 @@ export interface SupplyPreview {
   added: string[];
   changed: string[];
   removed: string[];
-}
-
-function isZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
 async function readWorkbook(bytes: Uint8Array): Promise<{ table: RawTable | null; sheet: string | null; errors: CellIssue[] }> {

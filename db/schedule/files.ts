@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { clip, tidyIssues, type CellIssue, type RawTable, type TableRow } from '../../core/schedule/rows';
+import { isZip } from '../../core/zip';
 import { checkXlsxBounds, XLSX_LIMITS, type XlsxLimits } from './xlsx-guard';
 
 export type ScheduleFormat = 'csv' | 'tsv' | 'xlsx';
@@ -21,11 +22,6 @@ export function formatFromName(fileName: string): ScheduleFormat | null {
   if (ext === 'tsv' || ext === 'tab') return 'tsv';
   if (ext === 'csv' || ext === 'txt') return 'csv';
   return null;
-}
-
-/** An XLSX workbook (a zip), whatever its name. */
-export function isZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
 /** Bytes → text: BOM-aware (UTF-8, UTF-16 LE/BE); invalid UTF-8 falls back to Windows-1252. */

@@ -7,7 +7,8 @@ import { OpeningsBuilder, type CellIssue, type TableResult } from '../../core/sc
 import { OPENING_FIELD_NAMES, OPENING_FIELDS } from '../../core/schedule/schema';
 import type { Opening, OpeningField } from '../../core/schedule/types';
 import type { Db } from '../sqlite';
-import { isZip, readScheduleFile, writeCsv, writeXlsx, type ReadResult, type ScheduleFormat } from './files';
+import { isZip } from '../../core/zip';
+import { readScheduleFile, writeCsv, writeXlsx, type ReadResult, type ScheduleFormat } from './files';
 import {
   bulkInsert,
   createSite,
