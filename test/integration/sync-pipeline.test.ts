@@ -289,34 +289,34 @@ test('a photo batch over its limits is cut off with 413: at most 200 photos, and
   const e = getEnrolment(a.db)!;
   const c = { url: e.serverUrl, token: e.token };
 
+  /** Sends a batch over a limit: refused with 413 naming the limit, and of its photos only `missing` not stored. */
+  const overLimit = async (photos: { sha: string; bytes: Buffer }[], limit: string, missing: string[], why?: string) => {
+    const refused = await api.putPhotos(c, batch(photos)).catch((x: unknown) => x);
+    assert.ok(refused instanceof SyncHttpError);
+    assert.equal(refused.status, 413);
+    assert.match(refused.message, new RegExp(limit));
+    assert.deepEqual(
+      await api.missingPhotos(
+        c,
+        photos.map((p) => p.sha),
+      ),
+      { missing },
+      why,
+    );
+  };
+
   const many = Array.from({ length: PHOTO_BATCH_MAX_PHOTOS + 1 }, (_, i) => photoOf(Buffer.from(`photo ${i}`)));
-  const tooMany = await api.putPhotos(c, batch(many)).catch((x: unknown) => x);
-  assert.ok(tooMany instanceof SyncHttpError);
-  assert.equal(tooMany.status, 413);
-  assert.match(tooMany.message, new RegExp(`at most ${PHOTO_BATCH_MAX_PHOTOS} photos`));
-  assert.deepEqual(
-    await api.missingPhotos(
-      c,
-      many.map((p) => p.sha),
-    ),
-    { missing: [many[PHOTO_BATCH_MAX_PHOTOS]!.sha] },
-  );
+  await overLimit(many, `at most ${PHOTO_BATCH_MAX_PHOTOS} photos`, [many[PHOTO_BATCH_MAX_PHOTOS]!.sha]);
 
   const big = [
     photoOf(Buffer.alloc(MAX_PHOTO_BYTES, 1)),
     photoOf(Buffer.alloc(PHOTO_BATCH_TARGET_BYTES, 2)),
     photoOf(Buffer.alloc(1024 * 1024, 3)),
   ];
-  const tooBig = await api.putPhotos(c, batch(big)).catch((x: unknown) => x);
-  assert.ok(tooBig instanceof SyncHttpError);
-  assert.equal(tooBig.status, 413);
-  assert.match(tooBig.message, new RegExp(`at most ${MAX_PHOTO_BATCH_BYTES} bytes`));
-  assert.deepEqual(
-    await api.missingPhotos(
-      c,
-      big.map((p) => p.sha),
-    ),
-    { missing: [big[2]!.sha] },
+  await overLimit(
+    big,
+    `at most ${MAX_PHOTO_BATCH_BYTES} bytes`,
+    [big[2]!.sha],
     'the photos that end within the limit are kept, whatever chunks the bytes arrived in',
   );
   assert.equal(await count(databaseUrl, 'SELECT count(*) AS n FROM blobs'), PHOTO_BATCH_MAX_PHOTOS + 2);
